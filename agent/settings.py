@@ -1,0 +1,52 @@
+"""faultline settings: one pydantic-settings class, FAULTLINE_ environment prefix, optional .env file.
+
+Precedence: explicit keyword arguments > environment > .env > defaults. Nothing reads settings at
+import time; the app factory and the command line build a ``Settings`` and pass it down.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BootstrapUser(BaseModel):
+    """A user created at start-up when absent (FAULTLINE_BOOTSTRAP_USERS='[{"name":..,"role":..,"token":..}]')."""
+
+    name: str
+    role: str
+    token: SecretStr
+
+
+class SlaSettings(BaseModel):
+    """Durations of the duty rules (DOMAIN.md, "The duty rules (SLA)"), in minutes unless named otherwise."""
+
+    sign_warn_minutes: int = 5  # rule 1: target 5
+    sign_limit_minutes: int = 10  # rule 1: limit 10
+    contact_feedback_minutes: int = 15  # rule 3
+    progress_interval_minutes: int = 30  # rule 4
+    escalation_level1_minutes: int = 120  # rule 7: customer response center director
+    escalation_level2_minutes: int = 180  # rule 7: deputy GM for operations
+    report_working_days: int = 2  # rule 10
+    report_working_days_overtime: int = 1  # rule 10: fault exceeded its time limit
+    fault_time_limit_minutes: int = 180  # a fault open longer than this is "over time" (rule 10)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FAULTLINE_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path('var').resolve() / 'faultline.db'}",
+        description="SQLAlchemy URL; SQLite file under ./var by default, postgresql+psycopg://... in production",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "Asia/Shanghai"
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    bootstrap_users: list[BootstrapUser] = Field(default_factory=list)
+    reopen_window_hours: int = 72  # a repeat fault on the same circuit within this window reopens (MEF 124)
+    triage_deadline_seconds: float = 8.0
+    log_level: str = "INFO"
