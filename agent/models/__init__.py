@@ -1,0 +1,18 @@
+"""All tables; importing this package registers them on ``agent.db.Base.metadata``."""
+from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
+from agent.models.tickets import (
+    Alarm,
+    Diagnosis,
+    ExternalIdentifier,
+    JournalEntry,
+    LoopTest,
+    Participant,
+    Suspension,
+    Ticket,
+)
+from agent.models.users import User
+
+__all__ = [
+    "Alarm", "Circuit", "Customer", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
+    "LoopTest", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
+]
