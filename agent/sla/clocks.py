@@ -1,0 +1,300 @@
+"""Pure clock computation: a ticket's event history + ``now`` -> its clocks, due milestones, outcomes.
+
+The whole state of every clock is a function of the history, so the engine recomputes it on each event
+and the sweep recomputes it when a milestone falls due; nothing is accumulated incrementally that could
+drift. Deadlines of the fault-time clocks are measured on ``FaultTimeline`` (approved suspension
+excluded); the report deadline is in working days (``ReportCalendar``).
+
+Conventions: an obligation satisfied exactly at its deadline is on time; a milestone belongs to a clock
+only if it fell due before the clock stopped, so a breach that the sweep has not fired yet when the
+obligation is satisfied late is still fired (once) afterwards.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from agent.sla.errors import HistoryError
+from agent.sla.model import (
+    ClockKind as C,
+    ClockState as S,
+    ClockView,
+    Milestone,
+    MilestoneKind as M,
+    Outcome,
+    ReportCalendar,
+    SlaEvent,
+    SlaEventKind as K,
+    SlaRules,
+    TicketClocks,
+)
+from agent.sla.timeline import FaultTimeline
+
+_STOPS_FAULT = (K.RESOLVED, K.CLOSED)
+
+
+@dataclass
+class _Acc:
+    clocks: list[ClockView] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def ordered(events: Sequence[SlaEvent]) -> list[SlaEvent]:
+    """Events by time (stable: same-instant events keep their recorded order); checks the history."""
+    if not events:
+        raise HistoryError("empty history: a ticket's history starts with 'created'")
+    for ev in events:
+        if not isinstance(ev.kind, K):
+            raise HistoryError(f"unknown event kind {ev.kind!r}")
+        if ev.at.tzinfo is None:
+            raise HistoryError(f"event {ev.kind} has a naive time {ev.at.isoformat()}")
+    out = sorted(events, key=lambda e: e.at)
+    if out[0].kind is not K.CREATED:
+        raise HistoryError(f"history starts with {out[0].kind!r}, expected 'created'")
+    return out
+
+
+def compute_clocks(
+    events: Sequence[SlaEvent], rules: SlaRules, calendar: ReportCalendar, now: datetime
+) -> TicketClocks:
+    """Replay ``events`` (those after ``now`` are ignored) and return every started clock at ``now``."""
+    history = [e for e in ordered(events) if e.at <= now]
+    tl = FaultTimeline.from_events(history)
+    arrival = history[0].at
+    acc = _Acc()
+    resolutions = [e.at for e in history if e.kind is K.RESOLVED]
+    open_ = _open_state(history)
+    fault_end = None if open_ else _last(history, _STOPS_FAULT)
+    held = tl.intervals and not tl.running and open_
+
+    _sign(acc, history, tl, rules, arrival, now)
+    _contact(acc, history, tl, rules, now)
+    _progress(acc, history, tl, rules, now)
+    for kind, limit, milestone, level in (
+        (C.ESCALATION_L1, rules.escalation_level1, M.ESCALATION, 1),
+        (C.ESCALATION_L2, rules.escalation_level2, M.ESCALATION, 2),
+        (C.RESOLUTION, rules.fault_time_limit, M.BREACH, 0),
+    ):
+        detail = {"level": level} if level else {}
+        _deadline_clock(acc, kind, 0, tl, arrival, limit, fault_end, now, milestone, detail=detail)
+    _after_resolution(acc, history, tl, rules, calendar, arrival, resolutions, now)
+    return TicketClocks(
+        clocks=tuple(acc.clocks),
+        milestones=tuple(sorted(acc.milestones, key=lambda m: (m.due_at, m.key))),
+        outcomes=tuple(acc.outcomes),
+        fault_seconds=tl.elapsed(arrival, now).total_seconds(),
+        open=open_,
+        held=bool(held),
+    )
+
+
+def _open_state(history: Sequence[SlaEvent]) -> bool:
+    open_ = False
+    for ev in history:
+        if ev.kind in (K.CREATED, K.REOPENED):
+            open_ = True
+        elif ev.kind in _STOPS_FAULT:
+            open_ = False
+    return open_
+
+
+def _last(history: Sequence[SlaEvent], kinds: tuple[K, ...]) -> datetime | None:
+    return next((e.at for e in reversed(history) if e.kind in kinds), None)
+
+
+def _first(history: Sequence[SlaEvent], kinds: tuple[K, ...], after: datetime) -> datetime | None:
+    return next((e.at for e in history if e.kind in kinds and e.at >= after), None)
+
+
+def _deadline_clock(
+    acc: _Acc,
+    kind: C,
+    seq: int,
+    tl: FaultTimeline,
+    start: datetime,
+    limit: timedelta,
+    stop: datetime | None,
+    now: datetime,
+    milestone: M,
+    *,
+    warn: timedelta | None = None,
+    detail: dict | None = None,
+    decided: bool = True,
+) -> None:
+    """One fault-time deadline from ``start``; ``stop`` is when the obligation was satisfied or ended."""
+    due = tl.wall_at(start, limit)
+    warn_at = tl.wall_at(start, warn) if warn is not None else None
+    if warn_at is not None and (stop is None or warn_at < stop):
+        acc.milestones.append(Milestone(kind, seq, M.WARNING, warn_at))
+    late = due is not None and (stop is None or due < stop)
+    if late:
+        acc.milestones.append(Milestone(kind, seq, milestone, due))
+    if stop is not None:
+        state = S.BREACHED if late else S.MET
+        if decided:
+            acc.outcomes.append(Outcome(kind, seq, not late, due if late else stop))
+    elif late and due <= now:
+        state = S.BREACHED
+        if decided:
+            acc.outcomes.append(Outcome(kind, seq, False, due))
+    elif due is not None:
+        state = S.RUNNING
+    else:
+        state = S.PAUSED
+    remaining = (limit - tl.elapsed(start, now)).total_seconds() if stop is None else None
+    acc.clocks.append(
+        ClockView(
+            kind=kind, seq=seq, state=state, started_at=start, due_at=due, warn_at=warn_at,
+            met_at=stop, breached_at=due if late and (stop is not None or due <= now) else None,
+            remaining_seconds=remaining, detail=detail or {},
+        )
+    )
+
+
+def _sign(acc: _Acc, history, tl, rules: SlaRules, arrival: datetime, now: datetime) -> None:
+    """Rule 1: sign (签收) within 10 min of arrival, warn at 5. Resolved unsigned: nothing more owed."""
+    stop = _first(history, (K.SIGNED, *_STOPS_FAULT), arrival)
+    _deadline_clock(acc, C.SIGN, 0, tl, arrival, rules.sign_limit, stop, now, M.BREACH, warn=rules.sign_warn)
+
+
+def _contact(acc: _Acc, history, tl, rules: SlaRules, now: datetime) -> None:
+    """Rule 3: the result of contacting the reporting customer, within 15 min of the first dispatch."""
+    dispatched = _first(history, (K.DISPATCHED,), history[0].at)
+    if dispatched is None:
+        return
+    stop = _first(history, (K.CUSTOMER_CONTACTED, *_STOPS_FAULT), dispatched)
+    _deadline_clock(acc, C.CONTACT, 0, tl, dispatched, rules.contact_feedback, stop, now, M.BREACH)
+
+
+def _progress(acc: _Acc, history, tl: FaultTimeline, rules: SlaRules, now: datetime) -> None:
+    """Rule 4: a progress entry every 30 min of fault time while the fault is open, from signing.
+
+    Each interval is a cycle: met by a progress entry, or missed at its deadline (one breach per missed
+    interval, the next cycle counting from the missed deadline). A cycle cut short by resolution is not
+    an obligation either way.
+    """
+    periods = _work_periods(history)
+    if not periods:
+        return
+    progress = [e.at for e in history if e.kind is K.PROGRESS]
+    limit = rules.progress_interval
+    seq = i = 0  # i: the next progress entry not yet used
+    view: ClockView | None = None
+    for p_start, p_end in periods:
+        start, streak_since, missed = p_start, None, 0
+        while True:
+            due = tl.wall_at(start, limit)
+            while i < len(progress) and progress[i] < start:
+                i += 1  # entries while the fault was not open (between resolution and reopen)
+            nxt = progress[i] if i < len(progress) and (p_end is None or progress[i] <= p_end) else None
+            if nxt is not None and (due is None or nxt <= due):
+                acc.outcomes.append(Outcome(C.PROGRESS, seq, True, nxt))
+                seq, start, streak_since, missed, i = seq + 1, nxt, None, 0, i + 1
+                continue
+            if p_end is not None and (due is None or p_end <= due):
+                state = S.BREACHED if streak_since else S.MET
+                view = _progress_view(seq, state, start, streak_since or due, p_end, None, missed)
+                break
+            if due is not None and due <= now:
+                acc.milestones.append(Milestone(C.PROGRESS, seq, M.BREACH, due))
+                acc.outcomes.append(Outcome(C.PROGRESS, seq, False, due))
+                streak_since = streak_since or due
+                seq, start, missed = seq + 1, due, missed + 1
+                continue
+            remaining = (limit - tl.elapsed(start, now)).total_seconds()
+            if due is not None:
+                acc.milestones.append(Milestone(C.PROGRESS, seq, M.BREACH, due))
+            if streak_since is not None:
+                state, shown_due = S.BREACHED, streak_since
+                remaining = -tl.elapsed(streak_since, now).total_seconds()
+            else:
+                state, shown_due = (S.RUNNING if due is not None else S.PAUSED), due
+            view = _progress_view(seq, state, start, shown_due, None, remaining, missed)
+            break
+    if view is not None:
+        acc.clocks.append(view)
+
+
+def _progress_view(seq, state, start, due, met_at, remaining, missed) -> ClockView:
+    return ClockView(
+        kind=C.PROGRESS, seq=seq, state=state, started_at=start, due_at=due, warn_at=None,
+        met_at=met_at, breached_at=due if state is S.BREACHED else None,
+        remaining_seconds=remaining, detail={"missed_in_a_row": missed},
+    )
+
+
+def _work_periods(history: Sequence[SlaEvent]) -> list[tuple[datetime, datetime | None]]:
+    """Intervals during which progress is owed: from signing (or a reopen after it) to resolution."""
+    periods: list[tuple[datetime, datetime | None]] = []
+    signed = open_ = False
+    since: datetime | None = None
+    for ev in history:
+        if ev.kind is K.CREATED:
+            open_ = True
+        elif ev.kind is K.SIGNED and open_ and not signed:
+            signed, since = True, ev.at
+        elif ev.kind is K.REOPENED and not open_:
+            open_ = True
+            since = ev.at if signed else None
+        elif ev.kind in _STOPS_FAULT and open_:
+            open_ = False
+            if since is not None:
+                periods.append((since, ev.at))
+            since = None
+    if since is not None:
+        periods.append((since, None))
+    return periods
+
+
+def _after_resolution(acc: _Acc, history, tl, rules, calendar, arrival, resolutions, now) -> None:
+    """Rules 9 and 10, per resolution: restoration confirmation (a gate) and the fault report."""
+    if not resolutions:
+        return
+    reopens = [e.at for e in history if e.kind is K.REOPENED]
+    for seq, resolved in enumerate(resolutions):
+        cancelled = next((r for r in reopens if r >= resolved), None)
+        current = seq == len(resolutions) - 1 and cancelled is None
+        confirmed = _first(history, (K.RESTORATION_CONFIRMED,), resolved)
+        if confirmed is not None and cancelled is not None and confirmed > cancelled:
+            confirmed = None
+        if current:
+            acc.clocks.append(
+                ClockView(
+                    kind=C.RESTORATION, seq=seq, state=S.MET if confirmed else S.RUNNING,
+                    started_at=resolved, due_at=None, warn_at=None, met_at=confirmed,
+                    breached_at=None, remaining_seconds=None,
+                )
+            )
+        over_time = tl.elapsed(arrival, resolved) > rules.fault_time_limit
+        days = rules.report_working_days_overtime if over_time else rules.report_working_days
+        due = calendar.report_due(resolved, days)
+        submitted = _first(history, (K.REPORT_SUBMITTED,), resolved)
+        if submitted is not None and cancelled is not None and submitted > cancelled:
+            submitted = None
+        stop = submitted if submitted is not None else cancelled
+        acc.milestones.append(Milestone(C.REPORT, seq, M.REPORT_DUE, resolved))
+        late = stop is None or due < stop
+        if late:
+            acc.milestones.append(Milestone(C.REPORT, seq, M.BREACH, due))
+        if not current:
+            if submitted is not None:
+                acc.outcomes.append(Outcome(C.REPORT, seq, not late, due if late else submitted))
+            continue
+        if stop is not None:
+            state = S.BREACHED if late else S.MET
+            acc.outcomes.append(Outcome(C.REPORT, seq, not late, due if late else stop))
+        elif due <= now:
+            state = S.BREACHED
+            acc.outcomes.append(Outcome(C.REPORT, seq, False, due))
+        else:
+            state = S.RUNNING
+        acc.clocks.append(
+            ClockView(
+                kind=C.REPORT, seq=seq, state=state, started_at=resolved, due_at=due, warn_at=None,
+                met_at=stop, breached_at=due if state is S.BREACHED else None,
+                remaining_seconds=(due - now).total_seconds() if stop is None else None,
+                detail={"working_days": days, "over_time": over_time},
+            )
+        )
