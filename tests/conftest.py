@@ -27,3 +27,72 @@ def fixtures_dir() -> Path:
             pytest.fail(f"fixtures folder {root} is missing and CI=true: the capture tests must run")
         pytest.skip(f"fixtures folder {root} not found (set FAULTLINE_FIXTURES to run these tests)")
     return root
+
+
+# --- databases -------------------------------------------------------------------------------
+PG_ADMIN_URL = os.environ.get("FAULTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reachable() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> str:
+    """A fresh PostgreSQL database for this test session (dropped at the end); its SQLAlchemy URL.
+
+    Locally without PostgreSQL the tests skip with the reason; under CI=true they fail instead.
+    """
+    import uuid
+
+    import psycopg
+
+    reason = _pg_reachable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)")
+        pytest.skip(reason)
+    name = f"faultline_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    from agent.migrate import upgrade
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    import agent.models  # noqa: F401
+    from agent.db import Base
+
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t}"' for t in Base.metadata.tables)
+    with engine.begin() as conn:
+        # TRUNCATE does not fire the journal's row-level UPDATE/DELETE triggers: test cleanup only.
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """A migrated, empty database: a SQLite file per test, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        from agent.migrate import upgrade
+
+        url = f"sqlite:///{tmp_path / 'faultline.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("pg_database")
+    _truncate_pg(url)
+    return url

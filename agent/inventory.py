@@ -1,0 +1,301 @@
+"""Inventory import and export (docs/inventory-format.md).
+
+An import is validated as a whole — schema, duplicate ids, unknown references, path continuity — and
+written in one transaction only when there is no error at all; every error carries its location.
+Entities are upserted by their keys, so importing the same file twice changes nothing.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from agent.enums import ServiceType, SiteKind
+from agent.errors import InventoryError
+from agent.models import Circuit, Customer, Device, Port, Segment, Site
+
+PLATFORMS = ("huawei_vrp", "cisco_ios", "cisco_xr", "cisco_nxos", "zte_zxros", "juniper_junos", "generic")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SiteIn(_Strict):
+    id: str = Field(min_length=1, max_length=64)
+    name: str
+    kind: SiteKind
+
+
+class SnmpIn(_Strict):
+    version: Literal["2c", "3"] = "2c"
+    port: int = Field(161, ge=1, le=65535)
+    community: str | None = None
+    user: str | None = None
+    auth_protocol: Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"] | None = None
+    auth_key: str | None = None
+    priv_protocol: Literal["DES", "AES", "AES192", "AES256"] | None = None
+    priv_key: str | None = None
+
+
+class CliIn(_Strict):
+    device_type: str
+    port: int = Field(22, ge=1, le=65535)
+    username: str
+    password: str | None = None
+    secret: str | None = None
+
+
+class PortIn(_Strict):
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9/:._\- ]+$")
+    if_index: int | None = Field(None, ge=1)
+    transceiver: str | None = None
+    wavelength_nm: int | None = Field(None, ge=600, le=1700)
+    rx_sensitivity_dbm: float | None = None
+    rx_overload_dbm: float | None = None
+
+
+class DeviceIn(_Strict):
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._\-]+$")
+    site: str
+    platform: Literal[PLATFORMS]  # type: ignore[valid-type]
+    mgmt_address: str = Field(min_length=1, max_length=255)
+    snmp: SnmpIn | None = None
+    cli: CliIn | None = None
+    ports: list[PortIn] = Field(default_factory=list)
+
+
+class CustomerIn(_Strict):
+    id: str = Field(min_length=1, max_length=64)
+    name: str
+    contact: str | None = None
+
+
+class PortRefIn(_Strict):
+    device: str
+    port: str
+
+
+class SegmentIn(_Strict):
+    a: PortRefIn
+    z: PortRefIn
+    length_km: float = Field(0.0, ge=0)
+    connectors: int = Field(2, ge=0)
+    splices: int = Field(0, ge=0)
+
+
+class CircuitIn(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$")
+    customer: str
+    service_type: ServiceType
+    rate_mbps: float = Field(gt=0)
+    lead_office: str | None = None
+    cooperating_office: str | None = None
+    segments: list[SegmentIn] = Field(min_length=1)
+
+
+class InventoryIn(_Strict):
+    version: int = 1
+    sites: list[SiteIn] = Field(default_factory=list)
+    devices: list[DeviceIn] = Field(default_factory=list)
+    customers: list[CustomerIn] = Field(default_factory=list)
+    circuits: list[CircuitIn] = Field(default_factory=list)
+    lab: dict[str, Any] | None = None  # the lab's physical truth; not inventory, ignored here
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(root)"
+
+
+def parse_inventory(source: str | bytes | dict) -> InventoryIn:
+    """Parse YAML text (or an already-loaded mapping) into the schema; errors listed with locations."""
+    if isinstance(source, (str, bytes)):
+        try:
+            source = yaml.safe_load(source)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+            raise InventoryError([{"loc": where, "msg": f"not valid YAML: {getattr(exc, 'problem', exc)}"}]) from exc
+    if not isinstance(source, dict):
+        raise InventoryError([{"loc": "(root)", "msg": "an inventory is a mapping with sites, devices, customers, circuits"}])
+    try:
+        return InventoryIn.model_validate(source)
+    except ValidationError as exc:
+        raise InventoryError([{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]) from exc
+
+
+def _check(inv: InventoryIn, session: Session) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+
+    def err(loc: str, msg: str) -> None:
+        errors.append({"loc": loc, "msg": msg})
+
+    def dupes(items: list, key: str, where: str) -> None:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            k = getattr(item, key)
+            if k in seen:
+                err(f"{where}[{i}].{key}", f"duplicate {key} {k!r} (first at {where}[{seen[k]}])")
+            seen.setdefault(k, i)
+
+    dupes(inv.sites, "id", "sites")
+    dupes(inv.devices, "name", "devices")
+    dupes(inv.customers, "id", "customers")
+    dupes(inv.circuits, "id", "circuits")
+
+    site_ids = {s.id for s in inv.sites} | set(session.scalars(select(Site.id)))
+    customer_ids = {c.id for c in inv.customers} | set(session.scalars(select(Customer.id)))
+    ports_of: dict[str, set[str]] = {}
+    for dev in session.scalars(select(Device).options(selectinload(Device.ports))):
+        ports_of[dev.name] = {p.name for p in dev.ports}
+    for i, dev in enumerate(inv.devices):
+        if dev.site not in site_ids:
+            err(f"devices[{i}].site", f"unknown site {dev.site!r}")
+        if dev.snmp and dev.snmp.version == "2c" and not dev.snmp.community:
+            err(f"devices[{i}].snmp.community", "SNMP v2c needs a community")
+        if dev.snmp and dev.snmp.version == "3" and not dev.snmp.user:
+            err(f"devices[{i}].snmp.user", "SNMP v3 needs a user")
+        names: set[str] = set()
+        for j, port in enumerate(dev.ports):
+            if port.name in names:
+                err(f"devices[{i}].ports[{j}].name", f"duplicate port {port.name!r} on {dev.name}")
+            names.add(port.name)
+        ports_of[dev.name] = names  # the file's ports replace what the database had for this device
+
+    for i, cir in enumerate(inv.circuits):
+        if cir.customer not in customer_ids:
+            err(f"circuits[{i}].customer", f"unknown customer {cir.customer!r}")
+        for j, seg in enumerate(cir.segments):
+            for end in ("a", "z"):
+                ref: PortRefIn = getattr(seg, end)
+                loc = f"circuits[{i}].segments[{j}].{end}"
+                if ref.device not in ports_of:
+                    err(f"{loc}.device", f"unknown device {ref.device!r}")
+                elif ref.port not in ports_of[ref.device]:
+                    err(f"{loc}.port", f"unknown port {ref.port!r} on device {ref.device!r}")
+            if seg.a.device == seg.z.device and seg.a.port == seg.z.port:
+                err(f"circuits[{i}].segments[{j}]", "a segment cannot start and end on the same port")
+            if j > 0:
+                prev = cir.segments[j - 1]
+                if prev.z.device != seg.a.device:
+                    err(f"circuits[{i}].segments[{j}].a.device",
+                        f"path is broken: segment {j - 1} ends on {prev.z.device!r} but segment {j} starts on {seg.a.device!r}")
+    return errors
+
+
+def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, int]:
+    """Validate and write an inventory; raises InventoryError (nothing written) on any problem.
+
+    The caller owns the transaction; on success the counts of each entity written are returned.
+    """
+    inv = parse_inventory(source)
+    errors = _check(inv, session)
+    if errors:
+        raise InventoryError(errors)
+
+    for s in inv.sites:
+        session.merge(Site(id=s.id, name=s.name, kind=s.kind.value))
+    session.flush()
+    devices = {d.name: d for d in session.scalars(select(Device).options(selectinload(Device.ports)))}
+    for d in inv.devices:
+        dev = devices.get(d.name) or Device(name=d.name)
+        dev.site_id, dev.platform, dev.mgmt_address = d.site, d.platform, d.mgmt_address
+        snmp, cli = d.snmp or SnmpIn(), d.cli
+        dev.snmp_version = d.snmp.version if d.snmp else None
+        dev.snmp_port = snmp.port if d.snmp else None
+        dev.snmp_community, dev.snmp_user = snmp.community, snmp.user
+        dev.snmp_auth_protocol, dev.snmp_auth_key = snmp.auth_protocol, snmp.auth_key
+        dev.snmp_priv_protocol, dev.snmp_priv_key = snmp.priv_protocol, snmp.priv_key
+        dev.cli_device_type = cli.device_type if cli else None
+        dev.cli_port = cli.port if cli else None
+        dev.cli_username = cli.username if cli else None
+        dev.cli_password = cli.password if cli else None
+        dev.cli_secret = cli.secret if cli else None
+        existing = {p.name: p for p in dev.ports}
+        for p in d.ports:
+            port = existing.get(p.name) or Port(name=p.name)
+            for field in ("if_index", "transceiver", "wavelength_nm", "rx_sensitivity_dbm", "rx_overload_dbm"):
+                setattr(port, field, getattr(p, field))
+            if p.name not in existing:
+                dev.ports.append(port)
+        session.add(dev)
+        devices[d.name] = dev
+    for c in inv.customers:
+        session.merge(Customer(id=c.id, name=c.name, contact=c.contact))
+    session.flush()
+
+    port_ids = {
+        (dev_name, port_name): pid
+        for dev_name, port_name, pid in session.execute(
+            select(Device.name, Port.name, Port.id).join(Port, Port.device_id == Device.id)
+        )
+    }
+    for c in inv.circuits:
+        cir = session.get(Circuit, c.id) or Circuit(id=c.id)
+        cir.customer_id, cir.service_type, cir.rate_mbps = c.customer, c.service_type.value, c.rate_mbps
+        cir.lead_office, cir.cooperating_office = c.lead_office, c.cooperating_office
+        cir.segments.clear()
+        session.add(cir)
+        session.flush()
+        for idx, seg in enumerate(c.segments):
+            cir.segments.append(Segment(
+                index=idx, a_port_id=port_ids[(seg.a.device, seg.a.port)], z_port_id=port_ids[(seg.z.device, seg.z.port)],
+                length_km=seg.length_km, connectors=seg.connectors, splices=seg.splices,
+            ))
+    session.flush()
+    return {"sites": len(inv.sites), "devices": len(inv.devices), "ports": sum(len(d.ports) for d in inv.devices),
+            "customers": len(inv.customers), "circuits": len(inv.circuits),
+            "segments": sum(len(c.segments) for c in inv.circuits)}
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def export_inventory(session: Session, *, include_secrets: bool) -> dict[str, Any]:
+    """The whole inventory in the import format; secrets only when asked (the CLI, never the API)."""
+    out: dict[str, Any] = {"version": 1, "sites": [], "devices": [], "customers": [], "circuits": []}
+    for s in session.scalars(select(Site).order_by(Site.id)):
+        out["sites"].append({"id": s.id, "name": s.name, "kind": s.kind})
+    for d in session.scalars(select(Device).options(selectinload(Device.ports)).order_by(Device.name)):
+        dev: dict[str, Any] = {"name": d.name, "site": d.site_id, "platform": d.platform, "mgmt_address": d.mgmt_address}
+        if d.snmp_version:
+            dev["snmp"] = _drop_none({
+                "version": d.snmp_version, "port": d.snmp_port, "user": d.snmp_user,
+                "auth_protocol": d.snmp_auth_protocol, "priv_protocol": d.snmp_priv_protocol,
+                **({"community": d.snmp_community, "auth_key": d.snmp_auth_key, "priv_key": d.snmp_priv_key} if include_secrets else {}),
+            })
+        if d.cli_device_type:
+            dev["cli"] = _drop_none({
+                "device_type": d.cli_device_type, "port": d.cli_port, "username": d.cli_username,
+                **({"password": d.cli_password, "secret": d.cli_secret} if include_secrets else {}),
+            })
+        dev["ports"] = [_drop_none({
+            "name": p.name, "if_index": p.if_index, "transceiver": p.transceiver, "wavelength_nm": p.wavelength_nm,
+            "rx_sensitivity_dbm": p.rx_sensitivity_dbm, "rx_overload_dbm": p.rx_overload_dbm,
+        }) for p in d.ports]
+        out["devices"].append(dev)
+    for c in session.scalars(select(Customer).order_by(Customer.id)):
+        out["customers"].append(_drop_none({"id": c.id, "name": c.name, "contact": c.contact}))
+    circuits = select(Circuit).options(selectinload(Circuit.segments)).order_by(Circuit.id)
+    for cir in session.scalars(circuits):
+        out["circuits"].append(_drop_none({
+            "id": cir.id, "customer": cir.customer_id, "service_type": cir.service_type, "rate_mbps": cir.rate_mbps,
+            "lead_office": cir.lead_office, "cooperating_office": cir.cooperating_office,
+            "segments": [{
+                "a": {"device": s.a_port.device.name, "port": s.a_port.name},
+                "z": {"device": s.z_port.device.name, "port": s.z_port.name},
+                "length_km": s.length_km, "connectors": s.connectors, "splices": s.splices,
+            } for s in cir.segments],
+        }))
+    return out
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,29 @@
+"""The ticket journal (追加信息): the legal record, append-only. This module only ever inserts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agent.models import JournalEntry
+
+SYSTEM_AUTHOR = "faultline"
+SYSTEM_ROLE = "system"
+
+
+def append(
+    session: Session,
+    ticket_id: int,
+    *,
+    at: datetime,
+    kind: str,
+    text: str,
+    author: str = SYSTEM_AUTHOR,
+    role: str = SYSTEM_ROLE,
+    data: dict[str, Any] | None = None,
+) -> JournalEntry:
+    """Append one entry; the caller's transaction commits it together with the change it records."""
+    entry = JournalEntry(ticket_id=ticket_id, at=at, author=author, role=role, kind=kind, text=text, data=data)
+    session.add(entry)
+    return entry

@@ -1,0 +1,45 @@
+"""The FastAPI application factory."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agent.services import Services
+from api import problems
+from api.routers import inventory, tickets
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the API around already-built services (settings, database, ticket service, jobs)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        for hook in services.extras.get("startup", []):
+            await hook()
+        app.state.ready = True
+        yield
+        app.state.ready = False
+        for hook in reversed(services.extras.get("shutdown", [])):
+            await hook()
+
+    app = FastAPI(title="faultline", version="0.1.0", lifespan=lifespan,
+                  description="Fault diagnosis agent for enterprise leased lines: tickets (TMF621 shape), "
+                              "automatic triage, SLA clocks, loop tests.")
+    app.state.services = services
+    app.state.ready = False
+    problems.install(app)
+
+    @app.get("/healthz", tags=["health"], summary="Ready check (no authentication)")
+    def healthz() -> dict[str, str]:
+        from sqlalchemy import text
+
+        with services.session_factory() as s:
+            s.execute(text("SELECT 1"))
+        return {"status": "ok" if app.state.ready else "starting"}
+
+    app.include_router(tickets.router)
+    app.include_router(inventory.router)
+    for router in services.extras.get("routers", []):
+        app.include_router(router)
+    return app

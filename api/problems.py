@@ -1,0 +1,47 @@
+"""Errors as RFC 9457 problem details (application/problem+json)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agent.errors import FaultlineError, Forbidden, InvalidTransition, InventoryError, LoopGuardError, NotFound
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://faultline.example/problems/{title.lower().replace(' ', '-')}", "title": title,
+            "status": status, "detail": detail, "instance": request.url.path, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return problem(422, "Invalid request", f"{len(errors)} field error(s)", request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        return problem(exc.status_code, title, str(exc.detail), request)
+
+    @app.exception_handler(FaultlineError)
+    async def _domain(request: Request, exc: FaultlineError) -> JSONResponse:
+        if isinstance(exc, NotFound):
+            return problem(404, "Not found", str(exc), request)
+        if isinstance(exc, Forbidden):
+            return problem(403, "Forbidden", str(exc), request)
+        if isinstance(exc, InvalidTransition):
+            return problem(409, "Invalid transition", str(exc), request, currentState=exc.status,
+                           allowedActions=exc.allowed)
+        if isinstance(exc, InventoryError):
+            return problem(422, "Invalid inventory", str(exc), request, errors=exc.errors)
+        if isinstance(exc, LoopGuardError):
+            return problem(409, "Loop test refused", str(exc), request)
+        return problem(400, "Bad request", str(exc), request)
