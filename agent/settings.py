@@ -19,6 +19,13 @@ class BootstrapUser(BaseModel):
     token: SecretStr
 
 
+class EscalationContacts(BaseModel):
+    """Who is told at each escalation level (rule 7) for one branch (分公司)."""
+
+    level1: list[str] = Field(default_factory=lambda: ["customer response center director (客响中心主任)"])
+    level2: list[str] = Field(default_factory=lambda: ["deputy GM for operations (分管运维副总)"])
+
+
 class SlaSettings(BaseModel):
     """Durations of the duty rules (DOMAIN.md, "The duty rules (SLA)"), in minutes unless named otherwise."""
 
@@ -31,6 +38,15 @@ class SlaSettings(BaseModel):
     report_working_days: int = 2  # rule 10
     report_working_days_overtime: int = 1  # rule 10: fault exceeded its time limit
     fault_time_limit_minutes: int = 180  # a fault open longer than this is "over time" (rule 10)
+    # Escalation contacts per branch (the circuit's lead office); "default" applies to the others.
+    escalation_contacts: dict[str, EscalationContacts] = Field(default_factory=lambda: {"default": EscalationContacts()})
+    # Webhook URLs per notification kind (sla.warning, sla.breach, sla.escalation, sla.report_due,
+    # suspension.approved, suspension.rejected); "*" receives every kind.
+    webhooks: dict[str, list[str]] = Field(default_factory=dict)
+    webhook_timeout_seconds: float = 5.0
+    webhook_backoff_seconds: float = 5.0  # first retry; doubles per attempt up to the cap
+    webhook_backoff_max_seconds: float = 600.0
+    sweep_interval_seconds: float = 5.0
 
 
 class Settings(BaseSettings):
