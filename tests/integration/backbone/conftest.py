@@ -93,3 +93,34 @@ def _post_ticket(as_role, external_id, circuit, kind, symptom):
         "reporterContact": "王经理 13800000001", "observedImpact": "down"})
     assert r.status_code in (200, 201), r.text
     return r.json()
+
+
+@pytest.fixture
+def live_server(services):
+    """The API served by a real uvicorn on a free 127.0.0.1 port, in a thread; yields its base URL."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    started = threading.Event()
+    for _ in range(500):  # wait until it answers, not for a fixed time
+        try:
+            if httpx.get(f"{base}/healthz", timeout=0.2).status_code == 200:
+                started.set()
+                break
+        except httpx.HTTPError:
+            started.wait(0.02)
+    assert started.is_set(), "uvicorn did not start"
+    yield base
+    server.should_exit = True
+    thread.join(10)
