@@ -1,0 +1,78 @@
+"""Helpers shared by the benchmarks: a served faultline on a free port, percentiles, PostgreSQL scratch DBs."""
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+PG_ADMIN = os.environ.get("FAULTLINE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+TOKEN = "bench-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+
+
+@contextmanager
+def pg_scratch_db():
+    """A throwaway PostgreSQL database; yields its SQLAlchemy URL, or None when PostgreSQL is absent."""
+    try:
+        import psycopg
+
+        name = f"faultline_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        print(f"  (PostgreSQL unavailable: {exc})")
+        yield None
+        return
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def served(database_url: str, extra_env: dict[str, str] | None = None):
+    """`faultline serve` in its own process (uvicorn, one worker) with an admin token; yields the base URL."""
+    port = free_port()
+    env = {**os.environ, "FAULTLINE_DATABASE_URL": database_url,
+           "FAULTLINE_BOOTSTRAP_USERS": f'[{{"name":"bench","role":"admin","token":"{TOKEN}"}}]',
+           "FAULTLINE_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    exe = Path(sys.executable).with_name("faultline")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=0.5).json().get("status") == "ok":
+                break
+        except (httpx.HTTPError, ValueError):
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
