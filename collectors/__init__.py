@@ -1,1 +1,82 @@
-"""faultline collectors package."""
+"""faultline collectors (采集): talk to devices and nothing else.
+
+SNMP (pysnmp 7, asyncio), an SNMP trap receiver and CLI (netmiko in worker threads, TextFSM parsing)
+return typed readings; this package never touches the database and imports none of agent/, api/,
+diagnosis/ or lab/. Vendor differences are data: one profile per platform in ``collectors/profiles``.
+
+Contract used by the agent's triage (kept stable):
+
+Targets (independent of the database; credentials are left out of ``repr``)
+    DeviceTarget(name, platform, address, snmp: SnmpParams | None, cli: CliParams | None, ports: tuple[PortRef, ...])
+    SnmpParams(version "2c"|"3", port, community, user, auth_protocol, auth_key, priv_protocol, priv_key,
+               context="", timeout=2.0, retries=1)
+    CliParams(device_type, port, username, password, secret, timeout=20.0)
+    PortRef(name, if_index | None)      names are validated (no blanks / separators: no command injection)
+
+Readings (frozen dataclasses, each with ``source: Source(device, port, method, ref, raw, time)``)
+    OpticalReading   rx/tx dBm, per-lane values, module thresholds (``Thresholds``), temperature, bias,
+                     voltage, notes (e.g. "bogus threshold replaced ..."); ``rx_state`` / ``tx_state``
+    InterfaceState   admin / oper status, speed, duplex
+    CounterSample    HC octets in/out, in/out errors, CRC, discards, ``read_at``
+    AlarmRecord      TMF642-like: alarm type, severity, probable cause, port, raised/cleared, count, flapping
+    utilisation(a, b, speed_bps) -> float   busier direction, fraction of the port speed
+
+Entry points
+    await survey(target, ports=None, want={"optical", "interface", "counters", "alarms"}, since=None,
+                 timeout=30.0) -> DeviceSurvey         readings + per-item ``ItemError``s; never raises for
+                                                       device trouble (unreachable -> UnreachableError item)
+    await set_loop(target, port_name, mode "local"|"remote")   over CLI configuration mode
+    await clear_loop(target, port_name)
+    Collector(...)          the same with shared SNMP engine / CLI pool and limits (one per event loop)
+    TrapReceiver(...)       async start()/stop() on a 127.0.0.x UDP port, v2c and v3; AlarmRecords on an
+                            asyncio queue and/or a callback, raise/clear pairing, duplicates merged, flap
+                            detection, optical alarm suppression on admin-down / fibreless ports
+
+Errors: ``collectors.errors`` (CollectorError root; Unreachable, AuthenticationFailed, Timeout,
+Unsupported, ParseError, SnmpError, CommandError, InvalidPort), each with ``.raw``.
+"""
+from __future__ import annotations
+
+from collectors.enums import (
+    AdminStatus,
+    AlarmType,
+    Duplex,
+    LoopMode,
+    Method,
+    OperStatus,
+    ProbableCause,
+    Severity,
+    Want,
+)
+from collectors.errors import (
+    AuthenticationFailed,
+    CollectorError,
+    CollectorTimeout,
+    CommandError,
+    InvalidPort,
+    ParseError,
+    SnmpError,
+    UnreachableError,
+    Unsupported,
+)
+from collectors.readings import (
+    AlarmRecord,
+    CounterSample,
+    DeviceSurvey,
+    InterfaceState,
+    ItemError,
+    OpticalReading,
+    Source,
+    Thresholds,
+    utilisation,
+    utilisation_in_out,
+)
+from collectors.target import CliParams, DeviceTarget, PortRef, SnmpParams
+
+__all__ = [
+    "AdminStatus", "AlarmRecord", "AlarmType", "AuthenticationFailed", "CliParams", "CollectorError",
+    "CollectorTimeout", "CommandError", "CounterSample", "DeviceSurvey", "DeviceTarget", "Duplex",
+    "InterfaceState", "InvalidPort", "ItemError", "LoopMode", "Method", "OperStatus", "OpticalReading",
+    "ParseError", "PortRef", "ProbableCause", "Severity", "SnmpError", "SnmpParams", "Source", "Thresholds",
+    "UnreachableError", "Unsupported", "Want", "utilisation", "utilisation_in_out",
+]

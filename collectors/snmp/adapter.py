@@ -1,0 +1,249 @@
+"""The one place that talks pysnmp 7 (asyncio). Nothing outside this module sees pysnmp types or its
+``(errorIndication, errorStatus, errorIndex, varBinds)`` tuples: values come back as ``int``/``str``/
+``None`` and failures as ``CollectorError`` subclasses.
+
+Walks read several table columns at once with GETBULK (one request advances every column), which is
+what makes a device poll cheap compared with one ``snmpbulkwalk`` per column.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pyasn1.type import univ
+from pysnmp.hlapi.v3arch import asyncio as hl
+from pysnmp.proto import errind, rfc1902
+
+from collectors.errors import AuthenticationFailed, CollectorTimeout, SnmpError
+from collectors.target import DeviceTarget, SnmpParams
+
+SnmpValue = int | str | None
+
+_AUTH = {
+    "MD5": hl.usmHMACMD5AuthProtocol,
+    "SHA": hl.usmHMACSHAAuthProtocol,
+    "SHA224": hl.usmHMAC128SHA224AuthProtocol,
+    "SHA256": hl.usmHMAC192SHA256AuthProtocol,
+    "SHA384": hl.usmHMAC256SHA384AuthProtocol,
+    "SHA512": hl.usmHMAC384SHA512AuthProtocol,
+}
+_PRIV = {
+    "DES": hl.usmDESPrivProtocol,
+    "AES": hl.usmAesCfb128Protocol,
+    "AES128": hl.usmAesCfb128Protocol,
+    "AES192": hl.usmAesCfb192Protocol,
+    "AES256": hl.usmAesCfb256Protocol,
+}
+_AUTH_ERRORS = (
+    errind.UnknownUserName,
+    errind.WrongDigest,
+    errind.DecryptionError,
+    errind.UnknownSecurityName,
+    errind.AuthenticationError,
+    errind.AuthenticationFailure,
+    errind.UnsupportedSecurityLevel,
+    errind.UnknownCommunityName,
+)
+_ABSENT = ("NoSuchObject", "NoSuchInstance", "EndOfMibView")
+
+
+def to_python(value: Any) -> SnmpValue:
+    """A pysnmp value as plain Python: ints for every integer/counter/gauge type, text otherwise."""
+    if value.__class__.__name__ in _ABSENT:
+        return None
+    if isinstance(value, rfc1902.IpAddress):
+        return value.prettyPrint()
+    if isinstance(value, univ.Integer):
+        return int(value)
+    if isinstance(value, univ.OctetString):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "0x" + raw.hex()
+    if isinstance(value, univ.ObjectIdentifier):
+        return str(value)
+    return value.prettyPrint()
+
+
+class SnmpClient:
+    """SNMP GET and multi-column bulk walks with concurrency limits per device and overall.
+
+    One client belongs to one event loop (pysnmp's engine does); ``close()`` releases its socket.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_in_flight: int = 32,
+        per_device: int = 4,
+        varbinds_per_request: int = 48,
+    ) -> None:
+        self._engine: hl.SnmpEngine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._overall = asyncio.Semaphore(max_in_flight)
+        self._per_device_limit = per_device
+        self._per_device: dict[tuple[str, int], asyncio.Semaphore] = {}
+        self._targets: dict[tuple[str, int, float, int], Any] = {}
+        self.varbinds_per_request = varbinds_per_request
+
+    async def __aenter__(self) -> SnmpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close_dispatcher()
+            self._engine = None
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def _engine_for_loop(self) -> hl.SnmpEngine:
+        loop = asyncio.get_running_loop()
+        if self._engine is None:
+            self._engine = hl.SnmpEngine()
+            self._loop = loop
+        elif self._loop is not loop:
+            raise RuntimeError("an SnmpClient is bound to the event loop it was first used on")
+        return self._engine
+
+    @staticmethod
+    def _auth(params: SnmpParams) -> Any:
+        if params.version == "2c":
+            return hl.CommunityData(params.community or "", mpModel=1)
+        auth = _AUTH[params.auth_protocol.upper()] if params.auth_protocol else hl.usmNoAuthProtocol
+        priv = _PRIV[params.priv_protocol.upper()] if params.priv_protocol else hl.usmNoPrivProtocol
+        return hl.UsmUserData(
+            params.user or "",
+            authKey=params.auth_key if params.auth_protocol else None,
+            privKey=params.priv_key if params.priv_protocol else None,
+            authProtocol=auth,
+            privProtocol=priv,
+        )
+
+    async def _transport(self, target: DeviceTarget, params: SnmpParams) -> Any:
+        key = (target.address, params.port, params.timeout, params.retries)
+        transport = self._targets.get(key)
+        if transport is None:
+            transport = await hl.UdpTransportTarget.create(
+                (target.address, params.port), timeout=params.timeout, retries=params.retries
+            )
+            self._targets[key] = transport
+        return transport
+
+    def _device_gate(self, target: DeviceTarget, params: SnmpParams) -> asyncio.Semaphore:
+        key = (target.address, params.port)
+        gate = self._per_device.get(key)
+        if gate is None:
+            gate = self._per_device[key] = asyncio.Semaphore(self._per_device_limit)
+        return gate
+
+    @staticmethod
+    def _params(target: DeviceTarget) -> SnmpParams:
+        if target.snmp is None:
+            from collectors.errors import Unsupported
+
+            raise Unsupported("no SNMP parameters for this device", device=target.name)
+        return target.snmp
+
+    def _check(self, target: DeviceTarget, result: tuple[Any, Any, Any, Any], what: str) -> list[Any]:
+        indication, status, index, varbinds = result
+        if indication is not None:
+            text = f"{type(indication).__name__}: {indication}"
+            if isinstance(indication, errind.RequestTimedOut):
+                raise CollectorTimeout(f"no SNMP response to {what}", device=target.name, raw=text)
+            if isinstance(indication, _AUTH_ERRORS):
+                raise AuthenticationFailed(f"SNMP authentication failed ({what})", device=target.name, raw=text)
+            raise SnmpError(f"SNMP error on {what}", device=target.name, raw=text)
+        if status and int(status) != 0:
+            text = f"{status.prettyPrint()} at index {int(index)}"
+            raise SnmpError(f"SNMP agent error on {what}", device=target.name, raw=text)
+        return list(varbinds)
+
+    # -- requests ------------------------------------------------------------------------------
+    async def get(self, target: DeviceTarget, oids: Sequence[str]) -> dict[str, SnmpValue]:
+        """GET the given numeric OIDs; absent ones map to None."""
+        params = self._params(target)
+        engine = self._engine_for_loop()
+        transport = await self._transport(target, params)
+        out: dict[str, SnmpValue] = {}
+        for start in range(0, len(oids), self.varbinds_per_request):
+            chunk = oids[start : start + self.varbinds_per_request]
+            async with self._device_gate(target, params), self._overall:
+                result = await hl.get_cmd(
+                    engine,
+                    self._auth(params),
+                    transport,
+                    hl.ContextData(contextName=params.context.encode()),
+                    *(hl.ObjectType(hl.ObjectIdentity(o)) for o in chunk),
+                    lookupMib=False,
+                )
+            for oid, value in self._check(target, result, f"GET {chunk[0]}"):
+                out[str(oid)] = to_python(value)
+        return out
+
+    async def walk(
+        self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None
+    ) -> dict[str, dict[str, SnmpValue]]:
+        """Walk table columns together; returns ``{column: {index_suffix: value}}``."""
+        params = self._params(target)
+        engine = self._engine_for_loop()
+        transport = await self._transport(target, params)
+        result: dict[str, dict[str, SnmpValue]] = {c: {} for c in columns}
+        cursors = {c: c for c in columns}
+        pending = list(dict.fromkeys(columns))
+        while pending:
+            batch = pending[: self.varbinds_per_request]
+            reps = max_repetitions or max(1, self.varbinds_per_request // len(batch))
+            async with self._device_gate(target, params), self._overall:
+                raw = await hl.bulk_cmd(
+                    engine,
+                    self._auth(params),
+                    transport,
+                    hl.ContextData(contextName=params.context.encode()),
+                    0,
+                    reps,
+                    *(hl.ObjectType(hl.ObjectIdentity(cursors[c])) for c in batch),
+                    lookupMib=False,
+                )
+            varbinds = self._check(target, raw, f"GETBULK {batch[0]}")
+            finished = _absorb(batch, varbinds, cursors, result)
+            pending = [c for c in pending if c not in finished]
+        return result
+
+
+def _absorb(
+    batch: Sequence[str],
+    varbinds: Sequence[Any],
+    cursors: dict[str, str],
+    result: Mapping[str, dict[str, SnmpValue]],
+) -> set[str]:
+    """Distribute a GETBULK response (row-major over ``batch``) into columns; return finished ones."""
+    finished: set[str] = set()
+    moved: set[str] = set()
+    width = len(batch)
+    for i, (oid, value) in enumerate(varbinds):
+        column = batch[i % width]
+        if column in finished:
+            continue
+        text = str(oid)
+        if value.__class__.__name__ == "EndOfMibView" or not text.startswith(column + "."):
+            finished.add(column)
+            continue
+        if _oid_key(text) <= _oid_key(cursors[column]):
+            finished.add(column)  # agent not advancing: stop rather than loop forever
+            continue
+        result[column][text[len(column) + 1 :]] = to_python(value)
+        cursors[column] = text
+        moved.add(column)
+    if len(varbinds) >= width or not moved:
+        # every column had its turn in this response (or nothing advanced): silent ones are done;
+        # a response truncated before some columns leaves those for the next request.
+        finished.update(c for c in batch if c not in moved)
+    return finished
+
+
+def _oid_key(oid: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in oid.split("."))

@@ -1,0 +1,133 @@
+"""Read optical, interface state and counters of one device over SNMP (uses the adapter + decoders)."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from collectors.enums import Want
+from collectors.errors import CollectorError, CollectorTimeout, Unsupported, UnreachableError
+from collectors.profiles import Profile
+from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
+from collectors.snmp.adapter import SnmpClient
+from collectors.snmp.interfaces import (
+    COUNTER_COLUMNS,
+    ENTITY_COLUMNS,
+    MAP_COLUMNS,
+    STATE_COLUMNS,
+    decode_counters,
+    decode_states,
+)
+from collectors.snmp.mapping import PortMap
+from collectors.snmp.optical import DECODERS
+from collectors.target import DeviceTarget, PortRef
+
+R = TypeVar("R", OpticalReading, InterfaceState, CounterSample)
+Now = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpResult:
+    optical: tuple[OpticalReading, ...] = ()
+    interfaces: tuple[InterfaceState, ...] = ()
+    counters: tuple[CounterSample, ...] = ()
+    errors: tuple[ItemError, ...] = ()
+
+
+def _select(
+    decoded: Sequence[tuple[str, int | None, R]], ports: Sequence[PortRef] | None, pmap: PortMap
+) -> tuple[list[R], list[PortRef]]:
+    """Readings for the requested ports, renamed to the inventory's names; plus ports not found."""
+    if ports is None:
+        return [r for _, _, r in decoded], []
+    chosen: list[R] = []
+    missing: list[PortRef] = []
+    for ref in ports:
+        want_index = ref.if_index if ref.if_index is not None else pmap.if_index(ref.name)
+        hit = next((r for name, idx, r in decoded if pmap.same_port(ref.name, want_index, name, idx)), None)
+        if hit is None:
+            missing.append(ref)
+            continue
+        source: Source = hit.source
+        chosen.append(replace(hit, port=ref.name, source=replace(source, port=ref.name)))  # type: ignore[arg-type]
+    return chosen, missing
+
+
+async def collect_snmp(
+    client: SnmpClient,
+    target: DeviceTarget,
+    profile: Profile,
+    wants: set[Want],
+    ports: Sequence[PortRef] | None = None,
+    *,
+    now: Now = _utcnow,
+) -> SnmpResult:
+    """One SNMP pass over a device. Never raises for device trouble: failures become ``ItemError``s
+    (an unanswered first request makes the whole device ``UnreachableError``)."""
+    if target.snmp is None:
+        err = Unsupported("no SNMP parameters for this device", device=target.name)
+        return SnmpResult(errors=tuple(ItemError(w.value, err) for w in wants if w is not Want.ALARMS))
+
+    decoder = DECODERS.get(profile.snmp_optical) if profile.snmp_optical else None
+    map_columns = list(MAP_COLUMNS)
+    if Want.OPTICAL in wants and decoder is not None and profile.snmp_optical != "juniper_dom":
+        map_columns += ENTITY_COLUMNS
+    try:
+        pmap = PortMap.from_tables(await client.walk(target, map_columns))
+    except CollectorTimeout as exc:
+        err = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
+        return SnmpResult(errors=(ItemError("snmp", err),))
+    except CollectorError as exc:
+        return SnmpResult(errors=(ItemError("snmp", exc),))
+
+    errors: list[ItemError] = []
+
+    async def item(want: Want, columns: Sequence[str]) -> Any:
+        try:
+            return await client.walk(target, columns)
+        except CollectorError as exc:
+            errors.append(ItemError(want.value, exc))
+            return None
+
+    jobs: dict[Want, Any] = {}
+    if Want.INTERFACE in wants:
+        jobs[Want.INTERFACE] = item(Want.INTERFACE, STATE_COLUMNS)
+    if Want.COUNTERS in wants:
+        jobs[Want.COUNTERS] = item(Want.COUNTERS, COUNTER_COLUMNS)
+    if Want.OPTICAL in wants:
+        if decoder is None:
+            errors.append(ItemError(Want.OPTICAL.value, Unsupported(
+                f"profile {profile.name} reads no optical power over SNMP", device=target.name)))
+        else:
+            jobs[Want.OPTICAL] = item(Want.OPTICAL, decoder[1])
+    tables = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    when = now()
+
+    result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}
+    plan = (
+        (Want.INTERFACE, "interfaces", lambda t: decode_states(t, pmap, target.name, when)),
+        (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when)),
+        (Want.OPTICAL, "optical",
+         lambda t: decoder[0](t, pmap, target.name, when, profile.entity_patterns) if decoder else []),
+    )
+    for want, key, decode in plan:
+        data = tables.get(want)
+        if data is None:
+            continue
+        chosen, missing = _select(decode(data), ports, pmap)
+        result[key] = chosen
+        for ref in missing:
+            what = "no transceiver diagnostics reported" if want is Want.OPTICAL else "port not found on the device"
+            errors.append(ItemError(want.value, Unsupported(f"{ref.name}: {what}", device=target.name), port=ref.name))
+    return SnmpResult(
+        optical=tuple(result["optical"]),
+        interfaces=tuple(result["interfaces"]),
+        counters=tuple(result["counters"]),
+        errors=tuple(errors),
+    )

@@ -1,0 +1,86 @@
+"""Numeric OIDs the collectors read (no MIB compilation at run time: pysnmp's lookup is slow and the
+vendor MIBs are not shipped). Columns are table column OIDs without the index."""
+from __future__ import annotations
+
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
+
+# IF-MIB ifTable / ifXTable
+IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
+IF_ADMIN = "1.3.6.1.2.1.2.2.1.7"
+IF_OPER = "1.3.6.1.2.1.2.2.1.8"
+IF_IN_OCTETS = "1.3.6.1.2.1.2.2.1.10"
+IF_IN_DISCARDS = "1.3.6.1.2.1.2.2.1.13"
+IF_IN_ERRORS = "1.3.6.1.2.1.2.2.1.14"
+IF_OUT_OCTETS = "1.3.6.1.2.1.2.2.1.16"
+IF_OUT_DISCARDS = "1.3.6.1.2.1.2.2.1.19"
+IF_OUT_ERRORS = "1.3.6.1.2.1.2.2.1.20"
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+IF_HC_IN_OCTETS = "1.3.6.1.2.1.31.1.1.1.6"
+IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.10"
+IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"
+IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
+# EtherLike-MIB dot3StatsTable (indexed by ifIndex)
+DOT3_FCS_ERRORS = "1.3.6.1.2.1.10.7.2.1.3"
+DOT3_DUPLEX = "1.3.6.1.2.1.10.7.2.1.19"
+
+# ENTITY-MIB
+ENT_DESCR = "1.3.6.1.2.1.47.1.1.1.1.2"
+ENT_CONTAINED_IN = "1.3.6.1.2.1.47.1.1.1.1.4"
+ENT_NAME = "1.3.6.1.2.1.47.1.1.1.1.7"
+ENT_ALIAS_MAPPING = "1.3.6.1.2.1.47.1.3.2.1.2"
+
+# HUAWEI-ENTITY-EXTENT-MIB hwOpticalModuleInfoTable, indexed by entPhysicalIndex
+HW_OPT = "1.3.6.1.4.1.2011.5.25.31.1.1.3.1"
+HW_TEMPERATURE = HW_OPT + ".5"
+HW_VOLTAGE = HW_OPT + ".6"
+HW_BIAS = HW_OPT + ".7"
+HW_RX_POWER = HW_OPT + ".8"
+HW_TX_POWER = HW_OPT + ".9"
+HW_RX_LOW_ALARM = HW_OPT + ".13"
+HW_RX_HIGH_ALARM = HW_OPT + ".14"
+HW_TX_LOW_ALARM = HW_OPT + ".15"
+HW_TX_HIGH_ALARM = HW_OPT + ".16"
+HW_RX_LOW_WARN = HW_OPT + ".20"
+HW_RX_HIGH_WARN = HW_OPT + ".21"
+HW_TX_LOW_WARN = HW_OPT + ".22"
+HW_TX_HIGH_WARN = HW_OPT + ".23"
+HW_LANE_RX = HW_OPT + ".32"
+HW_LANE_TX = HW_OPT + ".33"
+
+# CISCO-ENTITY-SENSOR-MIB entSensorValueTable / entSensorThresholdTable, indexed by entPhysicalIndex
+CISCO_SENSOR = "1.3.6.1.4.1.9.9.91.1.1.1.1"
+CISCO_SENSOR_TYPE = CISCO_SENSOR + ".1"
+CISCO_SENSOR_SCALE = CISCO_SENSOR + ".2"
+CISCO_SENSOR_PRECISION = CISCO_SENSOR + ".3"
+CISCO_SENSOR_VALUE = CISCO_SENSOR + ".4"
+CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.1.2.1.1"
+CISCO_THRESHOLD_SEVERITY = CISCO_THRESHOLD + ".2"
+CISCO_THRESHOLD_RELATION = CISCO_THRESHOLD + ".3"
+CISCO_THRESHOLD_VALUE = CISCO_THRESHOLD + ".4"
+
+# JUNIPER-DOM-MIB jnxDomCurrentTable / jnxDomModuleLaneTable, indexed by ifIndex (.lane)
+JNX_DOM = "1.3.6.1.4.1.2636.3.60.1.1.1.1"
+JNX_RX_POWER = JNX_DOM + ".5"
+JNX_BIAS = JNX_DOM + ".6"
+JNX_TX_POWER = JNX_DOM + ".7"
+JNX_TEMPERATURE = JNX_DOM + ".8"
+JNX_RX_HIGH_ALARM = JNX_DOM + ".9"
+JNX_RX_LOW_ALARM = JNX_DOM + ".10"
+JNX_RX_HIGH_WARN = JNX_DOM + ".11"
+JNX_RX_LOW_WARN = JNX_DOM + ".12"
+JNX_TX_HIGH_ALARM = JNX_DOM + ".17"
+JNX_TX_LOW_ALARM = JNX_DOM + ".18"
+JNX_TX_HIGH_WARN = JNX_DOM + ".19"
+JNX_TX_LOW_WARN = JNX_DOM + ".20"
+JNX_VOLTAGE = JNX_DOM + ".25"
+JNX_LANE = "1.3.6.1.4.1.2636.3.60.1.2.1.1"
+JNX_LANE_RX = JNX_LANE + ".6"
+JNX_LANE_TX = JNX_LANE + ".8"
+
+# Traps
+SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
+LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
+LINK_UP = "1.3.6.1.6.3.1.1.5.4"
+IF_INDEX = "1.3.6.1.2.1.2.2.1.1"
