@@ -178,6 +178,17 @@ class ClockView:
         """Deadline passed and the obligation is still owed."""
         return self.state is ClockState.BREACHED and self.met_at is None
 
+    def to_dict(self) -> dict[str, Any]:
+        """API shape (camelCase like the TMF621-shaped ticket)."""
+        iso = lambda t: t.isoformat() if t is not None else None  # noqa: E731
+        return {
+            "clock": self.kind.value, "seq": self.seq, "state": self.state.value,
+            "startedAt": iso(self.started_at), "dueAt": iso(self.due_at), "warnAt": iso(self.warn_at),
+            "metAt": iso(self.met_at), "breachedAt": iso(self.breached_at),
+            "remainingSeconds": None if self.remaining_seconds is None else round(self.remaining_seconds, 3),
+            "paused": self.paused, "met": self.met, "breached": self.breached, **self.detail,
+        }
+
 
 @dataclass(frozen=True)
 class TicketClocks:

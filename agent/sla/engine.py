@@ -1,0 +1,200 @@
+"""``SlaEngine``: the one object the rest of faultline talks to about SLA clocks (see ``agent.sla``)."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.clock import Clock
+from agent.models.sla import SlaClockRow, SlaEventRow
+from agent.sla import store
+from agent.sla.calendar import WorkingDayCalendar
+from agent.sla.clocks import compute_clocks
+from agent.sla.kpis import KpiReport, compute_kpis
+from agent.sla.model import (
+    ClockKind,
+    ClockState,
+    ClockView,
+    NotificationKind,
+    SlaEvent,
+    SlaEventKind as K,
+    SlaRules,
+    TicketClocks,
+)
+from agent.sla.notify import Notification, emit
+from agent.sla.sweep import FiredEvent, sweep
+
+log = logging.getLogger("agent.sla")
+
+# The lifecycle service names its actions; both spellings are accepted.
+EVENT_ALIASES: dict[str, K] = {
+    **{k.value: k for k in K},
+    "sign": K.SIGNED, "dispatch": K.DISPATCHED, "contact": K.CUSTOMER_CONTACTED,
+    "request_suspension": K.SUSPENSION_REQUESTED, "approve_suspension": K.SUSPENSION_APPROVED,
+    "reject_suspension": K.SUSPENSION_REJECTED, "resume": K.RESUMED, "resolve": K.RESOLVED,
+    "confirm_restoration": K.RESTORATION_CONFIRMED, "close": K.CLOSED, "reopen": K.REOPENED,
+    "submit_report": K.REPORT_SUBMITTED,
+}
+
+# How long after its last event a ticket can still decide an obligation (a report due after a long
+# holiday); tickets quieter than this are not replayed for a KPI window unless a clock is still open.
+KPI_LOOKBACK = timedelta(days=21)
+
+JournalSink = Callable[..., Any]
+
+
+def _lead_journal(session: Session, ticket_id: int, **kw: Any) -> Any:
+    from agent import journal  # the backbone's append-only journal helper
+
+    return journal.append(session, ticket_id, **kw)
+
+
+@dataclass(frozen=True)
+class UpcomingClock:
+    ticket_id: int
+    clock: ClockKind
+    state: ClockState
+    due_at: datetime
+    remaining_seconds: float
+
+
+class SlaEngine:
+    """SLA clocks of the duty rules; built once per process from settings and a clock."""
+
+    def __init__(self, settings, clock: Clock, *, journal: JournalSink | None = None,
+                 worker_id: str | None = None) -> None:
+        self.settings, self.clock = settings, clock
+        self.cfg = settings.sla
+        self.rules = SlaRules.from_settings(settings.sla)
+        self.calendar = WorkingDayCalendar(settings.timezone)
+        self.journal: JournalSink = journal or _lead_journal
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+
+    # --- called by the lifecycle service, inside its transaction ---------------------------------
+    def on_ticket_event(self, session: Session, ticket: Any, event: str, at: datetime,
+                        data: dict[str, Any] | None = None) -> None:
+        """Record one lifecycle event and recompute the ticket's clocks (no commit: the caller's)."""
+        kind = EVENT_ALIASES.get(event)
+        if kind is None:
+            log.debug("SLA ignores ticket event %r", event)
+            return
+        payload = dict(data or {})
+        if kind is K.CREATED:
+            payload.update(self._ticket_facts(session, ticket))
+        self.record_event(session, ticket.id, kind, at, payload)
+        if kind in (K.SUSPENSION_APPROVED, K.SUSPENSION_REJECTED):
+            self._notify_suspension(session, ticket, kind, at, payload)
+
+    def record_event(self, session: Session, ticket_id: int, kind: K, at: datetime,
+                     data: dict[str, Any] | None = None) -> TicketClocks:
+        row = SlaEventRow(ticket_id=ticket_id, kind=kind.value, at=at, data=data or None)
+        session.add(row)
+        session.flush()
+        now = max(at, self.clock.now())
+        tc = compute_clocks(self.history(session, ticket_id), self.rules, self.calendar, now)
+        fired = store.fired_keys(session, [ticket_id])[ticket_id]
+        store.project(session, ticket_id, tc, fired, now)
+        return tc
+
+    def _ticket_facts(self, session: Session, ticket: Any) -> dict[str, Any]:
+        facts: dict[str, Any] = {"externalId": getattr(ticket, "external_id", None),
+                                 "circuitId": getattr(ticket, "circuit_id", None), "branch": None}
+        if facts["circuitId"]:
+            from agent.models import Circuit
+
+            circuit = session.get(Circuit, facts["circuitId"])
+            if circuit is not None:
+                facts["branch"] = circuit.lead_office  # the lead office (主调局) is the branch in charge
+        return facts
+
+    def _notify_suspension(self, session: Session, ticket: Any, kind: K, at: datetime, data: dict) -> None:
+        approved = kind is K.SUSPENSION_APPROVED
+        note_kind = NotificationKind.SUSPENSION_APPROVED if approved else NotificationKind.SUSPENSION_REJECTED
+        ref = data.get("suspension_id") or at.isoformat()
+        text = ("挂起已批准 / suspension approved: SLA clocks paused" if approved
+                else "挂起被驳回 / suspension rejected: SLA clocks keep running")
+        emit(session, self.cfg.webhooks, Notification(
+            note_kind, f"ticket-{ticket.id}:{note_kind.value}:{ref}", ticket.id, at, text,
+            {"externalId": getattr(ticket, "external_id", None), "suspensionId": data.get("suspension_id"),
+             "note": data.get("note")},
+        ))
+
+    # --- reading --------------------------------------------------------------------------------
+    def history(self, session: Session, ticket_id: int) -> list[SlaEvent]:
+        return store.histories(session, [ticket_id]).get(ticket_id, [])
+
+    def compute(self, session: Session, ticket_id: int, now: datetime) -> TicketClocks | None:
+        events = self.history(session, ticket_id)
+        return compute_clocks(events, self.rules, self.calendar, now) if events else None
+
+    def clocks_for(self, session: Session, ticket_id: int, now: datetime) -> list[ClockView]:
+        """Every started clock of the ticket at ``now`` (empty for a ticket the engine never saw)."""
+        tc = self.compute(session, ticket_id, now)
+        return list(tc.clocks) if tc else []
+
+    def restoration_confirmed(self, session: Session, ticket_id: int, now: datetime) -> bool:
+        """Rule 9 gate: the current resolution's restoration confirmation is recorded."""
+        tc = self.compute(session, ticket_id, now)
+        view = tc.clock(ClockKind.RESTORATION) if tc else None
+        return view is not None and view.state is ClockState.MET
+
+    def overdue_ticket_ids_query(self, now: datetime) -> Select:
+        """Ids of tickets with an obligation past its deadline and still owed (for ``?overdue=true``)."""
+        return select(SlaClockRow.ticket_id).where(
+            or_(
+                and_(SlaClockRow.state == ClockState.BREACHED.value, SlaClockRow.met_at.is_(None)),
+                and_(SlaClockRow.state == ClockState.RUNNING.value, SlaClockRow.due_at < now),
+            )
+        ).distinct()
+
+    def upcoming(self, session: Session, now: datetime, within: timedelta, limit: int = 500) -> list[UpcomingClock]:
+        """Running clocks falling due in (now, now + within], soonest first (the duty board)."""
+        rows = session.execute(
+            select(SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.state, SlaClockRow.due_at)
+            .where(SlaClockRow.state == ClockState.RUNNING.value, SlaClockRow.due_at > now,
+                   SlaClockRow.due_at <= now + within)
+            .order_by(SlaClockRow.due_at).limit(limit)
+        ).all()
+        return [UpcomingClock(t, ClockKind(k), ClockState(s), d, (d - now).total_seconds()) for t, k, s, d in rows]
+
+    def kpis(self, session: Session, start: datetime, end: datetime, now: datetime) -> KpiReport:
+        """Timeliness rates of obligations decided in [start, end), replayed from the histories."""
+        horizon = min(end, now)
+        recent = select(SlaEventRow.ticket_id).where(SlaEventRow.at >= start - KPI_LOOKBACK,
+                                                     SlaEventRow.at < horizon).distinct()
+        still_open = select(SlaClockRow.ticket_id).where(
+            SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value])).distinct()
+        ids = set(session.scalars(recent)) | set(session.scalars(still_open))
+        hist = store.histories(session, ids)
+        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules, self.calendar,
+                            start, end, horizon)
+
+    # --- the sweep --------------------------------------------------------------------------------
+    def sweep(self, factory: sessionmaker[Session], now: datetime | None = None, batch: int = 500) -> list[FiredEvent]:
+        """Fire every milestone due at ``now`` exactly once (journal + notification)."""
+        return sweep(self, factory, now or self.clock.now(), batch)
+
+    def escalation_contacts(self, branch: str | None, clock: ClockKind) -> list[str]:
+        table = self.cfg.escalation_contacts
+        entry = table.get(branch or "") or table.get("default")
+        if entry is None:
+            return []
+        return list(entry.level1 if clock is ClockKind.ESCALATION_L1 else entry.level2)
+
+    def record_escalated_leaders(self, session: Session, ticket_id: int, contacts: list[str], at: datetime) -> None:
+        """Rule 8: an escalated leader is a participant of the ticket."""
+        from agent.models import Participant
+
+        known = set(session.scalars(select(Participant.name).where(
+            Participant.ticket_id == ticket_id, Participant.party_role == "escalated_leader")))
+        for name in contacts:
+            if name not in known:
+                session.add(Participant(ticket_id=ticket_id, name=name, party_role="escalated_leader",
+                                        organisation=None, contact=None, added_at=at))

@@ -1,0 +1,76 @@
+"""Assessment figures (考核): timeliness rates computed from the clocks' decided obligations.
+
+An obligation counts in the window in which it was decided: when it was met, or when its deadline
+passed unmet. Because the clocks run on fault time, a suspended ticket is judged on its unsuspended
+time only. A rate is None when nothing was decided in the window.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.sla.clocks import compute_clocks
+from agent.sla.errors import HistoryError
+from agent.sla.model import ClockKind as C, ReportCalendar, SlaEvent, SlaRules
+
+log = logging.getLogger("agent.sla.kpis")
+
+KPI_CLOCKS: dict[str, tuple[C, str]] = {
+    "faultHandlingTimeliness": (C.RESOLUTION, "故障处理及时率"),
+    "signTimeliness": (C.SIGN, "签收及时率"),
+    "contactFeedbackTimeliness": (C.CONTACT, "联系用户结果反馈及时率"),
+    "progressCompliance": (C.PROGRESS, "进展追加及时率"),
+    "reportTimeliness": (C.REPORT, "故障报告提交及时率"),
+}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label_zh: str
+    on_time: int
+    late: int
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.total if self.total else None
+
+    def to_dict(self) -> dict:
+        return {"label": self.label_zh, "onTime": self.on_time, "late": self.late, "total": self.total,
+                "rate": None if self.rate is None else round(self.rate, 4)}
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    start: datetime
+    end: datetime
+    tickets: int  # tickets replayed
+    kpis: dict[str, Kpi]
+
+    def to_dict(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "ticketsConsidered": self.tickets,
+                "kpis": {name: k.to_dict() for name, k in self.kpis.items()}}
+
+
+def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules, calendar: ReportCalendar,
+                 start: datetime, end: datetime, now: datetime) -> KpiReport:
+    counts = {name: [0, 0] for name in KPI_CLOCKS}
+    by_clock = {clock: name for name, (clock, _) in KPI_CLOCKS.items()}
+    n = 0
+    for history in histories:
+        try:
+            tc = compute_clocks(history, rules, calendar, now)
+        except HistoryError as exc:
+            log.error("KPI: a ticket history cannot be replayed and is left out: %s", exc)
+            continue
+        n += 1
+        for o in tc.outcomes:
+            name = by_clock.get(o.clock)
+            if name is not None and start <= o.decided_at < end:
+                counts[name][0 if o.on_time else 1] += 1
+    return KpiReport(start, end, n, {name: Kpi(KPI_CLOCKS[name][1], *counts[name]) for name in KPI_CLOCKS})

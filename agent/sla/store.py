@@ -1,0 +1,95 @@
+"""Reading histories and writing the clock projection (``sla_clock``) for one or many tickets."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from agent.models.sla import SlaClockRow, SlaEventRow, SlaFiredRow
+from agent.sla.model import ClockView, SlaEvent, SlaEventKind, TicketClocks
+
+log = logging.getLogger("agent.sla")
+
+FiredKey = tuple[str, int, str]
+
+
+def histories(session: Session, ticket_ids: Iterable[int]) -> dict[int, list[SlaEvent]]:
+    """Each ticket's events in recorded order (one query)."""
+    ids = list(ticket_ids)
+    out: dict[int, list[SlaEvent]] = defaultdict(list)
+    if not ids:
+        return out
+    rows = session.execute(
+        select(SlaEventRow.ticket_id, SlaEventRow.kind, SlaEventRow.at, SlaEventRow.data)
+        .where(SlaEventRow.ticket_id.in_(ids))
+        .order_by(SlaEventRow.ticket_id, SlaEventRow.at, SlaEventRow.id)
+    ).all()
+    for ticket_id, kind, at, data in rows:
+        out[ticket_id].append(SlaEvent(SlaEventKind(kind), at, data or {}))
+    return out
+
+
+def fired_keys(session: Session, ticket_ids: Iterable[int]) -> dict[int, set[FiredKey]]:
+    ids = list(ticket_ids)
+    out: dict[int, set[FiredKey]] = defaultdict(set)
+    if not ids:
+        return out
+    rows = session.execute(
+        select(SlaFiredRow.ticket_id, SlaFiredRow.clock, SlaFiredRow.seq, SlaFiredRow.milestone)
+        .where(SlaFiredRow.ticket_id.in_(ids))
+    ).all()
+    for ticket_id, clock, seq, milestone in rows:
+        out[ticket_id].add((clock, seq, milestone))
+    return out
+
+
+def next_due(tc: TicketClocks, fired: set[FiredKey]) -> dict[str, tuple[datetime, str]]:
+    """Per clock kind, the earliest milestone not fired yet (milestones are sorted by due time)."""
+    out: dict[str, tuple[datetime, str]] = {}
+    for m in tc.milestones:
+        if m.key not in fired and m.clock.value not in out:
+            out[m.clock.value] = (m.due_at, m.kind.value)
+    return out
+
+
+def _apply(row: SlaClockRow, view: ClockView, due: tuple[datetime, str] | None, now: datetime) -> None:
+    row.seq, row.state, row.started_at = view.seq, view.state.value, view.started_at
+    row.due_at, row.warn_at, row.met_at, row.breached_at = view.due_at, view.warn_at, view.met_at, view.breached_at
+    row.remaining_seconds = view.remaining_seconds
+    row.next_due_at, row.next_milestone = due if due is not None else (None, None)
+    row.updated_at = now
+
+
+def project(
+    session: Session,
+    ticket_id: int,
+    tc: TicketClocks,
+    fired: set[FiredKey],
+    now: datetime,
+    rows: list[SlaClockRow] | None = None,
+    only_kinds: set[str] | None = None,
+) -> None:
+    """Write the computed clocks; ``only_kinds`` limits the write to rows this caller owns (the sweep)."""
+    if rows is None:
+        rows = list(session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id)))
+    existing = {r.kind: r for r in rows}
+    dues = next_due(tc, fired)
+    seen: set[str] = set()
+    for view in tc.clocks:
+        kind = view.kind.value
+        seen.add(kind)
+        if only_kinds is not None and kind not in only_kinds:
+            continue
+        row = existing.get(kind)
+        if row is None:
+            row = SlaClockRow(ticket_id=ticket_id, kind=kind)
+            session.add(row)
+        _apply(row, view, dues.get(kind), now)
+    stale = [k for k in existing if k not in seen and (only_kinds is None or k in only_kinds)]
+    if stale:
+        # e.g. the report clock of a resolution undone by a reopen
+        session.execute(delete(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id, SlaClockRow.kind.in_(stale)))

@@ -1,0 +1,144 @@
+"""The sweep: find due clocks through ``sla_clock.next_due_at`` and fire each due milestone exactly once.
+
+Exactly once, by construction:
+- a milestone is fired by inserting its key into ``sla_fired`` (unique on ticket, clock, seq, milestone)
+  with ON CONFLICT DO NOTHING ... RETURNING; only the inserting transaction writes the journal entry
+  and the outbox notification, and all three commit together or not at all (a crash refires later);
+- on PostgreSQL the due clock rows are taken with FOR UPDATE SKIP LOCKED, so concurrent sweepers
+  share the work instead of queueing on each other, and each fires only the milestones of the clock
+  rows it holds. On SQLite the single writer serialises sweepers; a loser's write fails and is retried
+  by its next sweep.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.models.sla import SlaClockRow, SlaFiredRow
+from agent.sla import store, texts
+from agent.sla.clocks import compute_clocks
+from agent.sla.errors import HistoryError
+from agent.sla.model import MILESTONE_NOTIFICATION, ClockKind, Milestone, MilestoneKind, TicketClocks
+from agent.sla.notify import Notification, emit
+
+if TYPE_CHECKING:
+    from agent.sla.engine import SlaEngine
+
+log = logging.getLogger("agent.sla.sweep")
+
+MAX_BATCHES_PER_SWEEP = 50  # a catch-up after downtime is spread over several sweeps beyond this
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    ticket_id: int
+    clock: ClockKind
+    seq: int
+    milestone: MilestoneKind
+    due_at: datetime
+    fired_at: datetime
+
+    @property
+    def key(self) -> str:
+        return f"ticket-{self.ticket_id}:{self.clock.value}:{self.seq}:{self.milestone.value}"
+
+
+def sweep(engine: SlaEngine, factory: sessionmaker[Session], now: datetime, batch: int = 500) -> list[FiredEvent]:
+    """Fire everything due at ``now``; returns what this process fired."""
+    out: list[FiredEvent] = []
+    for _ in range(MAX_BATCHES_PER_SWEEP):
+        try:
+            fired, taken = _sweep_batch(engine, factory, now, batch)
+        except OperationalError as exc:
+            # SQLite: another writer won (busy / stale snapshot). Nothing was committed; next sweep retries.
+            log.warning("SLA sweep batch rolled back, retried by the next sweep: %s", exc.orig)
+            break
+        out.extend(fired)
+        if taken < batch:
+            break
+    return out
+
+
+def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetime, batch: int):
+    with factory() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        stmt = (
+            select(SlaClockRow)
+            .where(SlaClockRow.next_due_at <= now)
+            .order_by(SlaClockRow.next_due_at)
+            .limit(batch)
+        )
+        if postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return [], 0
+        by_ticket: dict[int, list[SlaClockRow]] = defaultdict(list)
+        for row in rows:
+            by_ticket[row.ticket_id].append(row)
+        hist = store.histories(session, by_ticket)
+        fired = store.fired_keys(session, by_ticket)
+        out: list[FiredEvent] = []
+        for ticket_id, owned in by_ticket.items():
+            kinds = {r.kind for r in owned}
+            try:
+                tc = compute_clocks(hist[ticket_id], engine.rules, engine.calendar, now)
+            except HistoryError as exc:
+                log.error("SLA ticket %s: history cannot be replayed (%s); its clocks are set aside", ticket_id, exc)
+                for r in owned:
+                    r.next_due_at = None
+                continue
+            for m in tc.milestones:
+                if m.due_at > now or m.clock.value not in kinds or m.key in fired[ticket_id]:
+                    continue
+                if _claim(session, postgres, ticket_id, m, now, engine.worker_id):
+                    _fire(engine, session, ticket_id, m, tc, hist[ticket_id], now)
+                    out.append(FiredEvent(ticket_id, m.clock, m.seq, m.kind, m.due_at, now))
+                fired[ticket_id].add(m.key)
+            store.project(session, ticket_id, tc, fired[ticket_id], now, rows=owned, only_kinds=kinds)
+        session.commit()
+        return out, len(rows)
+
+
+def _claim(session: Session, postgres: bool, ticket_id: int, m: Milestone, now: datetime, worker: str) -> bool:
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    stmt = (
+        dialect_insert(SlaFiredRow)
+        .values(ticket_id=ticket_id, clock=m.clock.value, seq=m.seq, milestone=m.kind.value,
+                due_at=m.due_at, fired_at=now, fired_by=worker)
+        .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "seq", "milestone"])
+        .returning(SlaFiredRow.id)
+    )
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc: TicketClocks, history, now) -> None:
+    """Journal entry + notification (+ escalated leaders as participants, rule 8) for a claimed milestone."""
+    created = history[0].data if history else {}
+    branch = created.get("branch")
+    contacts = engine.escalation_contacts(branch, m.clock) if m.kind is MilestoneKind.ESCALATION else []
+    view = next((c for c in tc.clocks if c.kind is m.clock), None)
+    text = texts.describe(m, engine.rules, view, contacts, engine.calendar)
+    key = f"ticket-{ticket_id}:{m.clock.value}:{m.seq}:{m.kind.value}"
+    data = {
+        "clock": m.clock.value, "seq": m.seq, "milestone": m.kind.value, "dueAt": m.due_at.isoformat(),
+        "externalId": created.get("externalId"), "circuitId": created.get("circuitId"), "branch": branch,
+    }
+    if contacts:
+        data["contacts"] = contacts
+        data["level"] = 1 if m.clock is ClockKind.ESCALATION_L1 else 2
+    if m.clock is ClockKind.REPORT and view is not None:
+        data["reportDueAt"] = view.due_at.isoformat() if view.due_at else None
+    engine.journal(session, ticket_id, at=now, kind=f"sla_{m.kind.value}", text=text, data=data)
+    if contacts:
+        engine.record_escalated_leaders(session, ticket_id, contacts, now)
+    emit(session, engine.cfg.webhooks, Notification(MILESTONE_NOTIFICATION[m.kind], key, ticket_id, now, text, data))
+
