@@ -1,0 +1,75 @@
+"""SLA integration fixtures: a migrated database (SQLite file or PostgreSQL), an engine on a manual clock,
+and tickets created directly (the lifecycle service is exercised in the API tests)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.clock import ManualClock
+from agent.db import make_engine, make_session_factory
+from agent.settings import Settings, SlaSettings
+from agent.sla import SlaEngine
+
+# Monday 2026-03-02 09:00 Asia/Shanghai
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def sla_settings() -> SlaSettings:
+    return SlaSettings(webhooks={"*": ["http://127.0.0.1:9/hook"]})
+
+
+@pytest.fixture
+def settings(db_url, sla_settings) -> Settings:
+    return Settings(database_url=db_url, sla=sla_settings)
+
+
+@pytest.fixture
+def factory(settings):
+    engine = make_engine(settings.database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sla(settings, clock) -> SlaEngine:
+    return SlaEngine(settings, clock, worker_id="test-a")
+
+
+@pytest.fixture
+def make_ticket(factory, sla, clock):
+    """make_ticket(external_id) -> ticket id; arrival recorded at the clock's now."""
+    from agent.models import Ticket
+
+    def _make(external_id: str, circuit_id: str = "C-1") -> int:
+        now = clock.now()
+        with factory() as s:
+            t = Ticket(external_id=external_id, kind="interruption", symptom="down", circuit_id=circuit_id,
+                       circuit_known=False, status="acknowledged", status_changed_at=now, reported_at=now,
+                       created_at=now, updated_at=now)
+            s.add(t)
+            s.flush()
+            sla.on_ticket_event(s, t, "created", now)
+            s.commit()
+            return t.id
+
+    return _make
+
+
+@pytest.fixture
+def event(factory, sla, clock):
+    """event(ticket_id, "signed") records a lifecycle event at the clock's now, committed."""
+    from agent.models import Ticket
+
+    def _event(ticket_id: int, kind: str, **data) -> None:
+        with factory() as s:
+            sla.on_ticket_event(s, s.get(Ticket, ticket_id), kind, clock.now(), data or None)
+            s.commit()
+
+    return _event

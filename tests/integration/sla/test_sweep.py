@@ -1,0 +1,169 @@
+"""The sweep on a real database: each due milestone fires exactly once (journal + outbox), also across
+restarts and a crash mid-sweep; escalation contacts per branch; overdue and upcoming queries."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from agent.models import JournalEntry, Participant
+from agent.models.sla import OutboxRow, SlaClockRow, SlaFiredRow
+from agent.settings import EscalationContacts, SlaSettings
+from agent.sla import ClockKind, MilestoneKind, SlaEngine
+
+
+def journal_kinds(factory, ticket_id):
+    with factory() as s:
+        return list(s.scalars(select(JournalEntry.kind).where(JournalEntry.ticket_id == ticket_id,
+                                                               JournalEntry.kind.like("sla_%"))
+                              .order_by(JournalEntry.id)))
+
+
+def count(factory, model, **where):
+    with factory() as s:
+        stmt = select(func.count()).select_from(model)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(model, k) == v)
+        return s.scalar(stmt)
+
+
+def test_rule1_sign_warning_then_breach_fire_once_each(sla, factory, clock, make_ticket):
+    tid = make_ticket("UP-1")
+    clock.advance(minutes=4, seconds=59)
+    assert sla.sweep(factory) == []
+    clock.advance(seconds=1)
+    fired = sla.sweep(factory)
+    assert [(f.clock, f.milestone) for f in fired] == [(ClockKind.SIGN, MilestoneKind.WARNING)]
+    assert sla.sweep(factory) == []  # same instant again: nothing
+    clock.advance(minutes=5)
+    assert [(f.clock, f.milestone) for f in sla.sweep(factory)] == [(ClockKind.SIGN, MilestoneKind.BREACH)]
+    assert journal_kinds(factory, tid) == ["sla_warning", "sla_breach"]
+    assert count(factory, OutboxRow, ticket_id=tid) == 2
+    with factory() as s:
+        row = s.scalar(select(SlaClockRow).where(SlaClockRow.ticket_id == tid, SlaClockRow.kind == "sign"))
+        assert row.state == "breached" and row.next_due_at is None
+
+
+def test_rule1_signed_in_time_fires_nothing(sla, factory, clock, make_ticket, event):
+    tid = make_ticket("UP-2")
+    clock.advance(minutes=3)
+    event(tid, "sign")  # the lifecycle's action name
+    clock.advance(minutes=20)
+    assert [f for f in sla.sweep(factory) if f.clock is ClockKind.SIGN] == []
+    assert "sla_breach" not in journal_kinds(factory, tid)
+
+
+def test_rule7_escalation_fires_once_across_an_agent_restart(settings, factory, clock, make_ticket, event):
+    first = SlaEngine(settings, clock, worker_id="agent-before-restart")
+    tid = make_ticket("UP-3")
+    event(tid, "signed")
+    event(tid, "progress")
+    clock.advance(minutes=121)
+    fired = first.sweep(factory)
+    assert (ClockKind.ESCALATION_L1, MilestoneKind.ESCALATION) in [(f.clock, f.milestone) for f in fired]
+    # the agent restarts: new engine, new connection pool, same database
+    from agent.db import make_engine, make_session_factory
+
+    engine2 = make_engine(settings.database_url)
+    try:
+        again = SlaEngine(settings, clock, worker_id="agent-after-restart").sweep(make_session_factory(engine2))
+    finally:
+        engine2.dispose()
+    assert [f for f in again if f.clock is ClockKind.ESCALATION_L1] == []
+    assert journal_kinds(factory, tid).count("sla_escalation") == 1
+    assert count(factory, SlaFiredRow, ticket_id=tid, clock="escalation_l1") == 1
+    with factory() as s:
+        leaders = list(s.scalars(select(Participant.name).where(Participant.ticket_id == tid,
+                                                                Participant.party_role == "escalated_leader")))
+    assert leaders == SlaSettings().escalation_contacts["default"].level1  # rule 8: recorded
+
+
+def test_a_crash_before_commit_loses_nothing_and_refires_once(settings, factory, clock, make_ticket):
+    tid = make_ticket("UP-4")
+    clock.advance(minutes=6)
+
+    def crashing_journal(*a, **kw):
+        raise RuntimeError("power cut in the middle of the sweep")
+
+    with pytest.raises(RuntimeError):
+        SlaEngine(settings, clock, journal=crashing_journal).sweep(factory)
+    assert count(factory, SlaFiredRow, ticket_id=tid) == 0  # claim rolled back with the rest
+    fired = SlaEngine(settings, clock).sweep(factory)
+    assert [(f.clock, f.milestone) for f in fired] == [(ClockKind.SIGN, MilestoneKind.WARNING)]
+    assert journal_kinds(factory, tid) == ["sla_warning"]
+
+
+def test_rule7_escalation_contacts_per_branch(db_url, clock):
+    from agent.db import make_engine, make_session_factory
+    from agent.models import Circuit, Customer, Ticket
+    from agent.settings import Settings
+
+    settings = Settings(database_url=db_url, sla=SlaSettings(escalation_contacts={
+        "default": EscalationContacts(level1=["Director Default"], level2=["GM Default"]),
+        "Dongli": EscalationContacts(level1=["Director Wang (东丽)"], level2=["Deputy GM Li (东丽)"]),
+    }))
+    sla = SlaEngine(settings, clock)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as s:
+            s.add(Customer(id="CU-1", name="Acme"))
+            s.add(Circuit(id="C-DL", customer_id="CU-1", service_type="sdh", rate_mbps=2, lead_office="Dongli"))
+            now = clock.now()
+            t = Ticket(external_id="UP-DL", kind="interruption", symptom="down", circuit_id="C-DL",
+                       status="acknowledged", status_changed_at=now, reported_at=now, created_at=now, updated_at=now)
+            s.add(t)
+            s.flush()
+            sla.on_ticket_event(s, t, "created", now)
+            s.commit()
+            tid = t.id
+        clock.advance(minutes=181)
+        sla.sweep(factory)
+        with factory() as s:
+            entries = {j.data["clock"]: j.data for j in s.scalars(
+                select(JournalEntry).where(JournalEntry.ticket_id == tid, JournalEntry.kind == "sla_escalation"))}
+        assert entries["escalation_l1"]["contacts"] == ["Director Wang (东丽)"]
+        assert entries["escalation_l2"]["contacts"] == ["Deputy GM Li (东丽)"]
+        assert entries["escalation_l2"]["branch"] == "Dongli"
+    finally:
+        engine.dispose()
+
+
+def test_rule6_suspension_pauses_the_sweep_and_decisions_are_notified(sla, factory, clock, make_ticket, event):
+    tid = make_ticket("UP-5")
+    event(tid, "signed")
+    clock.advance(minutes=100)
+    assert len([f for f in sla.sweep(factory) if f.clock is ClockKind.PROGRESS]) == 3  # missed at 30/60/90
+    event(tid, "progress")
+    event(tid, "suspension_requested")
+    event(tid, "suspension_rejected", suspension_id=1)
+    event(tid, "suspension_requested")
+    event(tid, "approve_suspension", suspension_id=2)
+    clock.advance(hours=5)
+    fired = sla.sweep(factory)
+    assert [f for f in fired if f.clock in (ClockKind.ESCALATION_L1, ClockKind.PROGRESS)] == []
+    event(tid, "resume")
+    clock.advance(minutes=20)
+    assert [f.clock for f in sla.sweep(factory) if f.milestone is MilestoneKind.ESCALATION] == [ClockKind.ESCALATION_L1]
+    with factory() as s:
+        kinds = list(s.scalars(select(OutboxRow.kind).where(OutboxRow.ticket_id == tid).order_by(OutboxRow.id)))
+    assert [k for k in kinds if k.startswith("suspension.")] == ["suspension.rejected", "suspension.approved"]
+
+
+def test_overdue_and_upcoming_queries(sla, factory, clock, make_ticket, event):
+    late = make_ticket("UP-6")
+    clock.advance(minutes=8)
+    fresh = make_ticket("UP-7")
+    clock.advance(minutes=3)  # late: 11 min unsigned; fresh: 3 min
+    sla.sweep(factory)
+    now = clock.now()
+    with factory() as s:
+        overdue = set(s.scalars(sla.overdue_ticket_ids_query(now)))
+        board = sla.upcoming(s, now, timedelta(minutes=15))
+    assert late in overdue and fresh not in overdue
+    sign_fresh = [u for u in board if u.ticket_id == fresh and u.clock is ClockKind.SIGN]
+    assert sign_fresh and sign_fresh[0].remaining_seconds == 7 * 60
+    event(late, "signed")
+    with factory() as s:
+        assert late not in set(s.scalars(sla.overdue_ticket_ids_query(clock.now())))
