@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from agent.services import Services
 from api import problems
-from api.routers import inventory, tickets
+from api.routers import inventory, tickets, triage
 
 
 def create_app(services: Services) -> FastAPI:
@@ -40,6 +40,7 @@ def create_app(services: Services) -> FastAPI:
 
     app.include_router(tickets.router)
     app.include_router(inventory.router)
+    app.include_router(triage.router)
     for router in services.extras.get("routers", []):
         app.include_router(router)
     return app
