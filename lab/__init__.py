@@ -1,1 +1,81 @@
-"""faultline lab package."""
+"""faultline lab: a network twin of simulated Huawei VRP, Cisco IOS and ZTE ZXROS devices (网络孪生).
+
+One asyncio process runs every device of a topology on its own loopback address, speaking real SNMP
+(UDP, pysnmp agent side, v2c + v3 authPriv SHA/AES) and real SSH (asyncssh), all rendered from one
+physical model with fault injection, loops and traps. The lab imports nothing from agent/,
+collectors/, diagnosis/ or api/: it is the network, not the agent.
+
+Stable contract (others build on these names)
+---------------------------------------------
+Topology: the inventory YAML of docs/inventory-format.md plus a `lab:` section with the physical
+truth. Default: `lab/topologies/branch.yaml` (`DEFAULT_TOPOLOGY`). `lab:` keys:
+  ports:    "device:port" -> tx_dbm, speed_mbps, duplex, traffic_in_mbps, traffic_out_mbps,
+            description, external_rx_dbm (a port fed from outside the lab, e.g. the province exit)
+  segments: "CIRCUIT#index" or "devA:portA--devB:portB" -> actual_loss_db
+  models:   device -> model name shown in sysDescr
+Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)`.
+
+Python API (async, one event loop)::
+
+    lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222)
+    async with lab:                      # or await lab.start() / await lab.stop()
+        lab.devices                      # [DeviceEndpoint(name, vendor, site, host, snmp_port, ssh_port,
+                                         #   snmp_version, community, username, password)]; .snmp / .ssh = "host:port"
+        lab.device("acc-a-sw1")
+        lab.inventory()                  # dict, inventory format, actual endpoints + lab credentials, no `lab:`
+        fid = lab.inject("fiber_degraded", "CIR-EPL-0001#0", db=6)   # -> fault id "F0001"
+        lab.clear(fid); lab.clear()      # one / all; returns cleared ids
+        lab.faults()                     # active Fault records
+        lab.add_trap_receiver("127.0.0.1", 16200)
+        lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1")   # PortReading: oper_up, rx_dbm, tx_dbm, loop,
+                                                              #   duplex, in_util, out_util, counters
+        lab.loop_test("acc-a-sw1", "GigabitEthernet0/0/1", "cpe-bank-1", "GigabitEthernet0/0/1")
+                                         # LoopTestResult(returned, circuit, segments, loop_mode,
+                                         #   origin_rx_dbm, round_trip_loss_db, reason)
+        lab.set_loop(device, port, "local" | "remote" | None)   # what the CLI loop commands do
+        lab.circuit_state("CIR-EPL-0001")  # CircuitState(up, looped_at, down_ports, unpowered)
+        lab.alarms(device, active=True)
+        lab.advance(seconds)             # jump simulated time (transceiver ageing over days)
+
+Fault kinds (`FaultKind`) and targets: fiber_degraded(db) / fiber_cut / loose_connector(period_s,
+down_s, extra_loss_db) on a segment ("CIR#i", "devA:portA--devB:portB" or one of its ports);
+duplex_mismatch(duplex) / port_congestion(utilisation, direction) / transceiver_ageing(db_per_day)
+on a port "device:port"; egress_congestion(utilisation) on a port or a device (its externally fed
+port); cpe_power_off on a device. `clear` = `lab.clear(...)`.
+
+Loops over SSH with the vendors' config commands: Huawei `system-view` / `interface X` /
+`loopback local|remote` / `undo loopback` / `return`; Cisco `configure terminal` / `interface X` /
+`loopback local|remote` (also mac/driver = local, line = remote) / `no loopback` / `end`; ZTE
+`configure terminal` / `interface X` / `loopback internal|external` (or local|remote) /
+`no loopback` / `end`. A remote loop sends the far end's own light back: that port shows
+Rx = its Tx - round-trip loss (down when below sensitivity). Loop state shows in `display interface`
+("Loopback: LOCAL|REMOTE|NONE"), `show interfaces` ("loopback set|not set") and ZTE `show interface`
+("The interface is in loopback internal|external mode"). A loop takes the circuit's service down.
+
+CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]` and `inject` / `clear` /
+`faults` talking to the loopback-only control endpoint (`lab.control`, HTTP on 127.0.0.1).
+
+SNMP: v2c community from the topology (default `public`) and v3 user `faultline` authPriv SHA/AES
+(`V3Credentials`); SNMPv2-MIB system, IF-MIB ifTable/ifXTable, EtherLike dot3StatsTable, ENTITY-MIB
+entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisco
+CISCO-ENTITY-SENSOR-MIB (type 14, scale 9, precision 1) + threshold table. Traps (v2c): linkDown,
+linkUp, Huawei hwOpticalInvalid/Resume, Cisco entSensorThresholdNotification.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lab.enums import FaultKind, LinkEventKind, LoopMode, Vendor
+from lab.errors import FaultParameterError, LabError, LabStateError, TopologyError, UnknownTarget
+from lab.lab import DeviceEndpoint, Lab
+from lab.loops import CircuitState, LoopTestResult
+from lab.model import PortReading
+from lab.snmp.agent import V3Credentials
+
+DEFAULT_TOPOLOGY = Path(__file__).resolve().parent / "topologies" / "branch.yaml"
+
+__all__ = [
+    "DEFAULT_TOPOLOGY", "CircuitState", "DeviceEndpoint", "FaultKind", "FaultParameterError", "Lab",
+    "LabError", "LabStateError", "LinkEventKind", "LoopMode", "LoopTestResult", "PortReading",
+    "TopologyError", "UnknownTarget", "V3Credentials", "Vendor",
+]

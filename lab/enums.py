@@ -1,0 +1,35 @@
+"""Enumerations of the lab, in one place (the lab imports nothing from the product packages)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Vendor(StrEnum):
+    HUAWEI = "huawei_vrp"
+    CISCO = "cisco_ios"
+    ZTE = "zte_zxros"
+
+
+class FaultKind(StrEnum):
+    FIBER_DEGRADED = "fiber_degraded"  # 光衰增大: +N dB on a segment
+    FIBER_CUT = "fiber_cut"  # 断纤
+    LOOSE_CONNECTOR = "loose_connector"  # 接头松动: intermittent flaps
+    DUPLEX_MISMATCH = "duplex_mismatch"  # 双工不匹配
+    PORT_CONGESTION = "port_congestion"  # 用户线路跑满
+    EGRESS_CONGESTION = "egress_congestion"  # 城域网出口拥塞
+    CPE_POWER_OFF = "cpe_power_off"  # 客户端设备掉电
+    TRANSCEIVER_AGEING = "transceiver_ageing"  # 光模块老化: Tx drifts down N dB/day
+
+
+class LoopMode(StrEnum):
+    """Where a port reflects the signal (环回方式)."""
+
+    LOCAL = "local"  # internal: the port's own Tx comes back into its own Rx
+    REMOTE = "remote"  # line side: what arrives from the far end is sent back to it
+
+
+class LinkEventKind(StrEnum):
+    LINK_DOWN = "link_down"
+    LINK_UP = "link_up"
+    RX_LOW_ALARM = "rx_low_alarm"
+    RX_LOW_CLEAR = "rx_low_clear"

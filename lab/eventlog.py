@@ -1,0 +1,97 @@
+"""Per-device alarm tables (告警) and log buffers, fed by model link events.
+
+Huawei renders them as `display alarm active|history`, Cisco as `show logging`, ZTE as
+`show alarm current|history`. Alarm ids and texts follow vendor documentation style; they are not
+taken from captures (none with clear provenance exist, see fixtures README "Known gaps").
+"""
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from lab.clock import SimClock
+from lab.enums import LinkEventKind
+from lab.model import LinkEvent
+
+HISTORY_CAP = 500
+
+
+@dataclass(frozen=True)
+class Alarm:
+    seq: int
+    alarm_id: str  # vendor alarm id, e.g. 0x08520003
+    name: str  # e.g. linkDown, hwOpticalInvalid
+    severity: str  # Critical | Major | Minor | Warning
+    port: str
+    description: str
+    raised: datetime
+    cleared: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    seq: int
+    at: datetime
+    text: str  # e.g. "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down"
+
+
+class DeviceEvents:
+    def __init__(self) -> None:
+        self.active: dict[tuple[str, str], Alarm] = {}
+        self.history: deque[Alarm] = deque(maxlen=HISTORY_CAP)
+        self.log: deque[LogLine] = deque(maxlen=HISTORY_CAP)
+
+
+class EventBook:
+    """Alarm and log state of every device; subscribe `on_event` to the model."""
+
+    def __init__(self, clock: SimClock, devices: list[str]) -> None:
+        self.clock = clock
+        self.devices = {d: DeviceEvents() for d in devices}
+        self._seq = itertools.count(1)
+
+    def _raise(self, ev: DeviceEvents, key: tuple[str, str], alarm: Alarm) -> None:
+        if key not in ev.active:
+            ev.active[key] = alarm
+
+    def _clear(self, ev: DeviceEvents, key: tuple[str, str], at: datetime) -> None:
+        alarm = ev.active.pop(key, None)
+        if alarm is not None:
+            ev.history.append(replace(alarm, cleared=at))
+
+    def on_event(self, event: LinkEvent) -> None:
+        ev = self.devices[event.device]
+        at = self.clock.wall(event.at_s).replace(microsecond=0)
+        port = event.port
+        rx = "-40.00" if event.rx_dbm is None else f"{event.rx_dbm:.2f}"
+        if event.kind is LinkEventKind.LINK_DOWN:
+            self._raise(ev, ("linkDown", port), Alarm(
+                next(self._seq), "0x08520003", "linkDown", "Major", port,
+                f"The interface status changes. (ifName={port}, AdminStatus=UP, OperStatus=DOWN, "
+                f"Reason=The link protocol is down)", at))
+            self._log(ev, at, f"%LINK-3-UPDOWN: Interface {port}, changed state to down")
+            self._log(ev, at, f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {port}, changed state to down")
+        elif event.kind is LinkEventKind.LINK_UP:
+            self._clear(ev, ("linkDown", port), at)
+            self._log(ev, at, f"%LINK-3-UPDOWN: Interface {port}, changed state to up")
+            self._log(ev, at, f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {port}, changed state to up")
+        elif event.kind is LinkEventKind.RX_LOW_ALARM:
+            self._raise(ev, ("hwOpticalInvalid", port), Alarm(
+                next(self._seq), "0x08130059", "hwOpticalInvalid", "Critical", port,
+                f"Optical Module is invalid. (EntPhysicalName={port}, EntityTrapFaultID=136193, "
+                f"RxPower={rx}dBm, Reason=The input power is too low.)", at))
+            self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm; "
+                              f"Operating value: {rx} dBm")
+        elif event.kind is LinkEventKind.RX_LOW_CLEAR:
+            self._clear(ev, ("hwOpticalInvalid", port), at)
+            self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm cleared; "
+                              f"Operating value: {rx} dBm")
+
+    def _log(self, ev: DeviceEvents, at: datetime, text: str) -> None:
+        ev.log.append(LogLine(next(self._seq), at, text))
+
+    def all_alarms(self, device: str) -> list[Alarm]:
+        ev = self.devices[device]
+        return sorted([*ev.history, *ev.active.values()], key=lambda a: a.seq)

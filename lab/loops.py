@@ -1,0 +1,105 @@
+"""Loop tests (环测) and circuit service state, read from the model.
+
+A loop test sends a test signal from an origin port along the circuit path to a loop point. The
+signal comes back iff a loop is set at the loop point, every device on the way is powered, and every
+segment between origin and loop point passes light both ways. Where the loop point is the origin's
+direct neighbour the reflection is passive, so the round trip (Tx - 2 x loss) must still reach the
+origin's receiver - exactly what the origin port then shows over SNMP and CLI.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lab import physics
+from lab.enums import LoopMode
+from lab.errors import LabStateError, UnknownTarget
+from lab.model import Model
+from lab.topology import CircuitSpec
+
+
+@dataclass(frozen=True)
+class LoopTestResult:
+    returned: bool
+    circuit: str
+    segments: tuple[str, ...]  # link keys between origin and loop point, origin side first
+    loop_mode: LoopMode | None
+    origin_rx_dbm: float | None  # what the origin port receives now
+    round_trip_loss_db: float | None  # sum of both directions over the segments, when light passes
+    reason: str
+
+
+@dataclass(frozen=True)
+class CircuitState:
+    circuit: str
+    up: bool
+    looped_at: tuple[str, ...]  # "device:port" with a loop set (a loop takes the service down)
+    down_ports: tuple[str, ...]
+    unpowered: tuple[str, ...]
+
+
+def _path_ports(cir: CircuitSpec) -> list[str]:
+    return [key for hop in cir.hops for key in hop]
+
+
+def circuit_state(model: Model, circuit_id: str) -> CircuitState:
+    cir = model.topology.circuits.get(circuit_id)
+    if cir is None:
+        raise UnknownTarget(f"no circuit {circuit_id!r}")
+    keys = _path_ports(cir)
+    devices = {k.split(":")[0] for k in keys}
+    looped = tuple(k for k in keys if model.ports[k].loop is not None)
+    # a loop on another port of a path device (e.g. the province-exit line port) also cuts service
+    for dev in sorted(devices):
+        looped += tuple(ps.spec.key for ps in model.device_ports[dev] if ps.loop and ps.spec.key not in keys)
+    down = tuple(k for k in keys if not model.ports[k].oper_up)
+    unpowered = tuple(sorted(d for d in devices if not model.powered(d)))
+    return CircuitState(circuit_id, not (looped or down or unpowered), looped, down, unpowered)
+
+
+def loop_test(model: Model, origin_device: str, origin_port: str, loop_device: str, loop_port: str) -> LoopTestResult:
+    origin = model.port(origin_device, origin_port)
+    loop_ps = model.port(loop_device, loop_port)
+    for cir in model.topology.circuits.values():
+        keys = _path_ports(cir)
+        if origin.spec.key in keys and any(k.split(":")[0] == loop_device for k in keys):
+            break
+    else:
+        raise LabStateError(f"no circuit runs from {origin.spec.key} to device {loop_device!r}")
+    i_origin = keys.index(origin.spec.key)
+    if loop_ps.spec.key in keys:
+        i_loop = keys.index(loop_ps.spec.key)
+    else:  # a port off the path on a path device: the signal crosses the whole device to reach it
+        idx = [i for i, k in enumerate(keys) if k.split(":")[0] == loop_device]
+        i_loop = max(idx, key=lambda i: abs(i - i_origin))
+    lo, hi = sorted((i_origin, i_loop))
+    hops = [(n, hop) for n, hop in enumerate(cir.hops) if lo <= 2 * n and 2 * n + 1 <= hi]
+    if i_origin > i_loop:
+        hops.reverse()
+    segments = tuple(cir.link_keys[n] for n, _ in hops)
+    origin_rx = model.rx_dbm(origin)
+
+    def result(returned: bool, reason: str, rt: float | None = None) -> LoopTestResult:
+        return LoopTestResult(returned, cir.id, segments, loop_ps.loop, origin_rx, rt, reason)
+
+    if loop_ps.loop is None:
+        return result(False, f"no loop set at {loop_ps.spec.key}")
+    devices = {k.split(":")[0] for n, hop in hops for k in hop} | {origin_device, loop_device}
+    dark = sorted(d for d in devices if not model.powered(d))
+    if dark:
+        return result(False, f"device(s) without power on the way: {', '.join(dark)}")
+    round_trip = 0.0
+    for _, (a, z) in hops:
+        link = model.ports[a].link
+        assert link is not None
+        loss = model.link_loss_db(link)
+        if loss is None:
+            return result(False, f"no light across {link.key}")
+        for recv in (a, z):
+            ps = model.ports[recv]
+            if not physics.has_light(model.one_way_rx(ps), ps.spec.rx_sensitivity_dbm):
+                return result(False, f"{recv} receives below its sensitivity across {link.key}")
+        round_trip += 2 * loss
+    neighbour = len(hops) == 1 and loop_ps.spec.key == origin.peer and loop_ps.loop is LoopMode.REMOTE
+    if neighbour and not physics.has_light(origin_rx, origin.spec.rx_sensitivity_dbm):
+        return result(False, f"reflected light at {origin.spec.key} below its sensitivity", round_trip)
+    return result(True, "signal returned", round_trip)

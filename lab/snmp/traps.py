@@ -1,0 +1,57 @@
+"""Which SNMPv2c notification each link event becomes, per vendor.
+
+- IF-MIB linkDown 1.3.6.1.6.3.1.1.5.3 / linkUp .4 with ifIndex, ifAdminStatus, ifOperStatus, ifDescr.
+- Huawei optical: HUAWEI-ENTITY-TRAP-MIB hwOpticalInvalid 1.3.6.1.4.1.2011.5.25.219.2.4.6 and
+  hwOpticalInvalidResume .2.4.7 (OIDs as the MIB defines them; varbinds: entPhysicalName, the
+  hwEntityOpticalRxPower value in 0.01 dBm, a reason text).
+- Cisco optical: CISCO-ENTITY-SENSOR-MIB entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1
+  with entSensorThresholdValue and entSensorValue of the Rx power sensor (0.1 dBm).
+- ZTE: link traps only (no optical MIB in the lab, see snmp/mib.py).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pysnmp.proto import rfc1902
+
+from lab.enums import LinkEventKind, Vendor
+from lab.model import LinkEvent, Model
+from lab.snmp.mib import centi_dbm, tenth_dbm
+
+LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
+LINK_UP = "1.3.6.1.6.3.1.1.5.4"
+HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.7"
+CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
+
+
+def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[tuple[str, Any]]] | None:
+    ps = model.port(event.device, event.port)
+    i = ps.spec.if_index
+    if event.kind in (LinkEventKind.LINK_DOWN, LinkEventKind.LINK_UP):
+        oper = 1 if event.kind is LinkEventKind.LINK_UP else 2
+        return (LINK_UP if oper == 1 else LINK_DOWN), [
+            (f"1.3.6.1.2.1.2.2.1.1.{i}", rfc1902.Integer32(i)),
+            (f"1.3.6.1.2.1.2.2.1.7.{i}", rfc1902.Integer32(1)),
+            (f"1.3.6.1.2.1.2.2.1.8.{i}", rfc1902.Integer32(oper)),
+            (f"1.3.6.1.2.1.2.2.1.2.{i}", rfc1902.OctetString(ps.spec.name)),
+        ]
+    if not ps.spec.transceiver:
+        return None
+    raised = event.kind is LinkEventKind.RX_LOW_ALARM
+    if vendor is Vendor.HUAWEI:
+        ent = 16_000 + i
+        return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
+            (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
+            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.{ent}", rfc1902.Integer32(centi_dbm(event.rx_dbm))),
+            ("1.3.6.1.4.1.2011.5.25.219.1.2", rfc1902.OctetString(
+                "The input power is too low." if raised else "The input power resumed.")),
+        ]
+    if vendor is Vendor.CISCO:
+        sensor = 1000 + 10 * i + 1 + 6  # Rx power sensor under the transceiver module (see mib.py)
+        threshold = 4  # low alarm
+        return CISCO_SENSOR_THRESHOLD, [
+            (f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", rfc1902.Integer32(tenth_dbm(ps.spec.rx_sensitivity_dbm))),
+            (f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", rfc1902.Integer32(tenth_dbm(event.rx_dbm))),
+        ]
+    return None

@@ -1,0 +1,234 @@
+"""Huawei VRP CLI (VRP5 S-switch / AR dialect), rendered from the model.
+
+`display interface` follows the VRP5 GE port layout that ntc-templates parses (fixture
+huawei_vrp_display_interface.raw); `display transceiver ... verbose` copies the layout of the real
+S5730 capture (misc-one-liners_s5730_10g-er_rx-los.raw), mojibake degree sign included.
+"""
+from __future__ import annotations
+
+from lab import physics
+from lab.enums import LoopMode
+from lab.model import PortState
+from lab.snmp.mib import mac_of
+from lab.ssh.shell import Shell
+
+BRIEF_HEADER = """PHY: Physical
+*down: administratively down
+^down: standby
+(l): loopback
+(s): spoofing
+(E): E-Trunk down
+(b): BFD down
+(B): Bit-error-detection down
+(e): ETHOAM down
+(d): Dampening Suppressed
+InUti/OutUti: input utility/output utility
+Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors
+"""
+RULE = "-" * 79
+
+
+def _pct(x: float) -> str:
+    v = x * 100
+    return "0%" if v < 0.005 else f"{v:.2f}%".replace(".00%", "%")
+
+
+class HuaweiShell(Shell):
+    banner = "\nInfo: The max number of VTY users is 10, and the number\n      of current VTY users on line is 1.\n"
+
+    def prompt(self) -> str:
+        if self.mode == "exec":
+            return f"<{self.hostname}>"
+        if self.mode == "interface":
+            return f"[{self.hostname}-{self.current_port}]"
+        return f"[{self.hostname}]"
+
+    def error_text(self, line: str, position: int) -> str:
+        pad = " " * (len(self.prompt()) + position)
+        return f"{pad}^\nError: Unrecognized command found at '^' position.\n"
+
+    def port_error(self, line: str) -> str:
+        return "Error: Wrong parameter found at '^' position.\n"
+
+    def commands(self):  # type: ignore[no-untyped-def]
+        return [
+            ("*", "screen-length 0 temporary", lambda: "Info: The configuration takes effect on the current user terminal interface only.\n"),
+            ("*", "display interface brief", self.interface_brief),
+            ("*", "display interface {port}", lambda port: self.interface(self.port(port))),
+            ("*", "display interface", lambda: "\n".join(self.interface(p) for p in self.ctx.ports())),
+            ("*", "display transceiver interface {port} [verbose]", lambda port, verbose=False: self.transceiver(self.port(port))),
+            ("*", "display transceiver [verbose]", lambda verbose=False: "".join(self.transceiver(p) for p in self.ctx.ports() if p.spec.transceiver)),
+            ("*", "display alarm active", lambda: self.alarms(active=True)),
+            ("*", "display alarm history", lambda: self.alarms(active=False)),
+            ("*", "display clock", lambda: self.ctx.now().strftime("%Y-%m-%d %H:%M:%S+00:00\n%A\nTime Zone(UTC) : UTC\n")),
+            ("exec", "system-view", self.system_view),
+            ("exec", "quit", self.quit),
+            ("system", "interface {port}", self.enter_interface),
+            ("interface", "interface {port}", self.enter_interface),
+            ("interface", "loopback local", lambda: self.set_loop(LoopMode.LOCAL)),
+            ("interface", "loopback remote", lambda: self.set_loop(LoopMode.REMOTE)),
+            ("interface", "undo loopback", lambda: self.set_loop(None)),
+            ("interface", "quit", self.leave_interface),
+            ("system", "quit", self.to_exec),
+            ("*", "return", self.to_exec),
+        ]
+
+    # -- modes -----------------------------------------------------------------------------------
+    def system_view(self) -> str:
+        self.mode = "system"
+        return "Enter system view, return user view with Ctrl+Z.\n"
+
+    def enter_interface(self, port: str) -> str:
+        self.current_port = self.port(port).spec.name
+        self.mode = "interface"
+        return ""
+
+    def leave_interface(self) -> str:
+        self.mode, self.current_port = "system", None
+        return ""
+
+    def to_exec(self) -> str:
+        self.mode, self.current_port = "exec", None
+        return ""
+
+    def quit(self) -> str:
+        self.closed = True
+        return ""
+
+    # -- renderers -------------------------------------------------------------------------------
+    def interface(self, ps: PortState) -> str:
+        m = self.ctx.model
+        m.settle(ps)
+        s, c = ps.spec, ps.counters
+        up = "UP" if ps.oper_up else "DOWN"
+        t_in, t_out = m.traffic_mbps(ps)
+        clock = self.ctx.clock
+        changed = clock.wall(ps.last_change_s).strftime("%Y-%m-%d %H:%M:%S")
+        last_up = changed if ps.oper_up else "-"
+        last_down = "-" if ps.oper_up else changed
+        loop = {None: "NONE", LoopMode.LOCAL: "LOCAL", LoopMode.REMOTE: "REMOTE"}[ps.loop]
+        mac = mac_of(self.ctx.device_no, s.if_index).hex()
+        in_pkts, out_pkts = int(c["in_ucast"]), int(c["out_ucast"])
+        in_pps = int(physics.pps(t_in)) if ps.oper_up else 0
+        out_pps = int(physics.pps(t_out)) if ps.oper_up else 0
+        in_util = physics.utilisation(t_in, s.speed_mbps)
+        out_util = physics.utilisation(t_out, s.speed_mbps)
+        return (
+            f"{s.name} current state : {up}\n"
+            f"Line protocol current state : {up}\n"
+            f"Description:{s.description}\n"
+            "Switch Port, PVID :    1, TPID : 8100(Hex), The Maximum Frame Length is 9216\n"
+            f"IP Sending Frames' Format is PKTFMT_ETHNT_2, Hardware address is {mac[0:4]}-{mac[4:8]}-{mac[8:12]}\n"
+            f"Last physical up time   : {last_up}\n"
+            f"Last physical down time : {last_down}\n"
+            f"Current system time: {self.ctx.now():%Y-%m-%d %H:%M:%S}\n"
+            "Port Mode: COMMON FIBER\n"
+            f"Speed : {s.speed_mbps:>4},  Loopback: {loop}\n"
+            f"Duplex: {m.duplex(ps).upper()},  Negotiation: DISABLE\n"
+            "Mdi   : -,  Clock   : -\n"
+            f"Last 300 seconds input rate {int(t_in * 1e6)} bits/sec, {in_pps} packets/sec\n"
+            f"Last 300 seconds output rate {int(t_out * 1e6)} bits/sec, {out_pps} packets/sec\n"
+            "Input peak rate 0 bits/sec,Record time: -\n"
+            "Output peak rate 0 bits/sec,Record time: -\n"
+            "\n"
+            f"Input:  {in_pkts} packets, {int(c['in_octets'])} bytes\n"
+            f"  Unicast:{in_pkts:>19},  Multicast:{0:>20}\n"
+            f"  Broadcast:{0:>17},  Jumbo:{0:>24}\n"
+            f"  Discard:{int(c['in_discards']):>19},  Total Error:{int(c['in_errors']):>18}\n"
+            "\n"
+            f"  CRC:{int(c['crc']):>23},  Giants:{0:>23}\n"
+            f"  Jabbers:{0:>19},  Throttles:{0:>20}\n"
+            f"  Runts:{int(c['alignment']):>21},  Symbols:{0:>22}\n"
+            f"  Ignoreds:{0:>18},  Frames:{0:>23}\n"
+            "\n"
+            f"Output:  {out_pkts} packets, {int(c['out_octets'])} bytes\n"
+            f"  Unicast:{out_pkts:>19},  Multicast:{0:>20}\n"
+            f"  Broadcast:{0:>17},  Jumbo:{0:>24}\n"
+            f"  Discard:{int(c['out_discards']):>19},  Total Error:{int(c['out_errors']):>18}\n"
+            "\n"
+            f"  Collisions:{0:>16},  ExcessiveCollisions:{0:>10}\n"
+            f"  Late Collisions:{int(c['late_collisions']):>11},  Deferreds:{0:>20}\n"
+            "\n"
+            "    Input bandwidth utilization threshold : 100.00%\n"
+            "    Output bandwidth utilization threshold: 100.00%\n"
+            f"    Input bandwidth utilization  : {_pct(in_util):>6}\n"
+            f"    Output bandwidth utilization : {_pct(out_util):>6}\n"
+        )
+
+    def interface_brief(self) -> str:
+        m = self.ctx.model
+        rows = []
+        for ps in self.ctx.ports():
+            m.settle(ps)
+            t_in, t_out = m.traffic_mbps(ps)
+            phy = "up" if ps.oper_up else "down"
+            proto = phy + ("(l)" if ps.loop and ps.oper_up else "")
+            rows.append(
+                f"{ps.spec.name:<28}{phy:<6}{proto:<9}{_pct(physics.utilisation(t_in, ps.spec.speed_mbps)):>6}"
+                f"{_pct(physics.utilisation(t_out, ps.spec.speed_mbps)):>7}{int(ps.counters['in_errors']):>11}"
+                f"{int(ps.counters['out_errors']):>11}"
+            )
+        return BRIEF_HEADER + "\n".join(rows) + "\n"
+
+    def transceiver(self, ps: PortState) -> str:
+        m, s = self.ctx.model, ps.spec
+        if not s.transceiver:
+            return f"Error: The transceiver is absent.\n"
+        rx, tx = m.rx_dbm(ps), m.tx_dbm(ps)
+        rx_v = physics.NO_LIGHT_DBM if rx is None else max(rx, physics.NO_LIGHT_DBM)
+        tx_v = physics.NO_LIGHT_DBM if tx is None else tx
+        km = {850: 550, 1310: 10000, 1550: 40000}.get(s.wavelength_nm, 10000)
+        return (
+            "\n"
+            f"{s.name} transceiver information:\n"
+            "-------------------------------------------------------------\n"
+            "Common information:\n"
+            f"  Transceiver Type               :{s.transceiver.replace('-', '_')}_SFP\n"
+            "  Connector Type                 :LC\n"
+            f"  Wavelength(nm)                 :{s.wavelength_nm}\n"
+            f"  Transfer Distance(m)           :{km}(9um)\n"
+            "  Digital Diagnostic Monitoring  :YES\n"
+            "  Vendor Name                    :HUAWEI\n"
+            f"  Vendor Part Number             :LAB-{s.transceiver}\n"
+            "  Ordering Name                  :\n"
+            "-------------------------------------------------------------\n"
+            "Manufacture information:\n"
+            f"  Manu. Serial Number            :LAB{self.ctx.device_no:04d}{s.if_index:04d}\n"
+            "  Manufacturing Date             :2024-03-01\n"
+            "  Vendor Name                    :HUAWEI\n"
+            "-------------------------------------------------------------\n"
+            "Diagnostic information:\n"
+            "  Temperature(\u00a1\u00e3C)              :38.00\n"
+            "  Temp High Threshold(\u00a1\u00e3C)      :75.00\n"
+            "  Temp Low  Threshold(\u00a1\u00e3C)      :-5.00\n"
+            "  Voltage(V)                    :3.30\n"
+            "  Volt High Threshold(V)        :3.63\n"
+            "  Volt Low  Threshold(V)        :2.97\n"
+            f"  Bias Current(mA)              :{0.0 if tx is None else 6.2:.2f}\n"
+            "  Bias High Threshold(mA)       :70.00\n"
+            "  Bias Low  Threshold(mA)       :2.00\n"
+            f"  RX Power(dBM)                 :{rx_v:.2f}\n"
+            f"  RX Power High Warning(dBM)    :{s.rx_overload_dbm - 1.0:.2f}\n"
+            f"  RX Power Low  Warning(dBM)    :{s.rx_sensitivity_dbm + 3.0:.2f}\n"
+            f"  RX Power High Threshold(dBM)  :{s.rx_overload_dbm:.2f}\n"
+            f"  RX Power Low  Threshold(dBM)  :{s.rx_sensitivity_dbm:.2f}\n"
+            f"  TX Power(dBM)                 :{tx_v:.2f}\n"
+            f"  TX Power High Warning(dBM)    :{s.tx_dbm + 2.0:.2f}\n"
+            f"  TX Power Low  Warning(dBM)    :{s.tx_dbm - 3.0:.2f}\n"
+            f"  TX Power High Threshold(dBM)  :{s.tx_dbm + 3.0:.2f}\n"
+            f"  TX Power Low  Threshold(dBM)  :{s.tx_dbm - 4.0:.2f}\n"
+            "  Transceiver phony alarm       : No\n"
+            "-------------------------------------------------------------\n"
+        )
+
+    def alarms(self, active: bool) -> str:
+        book = self.ctx.events.devices[self.ctx.spec.name]
+        alarms = sorted(book.active.values(), key=lambda a: a.seq) if active else self.ctx.events.all_alarms(self.ctx.spec.name)
+        lines = [RULE, "Sequence   AlarmId    Severity Date Time  Description", RULE]
+        for a in alarms:
+            lines.append(f"{a.seq:<10} {a.alarm_id:<10} {a.severity:<8} {a.raised:%Y-%m-%d %H:%M:%S} {a.description}")
+            if not active:
+                cleared = f"{a.cleared:%Y-%m-%d %H:%M:%S}" if a.cleared else "-"
+                lines.append(f"{'':<30}Cleared: {cleared}")
+        lines.append(RULE)
+        return "\n".join(lines) + "\n"

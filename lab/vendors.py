@@ -1,0 +1,83 @@
+"""Vendor profiles as data: identity strings, OIDs, port naming, entity layout (厂商差异即数据)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lab.enums import Vendor
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    vendor: Vendor
+    sys_descr: str  # formatted with {model}
+    sys_object_id: str
+    mfg_name: str
+    optical_mib: str  # "huawei" (hwEntityOpticalTable) | "cisco" (CISCO-ENTITY-SENSOR-MIB) | "none"
+    port_aliases: tuple[tuple[str, str], ...]  # short prefix -> full prefix, matched case-insensitively
+
+
+PROFILES: dict[Vendor, VendorProfile] = {
+    Vendor.HUAWEI: VendorProfile(
+        Vendor.HUAWEI,
+        "Huawei Versatile Routing Platform Software \r\nVRP (R) software, Version 5.170 ({model} V200R019C10SPC500)"
+        " \r\nCopyright (C) 2000-2020 HUAWEI TECH Co., Ltd.",
+        "1.3.6.1.4.1.2011.2.23.400", "Huawei", "huawei",
+        (("GE", "GigabitEthernet"), ("XGE", "XGigabitEthernet"), ("10GE", "XGigabitEthernet"),
+         ("Eth", "Ethernet")),
+    ),
+    Vendor.CISCO: VendorProfile(
+        Vendor.CISCO,
+        "Cisco IOS Software, {model} Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8, RELEASE SOFTWARE (fc3)"
+        "\r\nTechnical Support: http://www.cisco.com/techsupport\r\nCopyright (c) 1986-2023 by Cisco Systems, Inc.",
+        "1.3.6.1.4.1.9.1.1208", "Cisco", "cisco",
+        (("Gi", "GigabitEthernet"), ("Te", "TenGigabitEthernet"), ("Fa", "FastEthernet")),
+    ),
+    Vendor.ZTE: VendorProfile(
+        Vendor.ZTE,
+        "ZTE ZXR10 ROS Version V5.00.10 {model} Software, Copyright (c) 2000-2021 by ZTE Corporation",
+        "1.3.6.1.4.1.3902.3.100.100", "ZTE", "none",
+        (),
+    ),
+}
+
+_SPLIT = re.compile(r"^([A-Za-z][A-Za-z-]*?)\s*(\d.*)$")
+
+
+def port_name_key(name: str) -> tuple[str, str] | None:
+    """Split 'GigabitEthernet0/0/1' into ('gigabitethernet', '0/0/1')."""
+    m = _SPLIT.match(name.strip())
+    return (m.group(1).lower(), m.group(2)) if m else None
+
+
+def short_port_name(vendor: Vendor, name: str) -> str:
+    """IOS style short name (Gi0/1) used in transceiver tables and logs."""
+    key = port_name_key(name)
+    if key is None:
+        return name
+    for short, full in PROFILES[vendor].port_aliases:
+        if key[0] == full.lower():
+            return f"{short}{key[1]}"
+    return name
+
+
+def resolve_port(vendor: Vendor, wanted: str, names: list[str]) -> str | None:
+    """Find the port a user typed, accepting vendor abbreviations ('Gi0/1', 'GE0/0/1', 'gi 0/1')."""
+    exact = {n.lower(): n for n in names}
+    w = wanted.strip()
+    if w.lower() in exact:
+        return exact[w.lower()]
+    key = port_name_key(w)
+    if key is None:
+        return None
+    prefix, number = key
+    for short, full in PROFILES[vendor].port_aliases:
+        if prefix == short.lower():
+            prefix = full.lower()
+            break
+    matches = []
+    for n in names:
+        nk = port_name_key(n)
+        if nk and nk[1] == number and nk[0].startswith(prefix):
+            matches.append(n)
+    return matches[0] if len(matches) == 1 else None
