@@ -5,7 +5,8 @@ and the sweep recomputes it when a milestone falls due; nothing is accumulated i
 drift. Deadlines of the fault-time clocks are measured on ``FaultTimeline`` (approved suspension
 excluded); the report deadline is in working days (``ReportCalendar``).
 
-Conventions: an obligation satisfied exactly at its deadline is on time; a milestone belongs to a clock
+Conventions: an obligation satisfied exactly at its deadline is on time, so a deadline is breached
+(and its milestone fires) only once ``now`` is past it; a milestone belongs to a clock
 only if it fell due before the clock stopped, so a breach that the sweep has not fired yet when the
 obligation is satisfied late is still fired (once) afterwards.
 """
@@ -135,7 +136,7 @@ def _deadline_clock(
         state = S.BREACHED if late else S.MET
         if decided:
             acc.outcomes.append(Outcome(kind, seq, not late, due if late else stop))
-    elif late and due <= now:
+    elif late and due < now:
         state = S.BREACHED
         if decided:
             acc.outcomes.append(Outcome(kind, seq, False, due))
@@ -147,7 +148,7 @@ def _deadline_clock(
     acc.clocks.append(
         ClockView(
             kind=kind, seq=seq, state=state, started_at=start, due_at=due, warn_at=warn_at,
-            met_at=stop, breached_at=due if late and (stop is not None or due <= now) else None,
+            met_at=stop, breached_at=due if late and (stop is not None or due < now) else None,
             remaining_seconds=remaining, detail=detail or {},
         )
     )
@@ -197,7 +198,7 @@ def _progress(acc: _Acc, history, tl: FaultTimeline, rules: SlaRules, now: datet
                 state = S.BREACHED if streak_since else S.MET
                 view = _progress_view(seq, state, start, streak_since or due, p_end, None, missed)
                 break
-            if due is not None and due <= now:
+            if due is not None and due < now:
                 acc.milestones.append(Milestone(C.PROGRESS, seq, M.BREACH, due))
                 acc.outcomes.append(Outcome(C.PROGRESS, seq, False, due))
                 streak_since = streak_since or due
@@ -285,7 +286,7 @@ def _after_resolution(acc: _Acc, history, tl, rules, calendar, arrival, resoluti
         if stop is not None:
             state = S.BREACHED if late else S.MET
             acc.outcomes.append(Outcome(C.REPORT, seq, not late, due if late else stop))
-        elif due <= now:
+        elif due < now:
             state = S.BREACHED
             acc.outcomes.append(Outcome(C.REPORT, seq, False, due))
         else:

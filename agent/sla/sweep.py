@@ -72,7 +72,7 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
         postgres = session.get_bind().dialect.name == "postgresql"
         stmt = (
             select(SlaClockRow)
-            .where(SlaClockRow.next_due_at <= now)
+            .where(SlaClockRow.next_due_at < now)
             .order_by(SlaClockRow.next_due_at)
             .limit(batch)
         )
@@ -97,7 +97,7 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
                     r.next_due_at = None
                 continue
             for m in tc.milestones:
-                if m.due_at > now or m.clock.value not in kinds or m.key in fired[ticket_id]:
+                if m.due_at >= now or m.clock.value not in kinds or m.key in fired[ticket_id]:
                     continue
                 if _claim(session, postgres, ticket_id, m, now, engine.worker_id):
                     _fire(engine, session, ticket_id, m, tc, hist[ticket_id], now)

@@ -30,8 +30,8 @@ def count(factory, model, **where):
 
 def test_rule1_sign_warning_then_breach_fire_once_each(sla, factory, clock, make_ticket):
     tid = make_ticket("UP-1")
-    clock.advance(minutes=4, seconds=59)
-    assert sla.sweep(factory) == []
+    clock.advance(minutes=5)
+    assert sla.sweep(factory) == []  # exactly at the 5 min target: not passed yet
     clock.advance(seconds=1)
     fired = sla.sweep(factory)
     assert [(f.clock, f.milestone) for f in fired] == [(ClockKind.SIGN, MilestoneKind.WARNING)]
@@ -145,6 +145,8 @@ def test_rule6_suspension_pauses_the_sweep_and_decisions_are_notified(sla, facto
     assert [f for f in fired if f.clock in (ClockKind.ESCALATION_L1, ClockKind.PROGRESS)] == []
     event(tid, "resume")
     clock.advance(minutes=20)
+    assert [f for f in sla.sweep(factory) if f.milestone is MilestoneKind.ESCALATION] == []  # exactly 120: in time
+    clock.advance(seconds=1)
     assert [f.clock for f in sla.sweep(factory) if f.milestone is MilestoneKind.ESCALATION] == [ClockKind.ESCALATION_L1]
     with factory() as s:
         kinds = list(s.scalars(select(OutboxRow.kind).where(OutboxRow.ticket_id == tid).order_by(OutboxRow.id)))

@@ -43,7 +43,8 @@ def test_rule1_sign_warn_then_breach(replay):
     assert milestones(before, C.SIGN) == [(C.SIGN, 0, M.WARNING, at(5)), (C.SIGN, 0, M.BREACH, at(10))]
     warned = replay(events, now=at(7))
     assert warned.clock(C.SIGN).state is S.RUNNING and warned.clock(C.SIGN).warn_at == at(5)
-    breached = replay(events, now=at(10))
+    assert replay(events, now=at(10)).clock(C.SIGN).state is S.RUNNING  # exactly at the limit: still in time
+    breached = replay(events, now=at(10, 1))
     assert breached.clock(C.SIGN).state is S.BREACHED and breached.clock(C.SIGN).outstanding_overdue
     late = replay([*events, ev("signed", 12)], now=at(12))
     sign = late.clock(C.SIGN)
@@ -186,7 +187,7 @@ def test_rule7_escalation_breach_level1_then_level2(replay):
     assert [(m.clock, m.kind, m.due_at) for m in tc.milestones if m.kind is M.ESCALATION] == [
         (C.ESCALATION_L1, M.ESCALATION, at(120)), (C.ESCALATION_L2, M.ESCALATION, at(180)),
     ]
-    assert replay(events, now=at(180)).clock(C.ESCALATION_L2).state is S.BREACHED
+    assert replay(events, now=at(180, 1)).clock(C.ESCALATION_L2).state is S.BREACHED
 
 
 def test_rule7_reopened_fault_time_adds_up_across_the_reopen(replay):

@@ -1,0 +1,102 @@
+"""SLA views: the duty board's upcoming deadlines, the assessment KPIs, and recording the fault report."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from agent import journal
+from agent.enums import Role
+from agent.sla import ClockKind, SlaEngine, SlaEventKind
+from agent.tickets import Actor
+from api.deps import ANY_ROLE, SessionDep, SettingsDep, require
+
+router = APIRouter(prefix="/api/v1", tags=["sla"])
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+MAX_WITHIN = timedelta(days=7)
+
+
+def parse_within(text: str) -> timedelta:
+    """'15m', '2h', '1h30m', '90s', '1d' -> timedelta (at most 7 days)."""
+    m = _DURATION.match(text.strip())
+    if not text.strip() or m is None or not any(m.groups()):
+        raise ValueError(f"'{text}' is not a duration like 15m, 2h, 1h30m, 90s")
+    d, h, mi, s = (int(g or 0) for g in m.groups())
+    delta = timedelta(days=d, hours=h, minutes=mi, seconds=s)
+    if not timedelta(0) < delta <= MAX_WITHIN:
+        raise ValueError(f"'{text}' must be more than 0 and at most {MAX_WITHIN.days} days")
+    return delta
+
+
+def _engine(request: Request) -> SlaEngine:
+    sla = request.app.state.services.extras.get("sla")
+    if sla is None:
+        raise HTTPException(501, "the SLA engine is not running in this process")
+    return sla
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.services.clock.now()
+
+
+@router.get("/sla/upcoming", summary="Clocks falling due soon (duty board), soonest first")
+def upcoming(request: Request, session: SessionDep, actor: Actor = require(*ANY_ROLE),
+             within: Annotated[str, Query(description="look-ahead, e.g. 15m, 2h, 1h30m")] = "15m",
+             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
+    try:
+        delta = parse_within(within)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    now = _now(request)
+    items = _engine(request).upcoming(session, now, delta, limit)
+    return {
+        "now": now.isoformat(), "within": within,
+        "items": [{"ticketId": str(u.ticket_id), "clock": u.clock.value, "state": u.state.value,
+                   "dueAt": u.due_at.isoformat(), "remainingSeconds": round(u.remaining_seconds, 3)} for u in items],
+    }
+
+
+def _aware(value: datetime, tz: str) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(tz))
+
+
+@router.get("/kpis", summary="Timeliness KPIs (故障处理及时率 and the others) for obligations decided in [from, to)")
+def kpis(request: Request, session: SessionDep, settings: SettingsDep,
+         start: Annotated[datetime, Query(alias="from", description="ISO time; without offset: the working-day zone")],
+         end: Annotated[datetime, Query(alias="to")], actor: Actor = require(*ANY_ROLE)) -> dict[str, Any]:
+    start, end = _aware(start, settings.timezone), _aware(end, settings.timezone)
+    if end <= start:
+        raise HTTPException(422, f"'to' ({end.isoformat()}) must be after 'from' ({start.isoformat()})")
+    if end - start > timedelta(days=400):
+        raise HTTPException(422, "the window is limited to 400 days")
+    return _engine(request).kpis(session, start, end, _now(request)).to_dict()
+
+
+class ReportSubmitted(BaseModel):
+    reference: str = Field(min_length=1, max_length=200, description="the report's id or location")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/sla/tickets/{ticket_id}/report", status_code=201,
+             summary="Record that the fault report (故障报告) was submitted (rule 10)")
+def report_submitted(ticket_id: int, body: ReportSubmitted, request: Request, session: SessionDep,
+                     actor: Actor = require(Role.DUTY_OFFICER, Role.ADMIN)) -> dict[str, Any]:
+    sla = _engine(request)
+    ticket = request.app.state.services.tickets.get(session, ticket_id)
+    now = _now(request)
+    tc = sla.compute(session, ticket.id, now)
+    report = tc.clock(ClockKind.REPORT) if tc else None
+    if report is None or report.met_at is not None:
+        raise HTTPException(409, "no fault report is owed for this ticket now (it is owed after resolution, once)")
+    journal.append(session, ticket.id, at=now, kind="report_submitted", author=actor.name, role=actor.role.value,
+                   text=f"故障报告已提交 / fault report submitted: {body.reference}" + (f" ({body.note})" if body.note else ""),
+                   data={"reference": body.reference, "reportDueAt": report.due_at.isoformat() if report.due_at else None})
+    sla.record_event(session, ticket.id, SlaEventKind.REPORT_SUBMITTED, now, {"reference": body.reference})
+    session.commit()
+    return {"ticketId": str(ticket.id), "clocks": [c.to_dict() for c in sla.clocks_for(session, ticket.id, now)]}
+

@@ -1,0 +1,112 @@
+"""SLA through the HTTP API with the real lifecycle service: visible clocks on GET /tickets/{id}, the
+overdue filter, the duty board (/sla/upcoming), the fault report (rule 10) and the KPIs."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from agent.services import build_services
+from agent.settings import BootstrapUser, Settings
+from api.app import create_app
+from api.routers import sla as sla_router
+
+ROLES = ("duty_officer", "province", "noc")
+
+
+def tok(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer sla-test-token-{role}-0123456789"}
+
+
+@pytest.fixture
+def api(db_url, clock):
+    settings = Settings(database_url=db_url, bootstrap_users=[
+        BootstrapUser(name=f"{r}-1", role=r, token=tok(r)["Authorization"].split()[1]) for r in ROLES])
+    services = build_services(settings, clock, migrate=False)
+    services.extras.setdefault("routers", []).append(sla_router.router)
+    with TestClient(create_app(services)) as client:
+        yield client, services
+    services.close()
+
+
+def clocks(client, tid) -> dict[str, dict]:
+    body = client.get(f"/api/v1/tickets/{tid}", headers=tok("noc")).json()
+    return {c["clock"]: c for c in body["slaClocks"]}
+
+
+def test_sla_visible_through_the_api_over_a_whole_ticket(api, clock):
+    client, services = api
+    t0 = clock.now()
+    iso = lambda m: (t0 + timedelta(minutes=m)).isoformat()  # noqa: E731
+    r = client.post("/api/v1/tickets", headers=tok("duty_officer"), json={
+        "externalId": "10069-SLA-1", "ticketType": "interruption", "symptom": "down", "circuitId": "C-X",
+        "reportedDate": t0.isoformat()})
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    sign = clocks(client, tid)["sign"]
+    assert (sign["state"], sign["dueAt"], sign["warnAt"], sign["remainingSeconds"]) == ("running", iso(10), iso(5), 600)
+
+    board = client.get("/api/v1/sla/upcoming", params={"within": "15m"}, headers=tok("noc")).json()
+    assert [(i["ticketId"], i["clock"], i["remainingSeconds"]) for i in board["items"]] == [(tid, "sign", 600)]
+    bad = client.get("/api/v1/sla/upcoming", params={"within": "soon"}, headers=tok("noc"))
+    assert bad.status_code == 422 and "duration" in bad.json()["detail"]
+    assert client.get("/api/v1/sla/upcoming").status_code == 401
+
+    do = lambda path, role="duty_officer", **body: client.post(f"/api/v1/tickets/{tid}/{path}", headers=tok(role), json=body)  # noqa: E731
+    clock.advance(minutes=3)
+    assert do("sign").status_code == 200
+    assert do("dispatch", specialty="transmission", contractor="Contractor A").status_code == 200
+    clock.advance(minutes=10)
+    assert do("customer-contact", customerPerson="Mr Zhao", result="CPE powered, link down").status_code == 200
+    clock.advance(minutes=2)   # +15
+    assert do("progress", text="checking the access room").status_code == 200
+    clock.advance(minutes=5)   # +20
+    assert do("suspension", reason="waiting for the customer's site access", localFault=True,
+              customerConsent=True).status_code == 200
+    clock.advance(minutes=1)   # +21
+    assert do("suspension/approve", role="province").status_code == 200
+    held = clocks(client, tid)
+    assert held["escalation_l1"]["state"] == "paused" and held["escalation_l1"]["paused"] is True
+    assert held["escalation_l1"]["remainingSeconds"] == 99 * 60
+    clock.advance(minutes=39)  # +60
+    assert do("resume", role="province").status_code == 200
+    assert clocks(client, tid)["escalation_l1"]["dueAt"] == iso(159)  # 120 + 39 paused
+    for m in (80, 110, 140, 170):
+        clock.set(t0 + timedelta(minutes=m))
+        services.extras["sla"].sweep(services.session_factory)
+        assert do("progress", text=f"progress at {m}").status_code == 200
+    fired = services.extras["sla"].sweep(services.session_factory)  # +170: fault time 131 min
+    assert [f.clock.value for f in fired] == []  # escalation fired by the sweep at +170 before the entry
+    overdue = client.get("/api/v1/tickets", params={"overdue": "true"}, headers=tok("noc")).json()
+    assert [t["id"] for t in overdue["items"]] == [tid]  # escalated (level 1) and still unresolved
+    journal = client.get(f"/api/v1/tickets/{tid}/journal", headers=tok("noc")).json()
+    assert [j["kind"] for j in journal].count("sla_escalation") == 1
+
+    clock.advance(minutes=5)   # +175: fault time 136 min <= 180: on time, report due in 2 working days
+    assert do("resolve", cause="loose fiber connector in the access room ODF").status_code == 200
+    assert do("close", cause="loose fiber connector in the access room ODF").status_code == 409  # rule 9
+    assert do("restoration", method="customer_service", confirmedBy="CS agent Liu").status_code == 200
+    assert do("close", cause="loose fiber connector in the access room ODF").status_code == 200
+    report = clocks(client, tid)["report"]
+    # Monday 2026-03-02 -> 2 working days -> end of Wednesday 03-04 in Shanghai (16:00 UTC)
+    assert report["dueAt"] == "2026-03-04T16:00:00+00:00" and report["working_days"] == 2
+    assert client.get("/api/v1/tickets", params={"overdue": "true"}, headers=tok("noc")).json()["items"] == []
+
+    clock.advance(hours=24)
+    r = client.post(f"/api/v1/sla/tickets/{tid}/report", headers=tok("noc"), json={"reference": "FR-1"})
+    assert r.status_code == 403
+    r = client.post(f"/api/v1/sla/tickets/{tid}/report", headers=tok("duty_officer"), json={"reference": "FR-1"})
+    assert r.status_code == 201, r.text
+    assert {c["clock"]: c["state"] for c in r.json()["clocks"]}["report"] == "met"
+    again = client.post(f"/api/v1/sla/tickets/{tid}/report", headers=tok("duty_officer"), json={"reference": "FR-1"})
+    assert again.status_code == 409
+
+    k = client.get("/api/v1/kpis", params={"from": "2026-03-01T00:00:00+08:00", "to": "2026-03-08T00:00:00+08:00"},
+                   headers=tok("noc")).json()["kpis"]
+    got = {name: (v["onTime"], v["late"]) for name, v in k.items()}
+    assert got == {"faultHandlingTimeliness": (1, 0), "signTimeliness": (1, 0), "contactFeedbackTimeliness": (1, 0),
+                   "progressCompliance": (5, 0), "reportTimeliness": (1, 0)}
+    bad = client.get("/api/v1/kpis", params={"from": "2026-03-08T00:00:00", "to": "2026-03-01T00:00:00"},
+                     headers=tok("noc"))
+    assert bad.status_code == 422
