@@ -85,6 +85,7 @@ class ProbableCause(StrEnum):
     TX_POWER_HIGH = "transmitPowerHigh"
     TRANSCEIVER_ABSENT = "transceiverAbsent"
     EQUIPMENT_FAULT = "equipmentMalfunction"
+    CRC_ERRORS = "crcErrorsExceeded"
     UNKNOWN = "unknown"
 
 

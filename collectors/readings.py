@@ -90,6 +90,7 @@ class InterfaceState:
     speed_bps: int | None = None
     duplex: Duplex = Duplex.UNKNOWN
     description: str | None = None
+    loopback: str | None = None  # loop state where the device shows it ("none", "local", "remote", "phy")
 
 
 @dataclass(frozen=True, slots=True)

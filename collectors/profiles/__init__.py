@@ -1,11 +1,13 @@
 """Vendor profiles (厂商适配) as data: one YAML file per platform says which SNMP decoder reads optical
-power, which CLI commands and parsers give optical / interface / alarm data, and which configuration
-lines set and clear a loop. Code reads profiles; it never branches on the vendor."""
+power, which CLI commands and parsers (with field maps) give optical / interface / alarm data, and
+which configuration lines set and clear a loop. Code reads profiles; it never branches on the vendor."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -13,10 +15,19 @@ from collectors.errors import Unsupported
 
 
 @dataclass(frozen=True, slots=True)
-class CliCommand:
-    command: str  # a template: only {port} is substituted, with a validated inventory port name
-    parser: str  # "ntc" (ntc-templates by platform + command) or a template file in collectors/templates
-    per_port: bool = False
+class CliParser:
+    key: str  # capture folder style name, e.g. "display_transceiver_verbose"
+    command: str  # template; only {port} is substituted, with a validated inventory port name
+    templates: tuple[str, ...]  # tried in order: "ntc" (ntc-templates by platform + command) or a file in
+    # collectors/templates; the first that reads the output wins (real devices print several dialects)
+    reading: str  # "optical" | "interface" | "alarms"
+    fields: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    layout: str = "records"  # "records" | "parameter_rows" | "cisco_syslog" | "huawei_alarm"
+    ntc_command: str | None = None  # command text for the ntc index when it differs from `command`
+
+    @property
+    def per_port(self) -> bool:
+        return "{port}" in self.command
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +37,28 @@ class Profile:
     snmp_optical: str | None  # decoder name in collectors.snmp.optical.DECODERS, None: IF-MIB only
     entity_patterns: tuple[tuple[str, str], ...] = ()
     device_type: str | None = None  # netmiko device_type
-    commands: dict[str, CliCommand] = field(default_factory=dict)  # keyed by Want value
-    loop_set: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "local"/"remote" -> config lines
+    parsers: MappingProxyType[str, CliParser] = field(default_factory=lambda: MappingProxyType({}))
+    survey: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))  # Want -> parser
+    loop_set: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     loop_clear: tuple[str, ...] = ()
-    prefer: tuple[str, ...] = ("snmp", "cli")  # method order per survey item
 
-    def command(self, want: str) -> CliCommand:
-        try:
-            return self.commands[want]
-        except KeyError:
-            raise Unsupported(f"profile {self.name} has no CLI command for {want}") from None
+    def parser_for(self, want: str) -> CliParser:
+        key = self.survey.get(want)
+        if key is None:
+            raise Unsupported(f"profile {self.name} has no CLI command for {want}")
+        return self.parsers[key]
+
+
+def _parser(key: str, data: dict[str, Any]) -> CliParser:
+    return CliParser(
+        key=key,
+        command=data["command"],
+        templates=tuple(data["template"]) if isinstance(data["template"], list) else (data["template"],),
+        reading=data["reading"],
+        fields=MappingProxyType(dict(data.get("fields") or {})),
+        layout=data.get("layout", "records"),
+        ntc_command=data.get("ntc_command"),
+    )
 
 
 def _load(name: str) -> Profile:
@@ -44,17 +67,21 @@ def _load(name: str) -> Profile:
     snmp = data.get("snmp") or {}
     cli = data.get("cli") or {}
     loop = cli.get("loop") or {}
+    parsers = {k: _parser(k, v) for k, v in (cli.get("parsers") or {}).items()}
+    survey = dict(cli.get("survey") or {})
+    for want, key in survey.items():
+        if key not in parsers:
+            raise ValueError(f"profile {name}: survey item {want} names unknown parser {key}")
     return Profile(
         name=data["name"],
         description=data.get("description", ""),
         snmp_optical=snmp.get("optical"),
         entity_patterns=tuple((p["regex"], p["suffix"]) for p in snmp.get("entity_patterns") or []),
         device_type=cli.get("device_type"),
-        commands={k: CliCommand(v["command"], v["parser"], bool(v.get("per_port", False)))
-                  for k, v in (cli.get("commands") or {}).items()},
-        loop_set={k: tuple(v) for k, v in loop.items() if k in ("local", "remote")},
+        parsers=MappingProxyType(parsers),
+        survey=MappingProxyType(survey),
+        loop_set=MappingProxyType({k: tuple(v) for k, v in loop.items() if k in ("local", "remote")}),
         loop_clear=tuple(loop.get("clear") or ()),
-        prefer=tuple(data.get("prefer") or ("snmp", "cli")),
     )
 
 
