@@ -1,0 +1,154 @@
+"""Injected faults change SNMP, CLI, traps and alarms consistently (the same Rx through both)."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from lab import Lab
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+HW_RX = "1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8"
+LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
+LINK_UP = "1.3.6.1.6.3.1.1.5.4"
+HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
+
+
+async def _cli_rx(lab: Lab, tools, device: str, port: str) -> float:
+    out = await asyncio.to_thread(tools.run_commands, lab, device, "huawei",
+                                  [f"display transceiver interface {port} verbose"], False)
+    return float(re.search(r"RX Power\(dBM\)\s+:(-?\d+\.\d+)", next(iter(out.values()))).group(1))
+
+
+async def _snmp_rx(lab: Lab, tools, device: str, port: str) -> float:
+    ent = 16_000 + lab.topology.port(f"{device}:{port}").if_index
+    value, = await tools.pysnmp_get(lab, device, f"{HW_RX}.{ent}")
+    return int(value) / 100
+
+
+async def test_fiber_degraded_same_rx_over_snmp_and_cli(lab: Lab, tools) -> None:
+    before = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1").rx_dbm
+    fid = lab.inject("fiber_degraded", "CIR-EPL-0001#0", db=11.0)
+    try:
+        truth = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1")
+        assert truth.rx_dbm == pytest.approx(before - 11.0)
+        assert truth.oper_up  # -18.5 dBm: above -20 sensitivity, inside the bit-error zone
+        snmp_rx = await _snmp_rx(lab, tools, "acc-a-sw1", "GigabitEthernet0/0/1")
+        cli_rx = await _cli_rx(lab, tools, "acc-a-sw1", "GigabitEthernet0/0/1")
+        assert snmp_rx == cli_rx == pytest.approx(truth.rx_dbm, abs=0.005)
+        lab.clock.scale = 0.0
+        crc0 = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1").counters["crc"]
+        lab.advance(60)
+        crc1 = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1").counters["crc"]
+        assert crc1 > crc0  # margin 1.5 dB: bit errors grow
+        port = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/1")
+        in_errors, = await tools.pysnmp_get(lab, "acc-a-sw1", f"1.3.6.1.2.1.2.2.1.14.{port.if_index}")
+        assert int(in_errors) == crc1
+    finally:
+        lab.clock.scale = 1.0
+        lab.clear(fid)
+    assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1").rx_dbm == pytest.approx(before)
+
+
+async def test_fiber_cut_sends_traps_and_raises_alarms(lab: Lab, tools, traps) -> None:
+    acc = lab.device("acc-a-sw1")
+    fid = lab.inject("fiber_cut", "cpe-bank-1:GigabitEthernet0/0/2--acc-a-sw1:GigabitEthernet0/0/2")
+    port = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/2")
+    down = await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == LINK_DOWN)
+    assert int(down[-1].varbinds[f"1.3.6.1.2.1.2.2.1.1.{port.if_index}"]) == port.if_index
+    await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == HW_OPTICAL_INVALID)
+    assert not lab.port_state("acc-a-sw1", "GigabitEthernet0/0/2").oper_up
+    assert not lab.port_state("cpe-bank-1", "GigabitEthernet0/0/2").oper_up
+    oper, = await tools.pysnmp_get(lab, "acc-a-sw1", f"1.3.6.1.2.1.2.2.1.8.{port.if_index}")
+    assert int(oper) == 2
+    assert await _snmp_rx(lab, tools, "acc-a-sw1", "GigabitEthernet0/0/2") == -40.0
+    out = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei", ["display alarm active"], False)
+    active = out["display alarm active"]
+    assert "OperStatus=DOWN" in active and "GigabitEthernet0/0/2" in active and "input power is too low" in active
+    assert not lab.circuit_state("CIR-MPLS-0002").up
+    lab.clear(fid)
+    await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == LINK_UP)
+    assert lab.circuit_state("CIR-MPLS-0002").up
+    out = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei",
+                                  ["display alarm active", "display alarm history"], False)
+    assert "GigabitEthernet0/0/2" not in out["display alarm active"]
+    assert "Cleared: 20" in out["display alarm history"]
+
+
+async def test_cisco_optical_trap_and_transceiver_flag(lab: Lab, tools, traps) -> None:
+    agg = lab.device("agg-rtr1")
+    fid = lab.inject("fiber_cut", "CIR-INET-0004#1")
+    try:
+        await traps.wait_for(lambda t: t.source == agg.host and t.trap_oid == CISCO_THRESHOLD)
+        parsed = await asyncio.to_thread(tools.run_commands, lab, "agg-rtr1", "cisco_ios",
+                                         ["show interface transceiver"], True)
+        row = next(r for r in parsed["show interface transceiver"] if r["interface"] == "Te1/1/2")
+        assert row["rx_pwr"] == "-40.0"
+    finally:
+        lab.clear(fid)
+
+
+async def test_loose_connector_flaps_with_traps(lab: Lab, traps) -> None:
+    prov = lab.device("prov-exit1")
+    start = len(traps.traps)
+    lab.clock.scale = 0.0
+    try:
+        fid = lab.inject("loose_connector", "CIR-EPL-0001#3", period_s=10, down_s=3, extra_loss_db=1.0)
+        assert not lab.port_state("prov-exit1", "xgei-1/1/0/1").oper_up  # first contact loss at once
+        lab.advance(4)
+        up = lab.port_state("prov-exit1", "xgei-1/1/0/1")
+        assert up.oper_up
+        lab.advance(7)  # next period opens again
+        assert not lab.port_state("prov-exit1", "xgei-1/1/0/1").oper_up
+        lab.clear(fid)
+    finally:
+        lab.clock.scale = 1.0
+    def second_link_up(_t: object) -> bool:
+        return [t.trap_oid for t in traps.traps[start:] if t.source == prov.host].count(LINK_UP) >= 2
+
+    await traps.wait_for(second_link_up)
+    kinds = [t.trap_oid for t in traps.traps[start:] if t.source == prov.host]
+    assert kinds.count(LINK_DOWN) >= 2 and kinds.count(LINK_UP) >= 2
+
+
+async def test_duplex_mismatch_congestion_and_power_off(lab: Lab, tools) -> None:
+    lab.clock.scale = 0.0
+    ids = []
+    try:
+        ids.append(lab.inject("duplex_mismatch", "cpe-hosp-1:Gi0/1"))
+        ids.append(lab.inject("port_congestion", "acc-a-sw1:GigabitEthernet0/0/3", utilisation=0.99))
+        lab.advance(30)
+        cpe = lab.port_state("cpe-hosp-1", "GigabitEthernet0/1")
+        acc = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3")
+        assert cpe.duplex == "half" and cpe.counters["late_collisions"] > 0
+        assert acc.counters["crc"] > 0 and acc.out_util == pytest.approx(0.99)
+        parsed = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei_vrp",
+                                         ["display interface brief"], True)
+        row = next(r for r in parsed["display interface brief"] if r["interface"] == "GigabitEthernet0/0/3")
+        assert row["oututi"] == "99%" and int(row["inerrors"]) == acc.counters["in_errors"]
+        ids.append(lab.inject("cpe_power_off", "cpe-school-1"))
+        assert not lab.port_state("acc-b-sw1", "gei-1/1/0/1").oper_up
+        assert lab.circuit_state("CIR-INET-0004").unpowered == ("cpe-school-1",)
+        ids.append(lab.inject("egress_congestion", "metro-egr1"))
+        assert lab.port_state("metro-egr1", "XGigabitEthernet1/0/2").out_util == pytest.approx(0.97)
+    finally:
+        lab.clock.scale = 1.0
+        lab.clear()
+    assert lab.port_state("acc-b-sw1", "gei-1/1/0/1").oper_up
+
+
+async def test_transceiver_ageing_drifts_tx_in_simulated_days(lab: Lab) -> None:
+    tx0 = lab.port_state("cpe-bank-1", "GigabitEthernet0/0/1").tx_dbm
+    lab.clock.scale = 0.0
+    try:
+        fid = lab.inject("transceiver_ageing", "cpe-bank-1:GigabitEthernet0/0/1", db_per_day=0.5)
+        lab.advance(4 * 86400)
+        reading = lab.port_state("cpe-bank-1", "GigabitEthernet0/0/1")
+        assert reading.tx_dbm == pytest.approx(tx0 - 2.0)
+        assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1").rx_dbm == pytest.approx(tx0 - 2.0 - 2.3)
+        lab.clear(fid)
+    finally:
+        lab.clock.scale = 1.0

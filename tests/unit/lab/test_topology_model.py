@@ -1,0 +1,145 @@
+"""The lab's topology parsing and physical model, without any network I/O."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from lab import DEFAULT_TOPOLOGY, FaultParameterError, Lab, LinkEventKind, LoopMode, TopologyError, UnknownTarget
+from lab.physics import error_fraction
+from lab.topology import expected_loss_db, parse_topology
+
+
+@pytest.fixture()
+def raw() -> dict:
+    return yaml.safe_load(DEFAULT_TOPOLOGY.read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def lab() -> Lab:
+    lab = Lab.load(DEFAULT_TOPOLOGY, address_block="127.99.1")
+    lab.clock.scale = 0.0  # simulated time moves only with advance()
+    return lab
+
+
+def test_default_topology_shape(raw: dict) -> None:
+    topo = parse_topology(raw)
+    assert len(topo.circuits) == 6 and len({c.customer for c in topo.circuits.values()}) == 4
+    assert {c.service_type for c in topo.circuits.values()} == {"ethernet_private_line", "mpls_vpn", "internet_access"}
+    assert {d.vendor.value for d in topo.devices.values()} == {"huawei_vrp", "cisco_ios", "zte_zxros"}
+    kinds = set(topo.site_kinds.values())
+    assert {"customer_premises", "access_room", "aggregation", "metro_egress", "province_exit"} <= kinds
+    # the access uplink is one fiber shared by three circuits
+    uplink = "acc-a-sw1:XGigabitEthernet0/0/1--agg-rtr1:TenGigabitEthernet1/1/1"
+    assert sum(uplink in c.link_keys for c in topo.circuits.values()) == 3
+    assert topo.links[uplink].actual_loss_db == 4.4
+    assert "lab" not in topo.inventory
+
+
+def test_invalid_topology_lists_every_problem(raw: dict) -> None:
+    bad = copy.deepcopy(raw)
+    bad["devices"][0]["platform"] = "juniper_junos"
+    bad["circuits"][0]["segments"][0]["z"]["port"] = "Gi9/9/9"
+    bad["lab"]["segments"]["NOPE#0"] = {"actual_loss_db": 1}
+    with pytest.raises(TopologyError) as info:
+        parse_topology(bad)
+    text = "\n".join(info.value.problems)
+    assert "devices[0].platform" in text and "circuits[0].segments[0].z" in text and "NOPE#0" in text
+
+
+def test_expected_loss_rule() -> None:
+    assert expected_loss_db(10, 2, 5, 1310) == pytest.approx(3.5 + 1.0 + 0.5)
+    assert expected_loss_db(10, 0, 0, 1550) == pytest.approx(2.5)
+
+
+def test_error_fraction_zones() -> None:
+    assert error_fraction(-21.0, -20.0, -3.0) == 0.0  # below sensitivity: no frames at all
+    assert error_fraction(-19.0, -20.0, -3.0) > error_fraction(-18.0, -20.0, -3.0) > 0
+    assert error_fraction(-10.0, -20.0, -3.0) == 0.0
+    assert error_fraction(-1.0, -20.0, -3.0) > 0  # overload
+
+
+def test_rx_is_tx_minus_segment_loss(lab: Lab) -> None:
+    cpe = lab.port_state("cpe-bank-1", "GigabitEthernet0/0/1")
+    acc = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1")
+    assert acc.rx_dbm == pytest.approx(cpe.tx_dbm - 2.3)
+    assert cpe.rx_dbm == pytest.approx(acc.tx_dbm - 2.3)
+    assert acc.oper_up and cpe.oper_up
+    assert not lab.port_state("acc-a-sw1", "GigabitEthernet0/0/4").oper_up  # spare port
+
+
+def test_cut_takes_both_ends_down_with_events_and_alarms(lab: Lab) -> None:
+    seen = []
+    lab.model.listeners.append(seen.append)
+    fid = lab.inject("fiber_cut", "CIR-EPL-0001#0")
+    kinds = {(e.device, e.kind) for e in seen}
+    assert ("acc-a-sw1", LinkEventKind.LINK_DOWN) in kinds and ("cpe-bank-1", LinkEventKind.LINK_DOWN) in kinds
+    assert ("acc-a-sw1", LinkEventKind.RX_LOW_ALARM) in kinds
+    assert {a.name for a in lab.alarms("acc-a-sw1")} == {"linkDown", "hwOpticalInvalid"}
+    assert not lab.circuit_state("CIR-EPL-0001").up
+    assert lab.circuit_state("CIR-MPLS-0002").up  # the other circuit of the same customer is fine
+    lab.clear(fid)
+    assert lab.alarms("acc-a-sw1") == [] and len(lab.alarms("acc-a-sw1", active=False)) == 2
+
+
+def test_degraded_uplink_hits_every_circuit_crossing_it(lab: Lab) -> None:
+    lab.inject("fiber_degraded", "agg-rtr1:TenGigabitEthernet1/1/1", db=12)
+    for cid in ("CIR-EPL-0001", "CIR-MPLS-0002", "CIR-MPLS-0003"):
+        assert not lab.circuit_state(cid).up
+    assert lab.circuit_state("CIR-INET-0004").up
+
+
+def test_loop_test_needs_a_loop_and_healthy_segments(lab: Lab) -> None:
+    origin = ("acc-b-sw1", "gei-1/1/0/2")
+    assert not lab.loop_test(*origin, "cpe-factory-1", "GigabitEthernet0/0/1").returned
+    lab.set_loop("cpe-factory-1", "GigabitEthernet0/0/1", "remote")
+    result = lab.loop_test(*origin, "cpe-factory-1", "GigabitEthernet0/0/1")
+    assert result.returned and result.round_trip_loss_db == pytest.approx(7.0)
+    assert lab.port_state(*origin).rx_dbm == pytest.approx(lab.port_state(*origin).tx_dbm - 7.0)
+    lab.inject("cpe_power_off", "cpe-factory-1")
+    assert "without power" in lab.loop_test(*origin, "cpe-factory-1", "GigabitEthernet0/0/1").reason
+    lab.clear()
+    lab.set_loop("cpe-factory-1", "GigabitEthernet0/0/1", None)
+    assert lab.circuit_state("CIR-EPL-0005").up
+
+
+def test_local_loop_lights_own_port_and_darkens_the_far_end(lab: Lab) -> None:
+    lab.set_loop("acc-a-sw1", "GigabitEthernet0/0/2", LoopMode.LOCAL)
+    assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/2").oper_up
+    assert not lab.port_state("cpe-bank-1", "GigabitEthernet0/0/2").oper_up
+
+
+def test_loose_connector_flaps_in_simulated_time(lab: Lab) -> None:
+    lab.inject("loose_connector", "CIR-INET-0004#0", period_s=10, down_s=2)
+    states = []
+    for _ in range(6):
+        states.append(lab.port_state("acc-b-sw1", "gei-1/1/0/1").oper_up)
+        lab.advance(2.5)
+    assert states[0] is False and True in states and states.count(False) >= 2
+
+
+def test_bad_fault_requests_are_clear_errors(lab: Lab) -> None:
+    with pytest.raises(FaultParameterError):
+        lab.inject("lightning", "cpe-bank-1")
+    with pytest.raises(FaultParameterError):
+        lab.inject("fiber_degraded", "CIR-EPL-0001#0", decibels=3)
+    with pytest.raises(UnknownTarget):
+        lab.inject("fiber_cut", "CIR-EPL-0001#9")
+    with pytest.raises(UnknownTarget):
+        lab.inject("duplex_mismatch", "cpe-bank-1:Gi9/9")
+    with pytest.raises(UnknownTarget):
+        lab.clear("F9999")
+    assert lab.faults() == []
+
+
+def test_inventory_has_endpoints_and_no_lab_section(lab: Lab) -> None:
+    inv = lab.inventory()
+    assert "lab" not in inv
+    dev = next(d for d in inv["devices"] if d["name"] == "acc-a-sw1")
+    ep = lab.device("acc-a-sw1")
+    assert dev["mgmt_address"] == ep.host == "127.99.1.5"
+    assert dev["snmp"] == {"version": "2c", "port": 1161, "community": "public"}
+    assert dev["cli"]["port"] == 2222 and dev["cli"]["device_type"] == "huawei_vrp"
+    v3 = next(d for d in inv["devices"] if d["name"] == "cpe-factory-1")["snmp"]
+    assert v3["version"] == "3" and v3["auth_protocol"] == "SHA" and v3["priv_protocol"] == "AES"
