@@ -1,0 +1,250 @@
+"""SNMP trap receiver (告警接收): v2c and v3 notifications on a configurable UDP address become
+``AlarmRecord``s through the alarm correlator (pairing, duplicate merging, flap detection, optical
+alarm suppression), delivered on an asyncio queue and/or to a callback.
+
+Which trap means what is data (``TRAP_TABLE``): IF-MIB linkDown/linkUp, Huawei hwOpticalInvalid /
+hwOpticalInvalidResume, Cisco entSensorThresholdNotification.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pysnmp.carrier.asyncio.dgram import udp
+from pysnmp.entity import config, engine
+from pysnmp.entity.rfc3413 import ntfrcv
+from pysnmp.proto.api import v2c
+
+from collectors.alarms import AlarmCorrelator, AlarmEvent, CorrelatorStats, optical_suppressor
+from collectors.enums import AlarmType, Method, ProbableCause, Severity
+from collectors.readings import AlarmRecord, Source
+from collectors.snmp import oids
+from collectors.snmp.adapter import to_python
+
+log = logging.getLogger(__name__)
+
+_AUTH = {"MD5": config.USM_AUTH_HMAC96_MD5, "SHA": config.USM_AUTH_HMAC96_SHA,
+         "SHA224": config.USM_AUTH_HMAC128_SHA224, "SHA256": config.USM_AUTH_HMAC192_SHA256,
+         "SHA384": config.USM_AUTH_HMAC256_SHA384, "SHA512": config.USM_AUTH_HMAC384_SHA512}
+_PRIV = {"DES": config.USM_PRIV_CBC56_DES, "AES": config.USM_PRIV_CFB128_AES, "AES128": config.USM_PRIV_CFB128_AES,
+         "AES192": config.USM_PRIV_CFB192_AES, "AES256": config.USM_PRIV_CFB256_AES}
+
+
+@dataclass(frozen=True, slots=True)
+class TrapKind:
+    """What one notification OID means."""
+
+    cause: ProbableCause
+    clear: bool | None  # None: decided from the values carried (Cisco threshold notifications)
+    alarm_type: AlarmType = AlarmType.COMMUNICATIONS
+    severity: Severity = Severity.MAJOR
+    name: str = ""
+
+
+TRAP_TABLE: dict[str, TrapKind] = {
+    oids.LINK_DOWN: TrapKind(ProbableCause.LINK_DOWN, False, name="linkDown"),
+    oids.LINK_UP: TrapKind(ProbableCause.LINK_DOWN, True, name="linkUp"),
+    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
+                                                name="hwOpticalInvalid"),
+    "1.3.6.1.4.1.2011.5.25.219.2.4.7": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume"),
+    "1.3.6.1.4.1.9.9.91.2.0.1": TrapKind(ProbableCause.RX_POWER_LOW, None, severity=Severity.CRITICAL,
+                                         name="entSensorThresholdNotification"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class V3User:
+    user: str
+    auth_protocol: str | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    priv_protocol: str | None = None
+    priv_key: str | None = field(default=None, repr=False)
+    engine_id: str | None = None  # the sender's snmpEngineID in hex (needed for v3 traps, not informs)
+
+
+PortResolver = Callable[[str, int], str | None]  # (device, ifIndex or entPhysicalIndex) -> port name
+
+
+class TrapReceiver:
+    """Async trap receiver. ``await start()`` binds ``host:port`` (127.0.0.x in tests), ``await stop()``
+    releases it. Records arrive on ``queue`` (if given) and through ``on_record`` (if given)."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 162,
+        *,
+        communities: Sequence[str] = ("public",),
+        v3_users: Sequence[V3User] = (),
+        devices: Mapping[str, str] | None = None,  # source address -> device name
+        if_ports: PortResolver | None = None,
+        entity_ports: PortResolver | None = None,
+        queue: asyncio.Queue[AlarmRecord] | None = None,
+        on_record: Callable[[AlarmRecord], None] | None = None,
+        flap_changes: int = 4,
+        flap_window: timedelta = timedelta(minutes=10),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.host, self.port = host, port
+        self._communities = tuple(communities)
+        self._v3_users = tuple(v3_users)
+        self._devices = dict(devices or {})
+        self._if_ports = if_ports
+        self._entity_ports = entity_ports
+        self.queue = queue
+        self._on_record = on_record
+        self._now = now
+        self._admin_down: set[tuple[str, str]] = set()
+        self._no_fibre: set[tuple[str, str]] = set()
+        self.correlator = AlarmCorrelator(
+            flap_changes=flap_changes,
+            flap_window=flap_window,
+            suppressor=optical_suppressor(lambda d, p: (d, p) in self._admin_down, lambda d, p: (d, p) not in self._no_fibre),
+        )
+        self.received = 0
+        self.ignored = 0
+        self._engine: engine.SnmpEngine | None = None
+        self._sock: socket.socket | None = None
+
+    # -- facts the agent knows better than the traps --------------------------------------------
+    def set_port_facts(self, device: str, port: str, *, admin_down: bool | None = None, has_fibre: bool | None = None) -> None:
+        """Tell the receiver a port is administratively down and/or has no fibre (suppresses its
+        optical alarms). linkDown/linkUp traps also carry ifAdminStatus and update this."""
+        key = (device, port)
+        if admin_down is not None:
+            (self._admin_down.add if admin_down else self._admin_down.discard)(key)
+        if has_fibre is not None:
+            (self._no_fibre.discard if has_fibre else self._no_fibre.add)(key)
+
+    @property
+    def stats(self) -> CorrelatorStats:
+        return self.correlator.stats
+
+    def records(self) -> list[AlarmRecord]:
+        return self.correlator.records()
+
+    def active(self) -> list[AlarmRecord]:
+        return self.correlator.active()
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._engine is not None:
+            return
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.bind((self.host, self.port))  # fail here, loudly, when the port is taken
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        snmp_engine = engine.SnmpEngine()
+        config.add_transport(snmp_engine, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(sock=sock))
+        for i, community in enumerate(self._communities):
+            config.add_v1_system(snmp_engine, f"faultline-area-{i}", community)
+        for user in self._v3_users:
+            kwargs: dict[str, Any] = {}
+            if user.engine_id:
+                kwargs["securityEngineId"] = v2c.OctetString(hexValue=user.engine_id.removeprefix("0x"))
+            config.add_v3_user(
+                snmp_engine, user.user,
+                _AUTH[user.auth_protocol.upper()] if user.auth_protocol else config.USM_AUTH_NONE, user.auth_key,
+                _PRIV[user.priv_protocol.upper()] if user.priv_protocol else config.USM_PRIV_NONE, user.priv_key,
+                **kwargs,
+            )
+        ntfrcv.NotificationReceiver(snmp_engine, self._on_notification)
+        self._engine, self._sock = snmp_engine, sock
+
+    async def stop(self) -> None:
+        if self._engine is not None:
+            self._engine.close_dispatcher()
+            self._engine = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    async def __aenter__(self) -> TrapReceiver:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- notifications ----------------------------------------------------------------------------
+    def _on_notification(self, snmp_engine: Any, state_reference: Any, _ctx_engine: Any, _ctx_name: Any,
+                         var_binds: Any, _cb_ctx: Any) -> None:
+        try:
+            _domain, address = snmp_engine.message_dispatcher.get_transport_info(state_reference)
+            source_ip = str(address[0])
+        except Exception:  # transport info is best effort; the trap itself still counts
+            source_ip = "unknown"
+        self.received += 1
+        values = {str(oid): to_python(value) for oid, value in var_binds}
+        try:
+            event = self.event_from(source_ip, values)
+        except Exception:  # a malformed trap must never stop the receiver
+            log.exception("trap from %s not understood", source_ip)
+            event = None
+        if event is None:
+            self.ignored += 1
+            return
+        self._learn(event, values)
+        record = self.correlator.feed(event)
+        if record is None:
+            return
+        if self.queue is not None:
+            self.queue.put_nowait(record)
+        if self._on_record is not None:
+            self._on_record(record)
+
+    def _learn(self, event: AlarmEvent, values: Mapping[str, Any]) -> None:
+        if event.cause is ProbableCause.LINK_DOWN and event.port:
+            admin = next((v for k, v in values.items() if k.startswith(oids.IF_ADMIN + ".")), None)
+            if admin in (1, 2):
+                self.set_port_facts(event.device, event.port, admin_down=admin == 2)
+
+    def event_from(self, source_ip: str, values: Mapping[str, Any]) -> AlarmEvent | None:
+        """The alarm event a trap's variable bindings describe (None: not an alarm we track)."""
+        trap_oid = str(values.get(oids.SNMP_TRAP_OID) or "")
+        kind = TRAP_TABLE.get(trap_oid)
+        if kind is None:
+            return None
+        device = self._devices.get(source_ip, source_ip)
+        port = self._port(device, values)
+        clear = kind.clear
+        detail = ""
+        if clear is None:  # threshold notification: compare the value carried with the threshold
+            value = next((v for k, v in values.items() if k.startswith(oids.CISCO_SENSOR_VALUE + ".")), None)
+            limit = next((v for k, v in values.items() if k.startswith(oids.CISCO_THRESHOLD_VALUE + ".")), None)
+            if not isinstance(value, int) or not isinstance(limit, int):
+                return None
+            clear = value >= limit
+            detail = f" value={value} threshold={limit}"
+        raw = " ".join(f"{k}={v}" for k, v in values.items() if k != "1.3.6.1.2.1.1.3.0")
+        now = self._now()
+        return AlarmEvent(
+            device=device, port=port, cause=kind.cause, clear=clear, time=now,
+            source=Source(device, port, Method.TRAP, trap_oid, raw, now),
+            severity=Severity.CLEARED if clear else kind.severity, alarm_type=kind.alarm_type,
+            specific_problem=kind.name + detail,
+        )
+
+    def _port(self, device: str, values: Mapping[str, Any]) -> str | None:
+        for key, value in values.items():
+            if key.startswith(oids.IF_DESCR + ".") and isinstance(value, str) and value:
+                return value
+            if key.startswith(oids.ENT_NAME + ".") and isinstance(value, str) and value:
+                return value
+        for key, value in values.items():
+            if key.startswith(oids.IF_INDEX + ".") and isinstance(value, int):
+                return (self._if_ports(device, value) if self._if_ports else None) or f"ifIndex {value}"
+        for key in values:
+            if key.startswith(oids.CISCO_SENSOR_VALUE + "."):
+                sensor = int(key.rsplit(".", 1)[1])
+                return self._entity_ports(device, sensor) if self._entity_ports else None
+        return None
