@@ -194,6 +194,8 @@ class SlaEngine:
 
         known = set(session.scalars(select(Participant.name).where(
             Participant.ticket_id == ticket_id, Participant.party_role == "escalated_leader")))
+        known |= {p.name for p in session.new if isinstance(p, Participant) and p.ticket_id == ticket_id
+                  and p.party_role == "escalated_leader"}  # added earlier in this (unflushed) sweep batch
         for name in contacts:
             if name not in known:
                 session.add(Participant(ticket_id=ticket_id, name=name, party_role="escalated_leader",

@@ -47,17 +47,19 @@ def webhook_urls(webhooks: dict[str, list[str]], kind: NotificationKind) -> list
 
 def emit(session: Session, webhooks: dict[str, list[str]], note: Notification) -> int:
     """Log the notification and queue it for every URL; returns the number of outbox rows written."""
-    log.info("SLA %s ticket=%s key=%s: %s", note.kind.value, note.ticket_id, note.idempotency_key, note.text)
-    urls = webhook_urls(webhooks, note.kind)
-    if urls:
-        payload = note.payload()
-        session.execute(
-            insert(OutboxRow),
-            [
-                dict(idempotency_key=note.idempotency_key, kind=note.kind.value, url=url,
-                     ticket_id=note.ticket_id, payload=payload, created_at=note.at, attempts=0,
-                     next_attempt_at=note.at)
-                for url in urls
-            ],
-        )
-    return len(urls)
+    return emit_many(session, webhooks, [note])
+
+
+def emit_many(session: Session, webhooks: dict[str, list[str]], notes: list[Notification]) -> int:
+    rows = []
+    for note in notes:
+        log.info("SLA %s ticket=%s key=%s: %s", note.kind.value, note.ticket_id, note.idempotency_key, note.text)
+        urls = webhook_urls(webhooks, note.kind)
+        if urls:
+            payload = note.payload()
+            rows += [dict(idempotency_key=note.idempotency_key, kind=note.kind.value, url=url,
+                          ticket_id=note.ticket_id, payload=payload, created_at=note.at, attempts=0,
+                          next_attempt_at=note.at) for url in urls]
+    if rows:
+        session.connection().execute(insert(OutboxRow.__table__), rows)
+    return len(rows)

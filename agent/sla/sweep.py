@@ -27,7 +27,7 @@ from agent.sla import store, texts
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
 from agent.sla.model import MILESTONE_NOTIFICATION, ClockKind, Milestone, MilestoneKind, TicketClocks
-from agent.sla.notify import Notification, emit
+from agent.sla.notify import Notification, emit_many
 
 if TYPE_CHECKING:
     from agent.sla.engine import SlaEngine
@@ -86,7 +86,8 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
             by_ticket[row.ticket_id].append(row)
         hist = store.histories(session, by_ticket)
         fired = store.fired_keys(session, by_ticket)
-        out: list[FiredEvent] = []
+        computed: dict[int, TicketClocks] = {}
+        due: list[tuple[int, Milestone]] = []
         for ticket_id, owned in by_ticket.items():
             kinds = {r.kind for r in owned}
             try:
@@ -96,32 +97,49 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
                 for r in owned:
                     r.next_due_at = None
                 continue
-            for m in tc.milestones:
-                if m.due_at >= now or m.clock.value not in kinds or m.key in fired[ticket_id]:
-                    continue
-                if _claim(session, postgres, ticket_id, m, now, engine.worker_id):
-                    _fire(engine, session, ticket_id, m, tc, hist[ticket_id], now)
+            computed[ticket_id] = tc
+            due += [(ticket_id, m) for m in tc.milestones
+                    if m.due_at < now and m.clock.value in kinds and m.key not in fired[ticket_id]]
+        claimed = _claim(session, postgres, due, now, engine.worker_id)
+        out: list[FiredEvent] = []
+        notes: list[Notification] = []
+        with session.no_autoflush:
+            for ticket_id, m in due:
+                if (ticket_id, *m.key) in claimed:
+                    notes.append(_fire(engine, session, ticket_id, m, computed[ticket_id], hist[ticket_id], now))
                     out.append(FiredEvent(ticket_id, m.clock, m.seq, m.kind, m.due_at, now))
-                fired[ticket_id].add(m.key)
-            store.project(session, ticket_id, tc, fired[ticket_id], now, rows=owned, only_kinds=kinds)
+                fired[ticket_id].add(m.key)  # fired here or, if the claim lost, by someone else
+            for ticket_id, tc in computed.items():
+                owned = by_ticket[ticket_id]
+                store.project(session, ticket_id, tc, fired[ticket_id], now, rows=owned,
+                              only_kinds={r.kind for r in owned})
+        emit_many(session, engine.cfg.webhooks, notes)
         session.commit()
         return out, len(rows)
 
 
-def _claim(session: Session, postgres: bool, ticket_id: int, m: Milestone, now: datetime, worker: str) -> bool:
+def _claim(session: Session, postgres: bool, due: list[tuple[int, Milestone]], now: datetime,
+           worker: str) -> set[tuple[int, str, int, str]]:
+    """Insert the claims; returns the keys this transaction won (the others were fired already)."""
     dialect_insert = postgresql.insert if postgres else sqlite.insert
+    won: set[tuple[int, str, int, str]] = set()
+    if not due:
+        return won
     stmt = (
-        dialect_insert(SlaFiredRow)
-        .values(ticket_id=ticket_id, clock=m.clock.value, seq=m.seq, milestone=m.kind.value,
-                due_at=m.due_at, fired_at=now, fired_by=worker)
+        dialect_insert(SlaFiredRow.__table__)
         .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "seq", "milestone"])
-        .returning(SlaFiredRow.id)
+        .returning(SlaFiredRow.ticket_id, SlaFiredRow.clock, SlaFiredRow.seq, SlaFiredRow.milestone)
     )
-    return session.execute(stmt).scalar_one_or_none() is not None
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+    values = [dict(ticket_id=t, clock=m.clock.value, seq=m.seq, milestone=m.kind.value, due_at=m.due_at,
+                   fired_at=now, fired_by=worker) for t, m in due]
+    won.update(tuple(r) for r in session.connection().execute(stmt, values))
+    return won
 
 
-def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc: TicketClocks, history, now) -> None:
-    """Journal entry + notification (+ escalated leaders as participants, rule 8) for a claimed milestone."""
+def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc: TicketClocks, history,
+          now) -> Notification:
+    """Journal entry (+ escalated leaders as participants, rule 8) for a claimed milestone; its notification."""
     created = history[0].data if history else {}
     branch = created.get("branch")
     contacts = engine.escalation_contacts(branch, m.clock) if m.kind is MilestoneKind.ESCALATION else []
@@ -140,5 +158,5 @@ def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc:
     engine.journal(session, ticket_id, at=now, kind=f"sla_{m.kind.value}", text=text, data=data)
     if contacts:
         engine.record_escalated_leaders(session, ticket_id, contacts, now)
-    emit(session, engine.cfg.webhooks, Notification(MILESTONE_NOTIFICATION[m.kind], key, ticket_id, now, text, data))
+    return Notification(MILESTONE_NOTIFICATION[m.kind], key, ticket_id, now, text, data)
 
