@@ -38,20 +38,19 @@ class Work:
             device=end.device if end else None, port=end.port if end else None,
         ))
 
-    def missing(self, kind: ReadingKind, device: str, port: str | None, *,
+    def missing(self, kind: ReadingKind, device: str | None, port: str | None, *,
                 segment: int | None = None, detail: str = "",
                 reason: AccessState | None = None) -> NotChecked:
         """Record that a reading is missing, with the reason the inputs give (device unreachable,
         gap reported, or simply no reading), as a `could_not_check` entry and an evidence item."""
         source: Source | None = None
         if reason is None:
-            if self.index.device_dead(device):
+            reason = AccessState.NOT_COLLECTED
+            if device is not None and self.index.device_dead(device):
                 reason = self.index.device_state(device)
                 detail = detail or self.index.device_detail(device)
-            elif (gap := self.index.gap(device, port, kind)) is not None:
+            elif device is not None and (gap := self.index.gap(device, port, kind)) is not None:
                 reason, detail, source = gap.reason, detail or gap.detail, gap.source
-            else:
-                reason = AccessState.NOT_COLLECTED
         text_zh, text_en = not_checked_texts(kind, reason, device, port, detail)
         entry = NotChecked(kind=kind, reason=reason, device=device, port=port,
                            text_zh=text_zh, text_en=text_en)

@@ -154,9 +154,11 @@ ACTION_TEXTS: dict[ActionCode, tuple[str, str]] = {
 }
 
 
-def action(code: ActionCode, **params: object) -> RecommendedAction:
-    zh, en = ACTION_TEXTS[code]
-    return RecommendedAction(code=code, text_zh=zh.format(**params), text_en=en.format(**params))
+def action(code: ActionCode, zh: dict[str, object] | None = None, **params: object) -> RecommendedAction:
+    """The action's texts with `params` filled in; `zh` overrides parameters in the Chinese text."""
+    text_zh, text_en = ACTION_TEXTS[code]
+    return RecommendedAction(code=code, text_zh=text_zh.format(**{**params, **(zh or {})}),
+                             text_en=text_en.format(**params))
 
 
 def not_checked_texts(
@@ -169,7 +171,8 @@ def not_checked_texts(
     state_zh, state_en = STATE_WORDS[reason]
     tail = f"（{detail}）" if detail else ""
     tail_en = f" ({detail})" if detail else ""
-    return f"{where} {kind_zh}：{state_zh}{tail}", f"{where} {kind_en}: {state_en}{tail_en}"
+    lead = f"{where} " if where else ""
+    return f"{lead}{kind_zh}：{state_zh}{tail}", f"{lead}{kind_en}: {state_en}{tail_en}"
 
 
 def fmt_db(value: float) -> str:
