@@ -17,6 +17,7 @@ from agent.models.sla import SlaClockRow, SlaEventRow
 from agent.sla import store
 from agent.sla.calendar import WorkingDayCalendar
 from agent.sla.clocks import compute_clocks
+from agent.sla.errors import HistoryError
 from agent.sla.kpis import KpiReport, compute_kpis
 from agent.sla.model import (
     ClockKind,
@@ -88,20 +89,35 @@ class SlaEngine:
         payload = dict(data or {})
         if kind is K.CREATED:
             payload.update(self._ticket_facts(session, ticket))
+        elif not self._has_history(session, ticket.id):
+            # A ticket from before the SLA engine was installed: its clocks start from its creation.
+            created_at = getattr(ticket, "created_at", None) or at
+            log.warning("SLA ticket %s had no clock history; starting it from its creation at %s",
+                        ticket.id, created_at.isoformat())
+            session.add(SlaEventRow(ticket_id=ticket.id, kind=K.CREATED.value, at=min(created_at, at),
+                                    data=self._ticket_facts(session, ticket) | {"backfilled": True}))
         self.record_event(session, ticket.id, kind, at, payload)
         if kind in (K.SUSPENSION_APPROVED, K.SUSPENSION_REJECTED):
             self._notify_suspension(session, ticket, kind, at, payload)
 
     def record_event(self, session: Session, ticket_id: int, kind: K, at: datetime,
-                     data: dict[str, Any] | None = None) -> TicketClocks:
+                     data: dict[str, Any] | None = None) -> TicketClocks | None:
         row = SlaEventRow(ticket_id=ticket_id, kind=kind.value, at=at, data=data or None)
         session.add(row)
         session.flush()
         now = max(at, self.clock.now())
-        tc = compute_clocks(self.history(session, ticket_id), self.rules, self.calendar, now)
+        try:
+            tc = compute_clocks(self.history(session, ticket_id), self.rules, self.calendar, now)
+        except HistoryError as exc:
+            # The lifecycle action itself stands; the clocks of this ticket stay as they were.
+            log.error("SLA ticket %s: clocks not recomputed after %s: %s", ticket_id, kind.value, exc)
+            return None
         fired = store.fired_keys(session, [ticket_id])[ticket_id]
         store.project(session, ticket_id, tc, fired, now)
         return tc
+
+    def _has_history(self, session: Session, ticket_id: int) -> bool:
+        return session.scalar(select(SlaEventRow.id).where(SlaEventRow.ticket_id == ticket_id).limit(1)) is not None
 
     def _ticket_facts(self, session: Session, ticket: Any) -> dict[str, Any]:
         facts: dict[str, Any] = {"externalId": getattr(ticket, "external_id", None),

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.models.sla import SlaClockRow, SlaFiredRow
 from agent.sla import store, texts
 from agent.sla.clocks import compute_clocks
-from agent.sla.errors import HistoryError
 from agent.sla.model import MILESTONE_NOTIFICATION, ClockKind, Milestone, MilestoneKind, TicketClocks
 from agent.sla.notify import Notification, emit_many
 
@@ -92,8 +91,9 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
             kinds = {r.kind for r in owned}
             try:
                 tc = compute_clocks(hist[ticket_id], engine.rules, engine.calendar, now)
-            except HistoryError as exc:
-                log.error("SLA ticket %s: history cannot be replayed (%s); its clocks are set aside", ticket_id, exc)
+            except Exception as exc:  # noqa: BLE001 - one bad history must not stop every other ticket's sweep
+                log.error("SLA ticket %s: history cannot be replayed (%s: %s); its clocks are set aside until "
+                          "its next event", ticket_id, type(exc).__name__, exc)
                 for r in owned:
                     r.next_due_at = None
                 continue

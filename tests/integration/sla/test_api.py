@@ -110,3 +110,68 @@ def test_sla_visible_through_the_api_over_a_whole_ticket(api, clock):
     bad = client.get("/api/v1/kpis", params={"from": "2026-03-08T00:00:00", "to": "2026-03-01T00:00:00"},
                      headers=tok("noc"))
     assert bad.status_code == 422
+
+
+def _intake(client, clock, external_id: str) -> str:
+    r = client.post("/api/v1/tickets", headers=tok("duty_officer"), json={
+        "externalId": external_id, "ticketType": "interruption", "symptom": "down", "circuitId": "C-Y",
+        "reportedDate": clock.now().isoformat()})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_rule2_dispatch_names_specialty_and_contractor_and_starts_the_contact_clock(api, clock):
+    client, _ = api
+    tid = _intake(client, clock, "10069-R2")
+    do = lambda path, **body: client.post(f"/api/v1/tickets/{tid}/{path}", headers=tok("duty_officer"), json=body)  # noqa: E731
+    assert do("sign").status_code == 200
+    assert "contact_feedback" not in clocks(client, tid)
+    assert do("dispatch", specialty="transmission", contractor=" ").status_code in (409, 422)
+    clock.advance(minutes=1)
+    assert do("dispatch", specialty="transmission", contractor="Contractor B").status_code == 200
+    contact = clocks(client, tid)["contact_feedback"]
+    assert contact["startedAt"] == clock.now().isoformat() and contact["state"] == "running"
+    assert contact["dueAt"] == (clock.now() + timedelta(minutes=15)).isoformat()
+
+
+def test_rule5_return_needs_a_clear_cause(api, clock):
+    client, _ = api
+    tid = _intake(client, clock, "10069-R5")
+    do = lambda path, **body: client.post(f"/api/v1/tickets/{tid}/{path}", headers=tok("duty_officer"), json=body)  # noqa: E731
+    do("sign")
+    assert do("resolve", cause="电路未验收").status_code == 409  # "circuit not accepted" is never a cause
+    assert do("resolve", cause="degraded access fiber replaced").status_code == 200
+    do("restoration", method="noc_alarm_cleared", confirmedBy="NOC night shift")
+    assert do("close", cause="ok").status_code == 409  # not a clear cause
+    assert do("close", cause="degraded access fiber replaced").status_code == 200
+
+
+def test_rule8_escalated_leaders_are_recorded_as_participants_and_in_the_journal(api, clock):
+    client, services = api
+    tid = _intake(client, clock, "10069-R8")
+    clock.advance(minutes=180, seconds=1)
+    services.extras["sla"].sweep(services.session_factory)
+    body = client.get(f"/api/v1/tickets/{tid}", headers=tok("noc")).json()
+    leaders = [p for p in body.get("relatedParty", body.get("participants", []))
+               if p.get("role", p.get("partyRole")) == "escalated_leader"]
+    contacts = services.settings.sla.escalation_contacts["default"]
+    assert sorted(p["name"] for p in leaders) == sorted(contacts.level1 + contacts.level2)
+    escalations = [j for j in body["note"] if j["kind"] == "sla_escalation"]
+    assert [j["data"]["level"] for j in escalations] == [1, 2]
+    assert escalations[0]["data"]["contacts"] == contacts.level1
+
+
+def test_rule9_close_waits_for_restoration_and_the_clock_shows_it(api, clock):
+    client, _ = api
+    tid = _intake(client, clock, "10069-R9")
+    do = lambda path, **body: client.post(f"/api/v1/tickets/{tid}/{path}", headers=tok("duty_officer"), json=body)  # noqa: E731
+    do("sign")
+    do("resolve", cause="CPE power restored by the customer")
+    assert clocks(client, tid)["restoration"]["state"] == "running"
+    r = do("close", cause="CPE power restored by the customer")
+    assert r.status_code == 409 and "rule 9" in r.json()["detail"]
+    clock.advance(minutes=20)
+    do("restoration", method="customer_service", confirmedBy="CS agent Ma")
+    restoration = clocks(client, tid)["restoration"]
+    assert restoration["state"] == "met" and restoration["metAt"] == clock.now().isoformat()
+    assert do("close", cause="CPE power restored by the customer").status_code == 200

@@ -169,3 +169,38 @@ def test_overdue_and_upcoming_queries(sla, factory, clock, make_ticket, event):
     event(late, "signed")
     with factory() as s:
         assert late not in set(s.scalars(sla.overdue_ticket_ids_query(clock.now())))
+
+
+def test_a_ticket_from_before_the_sla_engine_gets_its_clocks_from_its_creation(sla, factory, clock, event):
+    from agent.models import Ticket
+
+    created = clock.now()
+    with factory() as s:
+        t = Ticket(external_id="OLD-1", kind="interruption", symptom="down", circuit_id="C-1", status="acknowledged",
+                   status_changed_at=created, reported_at=created, created_at=created, updated_at=created)
+        s.add(t)
+        s.commit()
+        tid = t.id
+    clock.advance(minutes=12)
+    event(tid, "sign")  # no "created" was ever reported: must not fail the lifecycle action
+    with factory() as s:
+        views = {v.kind: v for v in sla.clocks_for(s, tid, clock.now())}
+    assert views[ClockKind.SIGN].started_at == created and views[ClockKind.SIGN].breached_at == created + timedelta(minutes=10)
+    assert views[ClockKind.SIGN].met_at == clock.now()
+
+
+def test_a_history_that_cannot_be_replayed_is_set_aside_not_retried_forever(sla, factory, clock, make_ticket, caplog):
+    from agent.models.sla import SlaEventRow
+
+    tid = make_ticket("BAD-1")
+    with factory() as s:  # corrupt the history: drop its "created"
+        s.query(SlaEventRow).filter_by(ticket_id=tid).delete()
+        s.add(SlaEventRow(ticket_id=tid, kind="signed", at=clock.now()))
+        s.commit()
+    clock.advance(minutes=11)
+    assert sla.sweep(factory) == []
+    assert "cannot be replayed" in caplog.text
+    with factory() as s:
+        due_now = select(func.count()).select_from(SlaClockRow).where(
+            SlaClockRow.ticket_id == tid, SlaClockRow.next_due_at < clock.now())
+        assert s.scalar(due_now) == 0  # not picked up again by every following sweep

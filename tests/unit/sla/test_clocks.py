@@ -256,3 +256,46 @@ def test_history_must_start_with_created(replay):
         replay([ev("signed", 1)], now=at(2))
     with pytest.raises(HistoryError, match="empty"):
         replay([], now=at(2))
+
+
+# --- reopen (MEF 124) -------------------------------------------------------------------------------
+
+def test_reopen_cancels_the_owed_report_and_restarts_progress(replay):
+    events = [ev("created"), ev("signed", 1), ev("progress", 20), ev("resolved", 60), ev("reopened", 100)]
+    tc = replay(events, now=at(110))
+    assert tc.clock(C.REPORT) is None and tc.clock(C.RESTORATION) is None
+    prog = tc.clock(C.PROGRESS)
+    assert prog.state is S.RUNNING and prog.started_at == at(100) and prog.due_at == at(130)
+    # the report-due notice of the first resolution stays (it was due), its breach never comes
+    assert (C.REPORT, 0, M.REPORT_DUE, at(60)) in milestones(tc)
+    assert [m for m in milestones(tc, C.REPORT) if m[2] is M.BREACH] == []
+    again = replay([*events, ev("resolved", 150)], now=at(151))
+    assert again.fault_seconds == 110 * 60
+    assert again.clock(C.REPORT).seq == 1 and again.clock(C.REPORT).started_at == at(150)
+    assert again.clock(C.RESTORATION).seq == 1 and again.clock(C.RESTORATION).state is S.RUNNING
+
+
+def test_rule10_report_of_an_overtime_fault_across_a_reopen_counts_all_fault_time(replay):
+    # 150 min before the reopen + 40 after = 190 > 180: the second report is due in 1 working day
+    events = [ev("created"), ev("signed", 1), ev("resolved", 150), ev("reopened", 300), ev("resolved", 340)]
+    tc = replay(events, now=at(341))
+    assert tc.clock(C.REPORT).detail == {"working_days": 1, "over_time": True}
+    assert tc.clock(C.RESOLUTION).state is S.BREACHED and tc.clock(C.RESOLUTION).breached_at == at(330)
+
+
+def test_closed_while_held_ends_the_pause_and_the_fault(replay):
+    events = [ev("created"), ev("signed", 1), ev("suspension_approved", 10), ev("closed", 50)]
+    tc = replay(events, now=at(500))
+    assert not tc.open and not tc.held and tc.fault_seconds == 10 * 60
+    assert tc.clock(C.ESCALATION_L1).state is S.MET
+
+
+def test_every_event_at_the_same_instant_keeps_its_recorded_order(replay):
+    events = [ev("created"), ev("signed"), ev("dispatched"), ev("customer_contacted")]
+    tc = replay(events, now=at(1))
+    assert tc.clock(C.SIGN).state is S.MET and tc.clock(C.CONTACT).state is S.MET
+
+
+def test_events_after_now_are_ignored(replay):
+    tc = replay([ev("created"), ev("signed", 30)], now=at(11))
+    assert tc.clock(C.SIGN).state is S.BREACHED and tc.clock(C.SIGN).met_at is None

@@ -1,0 +1,48 @@
+"""Small pure parts: lifecycle event names, webhook URL selection, back-off, the duty board's duration."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from agent.sla.engine import EVENT_ALIASES
+from agent.sla.model import NotificationKind, SlaEventKind
+from agent.sla.notify import webhook_urls
+from agent.sla.outbox import backoff
+from api.routers.sla import parse_within
+
+
+def test_every_lifecycle_action_name_maps_to_a_clock_event():
+    # the names agent/tickets.py passes for its actions (ACTIONS table) besides the canonical kinds
+    actions = {"sign": "signed", "dispatch": "dispatched", "contact": "customer_contacted", "progress": "progress",
+               "request_suspension": "suspension_requested", "approve_suspension": "suspension_approved",
+               "reject_suspension": "suspension_rejected", "resume": "resumed", "resolve": "resolved",
+               "confirm_restoration": "restoration_confirmed", "close": "closed", "reopen": "reopened",
+               "created": "created"}
+    assert {a: EVENT_ALIASES[a].value for a in actions} == actions
+    assert all(EVENT_ALIASES[k.value] is k for k in SlaEventKind)
+    assert "unknown_circuit" not in EVENT_ALIASES  # other journal kinds are not clock events
+
+
+def test_webhook_urls_per_kind_plus_catch_all_without_duplicates():
+    hooks = {"sla.escalation": ["http://a/x", "http://b/y"], "*": ["http://b/y", "http://c/z"]}
+    assert webhook_urls(hooks, NotificationKind.ESCALATION) == ["http://a/x", "http://b/y", "http://c/z"]
+    assert webhook_urls(hooks, NotificationKind.WARNING) == ["http://b/y", "http://c/z"]
+    assert webhook_urls({}, NotificationKind.BREACH) == []
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff(n, 5, 60).total_seconds() for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
+
+
+@pytest.mark.parametrize("text,expected", [("15m", timedelta(minutes=15)), ("2h", timedelta(hours=2)),
+                                           ("1h30m", timedelta(minutes=90)), ("90s", timedelta(seconds=90)),
+                                           ("1d", timedelta(days=1))])
+def test_parse_within(text, expected):
+    assert parse_within(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "15", "m", "soon", "-5m", "0m", "8d", "15 minutes"])
+def test_parse_within_refuses_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_within(text)
