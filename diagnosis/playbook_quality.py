@@ -13,6 +13,7 @@ from diagnosis.actions import actions_for
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
 from diagnosis.devices import check_reachability, customer_facing_ports
+from diagnosis.down_rules import check_down
 from diagnosis.enums import ActionCode, Assessment, LinkState, Playbook, ReadingKind, Verdict
 from diagnosis.loopplan import loop_plan
 from diagnosis.optical_rules import check_segments_optics
@@ -23,13 +24,16 @@ from diagnosis.trend import check_rx_trend
 from diagnosis.wording import action
 
 PRIORITY: tuple[Verdict, ...] = (
+    Verdict.CUSTOMER_PREMISES_DOWN,  # the source: rule the customer-side device out
     Verdict.NO_LIGHT_FIBER_CUT,
+    Verdict.PORT_ADMIN_DOWN,
+    Verdict.PORT_DOWN,
+    Verdict.INCONCLUSIVE_UNREACHABLE,  # a dark port facing a device that cannot be read
     Verdict.RX_OVERLOAD,
     Verdict.FIBER_DEGRADED,  # the cause, when a low margin is its consequence
     Verdict.LOW_RX_MARGIN,
     Verdict.DUPLEX_MISMATCH,
     Verdict.CRC_ERRORS,
-    Verdict.CUSTOMER_PREMISES_DOWN,
     Verdict.CUSTOMER_RATE_LIMIT,
     Verdict.EGRESS_CONGESTION,
     Verdict.RX_POWER_DECLINING,
@@ -37,7 +41,8 @@ PRIORITY: tuple[Verdict, ...] = (
 
 
 def check_customer_device(work: Work) -> None:
-    """Test the customer-side device (用户端设备): reachable, and its line port up."""
+    """Test the customer-side device (用户端设备): evidence of its line port's state. Its findings
+    (unreachable with a dark office port, port down with light) come from `down_rules`."""
     for segment, cpe_end, _office_end in customer_facing_ports(work):
         status = work.index.status.get(cpe_end.key)
         dead = work.index.device_dead(cpe_end.device)
@@ -48,19 +53,13 @@ def check_customer_device(work: Work) -> None:
             unit="", assessment=Assessment.FAULT if down else (Assessment.UNKNOWN if dead or status is None else Assessment.OK),
             sources=(status.source,) if status else (), segment=segment.index,
             device=cpe_end.device, port=cpe_end.port))
-        if down:
-            work.find(Verdict.CUSTOMER_PREMISES_DOWN,
-                      f"用户端设备 {cpe_end.label} 端口中断",
-                      f"customer-side device {cpe_end.label}: port down",
-                      segment=segment.index, end=cpe_end)
-        elif dead:
-            work.missing(ReadingKind.DEVICE, cpe_end.device, None)
 
 
 def run_quality_checks(work: Work) -> None:
     check_reachability(work)
-    check_segments_optics(work)
+    optics = check_segments_optics(work)
     check_status(work)
+    check_down(work, optics)
     check_speed_duplex(work)
     check_errors(work)
     check_customer_device(work)
@@ -83,13 +82,11 @@ def run(work: Work) -> Diagnosis:
     verdict = primary_verdict(work.findings, PRIORITY)
     actions: list[RecommendedAction] = []
     if verdict is None:
-        if line_readable(work):
-            verdict = Verdict.NO_FAULT_FOUND
-        else:
-            verdict = Verdict.INCONCLUSIVE_UNREACHABLE
-            unread = [g.device or "" for g in work.not_checked if g.kind == ReadingKind.DEVICE] or [
-                g.device or "" for g in work.not_checked]
-            actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dict.fromkeys(unread))))
+        verdict = Verdict.NO_FAULT_FOUND if line_readable(work) else Verdict.INCONCLUSIVE_UNREACHABLE
+    if verdict == Verdict.INCONCLUSIVE_UNREACHABLE:
+        unread = [g.device or "" for g in work.not_checked if g.kind == ReadingKind.DEVICE] or [
+            g.device or "" for g in work.not_checked]
+        actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dict.fromkeys(unread))))
     for finding in ordered_findings(work.findings, PRIORITY):
         actions.extend(actions_for(work, finding))
     actions.append(action(ActionCode.TEST_CUSTOMER_DEVICE))

@@ -161,3 +161,10 @@ def test_missing_handover_data_is_handled_as_a_fault_and_never_noted_as_not_acce
     assert _codes(d)[0] == ActionCode.REQUEST_HANDOVER_DATA
     d = diagnose(empty, Observations(), scene.ticket(TicketKind.INTERRUPTION, Symptom.DOWN))
     assert _codes(d)[0] == ActionCode.CONTACT_CUSTOMER_FIRST
+
+
+def test_customer_device_port_down_although_light_arrives_is_customer_premises_down(scene: Scene) -> None:
+    scene.set_status("cpe-1", "GE0/0/1", oper=LinkState.DOWN)
+    d = scene.interruption()
+    assert d.verdict == Verdict.CUSTOMER_PREMISES_DOWN and d.suspected_segment == 0
+    assert "customer-side device cpe-1 GE0/0/1 is down although light arrives" in d.summary_en

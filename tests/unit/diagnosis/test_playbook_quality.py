@@ -204,7 +204,7 @@ def test_metro_egress_under_the_threshold_is_not_congested(scene: Scene) -> None
     assert scene.quality().verdict == Verdict.NO_FAULT_FOUND
 
 
-def test_customer_side_device_port_down_is_customer_premises_down(scene: Scene) -> None:
+def test_customer_side_device_port_down_with_light_is_customer_premises_down(scene: Scene) -> None:
     scene.set_status("cpe-1", "GE0/0/1", oper=LinkState.DOWN)
     d = scene.quality()
     assert d.verdict == Verdict.CUSTOMER_PREMISES_DOWN
@@ -296,3 +296,27 @@ def test_no_light_on_a_segment_in_a_latency_ticket_is_no_light_fiber_cut(scene: 
     d = scene.quality()
     assert d.verdict == Verdict.NO_LIGHT_FIBER_CUT and d.suspected_segment == 3
     assert d.evidence_named("rx_power_dbm", device="egress-1", port="XGE0/0/1")[0].value == -40.0
+
+
+def test_customer_power_off_on_a_latency_ticket_is_customer_premises_down_not_a_fiber_cut(scene: Scene) -> None:
+    scene.unreachable("cpe-1")
+    scene.set_rx("acc-a-sw1", "GE0/0/1", -40.0, rx_los=True)
+    scene.set_status("acc-a-sw1", "GE0/0/1", oper=LinkState.DOWN)
+    d = scene.quality()
+    assert d.verdict == Verdict.CUSTOMER_PREMISES_DOWN and d.suspected_segment == 0
+    assert Verdict.NO_LIGHT_FIBER_CUT not in {f.verdict for f in d.findings}
+    assert d.evidence_named("customer_device_state")[0].value == "unreachable"
+
+
+def test_office_port_down_with_light_on_a_latency_ticket_is_port_down(scene: Scene) -> None:
+    scene.set_status("core-1", "XGE0/0/1", oper=LinkState.DOWN)
+    d = scene.quality()
+    assert d.verdict == Verdict.PORT_DOWN and d.suspected_segment == 2
+
+
+def test_dark_port_facing_an_unreachable_office_device_on_a_latency_ticket_is_inconclusive(scene: Scene) -> None:
+    scene.unreachable("agg-1")
+    scene.set_rx("acc-a-sw1", "GE0/0/2", -40.0, rx_los=True)
+    d = scene.quality()
+    assert d.verdict == Verdict.INCONCLUSIVE_UNREACHABLE and d.suspected_segment == 1
+    assert ActionCode.RESTORE_REACHABILITY in _codes(d)
