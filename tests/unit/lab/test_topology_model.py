@@ -143,3 +143,17 @@ def test_inventory_has_endpoints_and_no_lab_section(lab: Lab) -> None:
     assert dev["cli"]["port"] == 2222 and dev["cli"]["device_type"] == "huawei_vrp"
     v3 = next(d for d in inv["devices"] if d["name"] == "cpe-factory-1")["snmp"]
     assert v3["version"] == "3" and v3["auth_protocol"] == "SHA" and v3["priv_protocol"] == "AES"
+
+
+def test_generator_builds_a_large_valid_topology() -> None:
+    from lab.generator import generate_topology
+
+    data = generate_topology(devices=1000, ports_per_device=20)
+    topo = parse_topology(data)
+    assert len(topo.devices) == 1000 and sum(len(d.ports) for d in topo.devices.values()) == 20_000
+    assert len(topo.circuits) == 1000 - 1 - 10 - 100
+    assert generate_topology(devices=50, ports_per_device=20, seed=3) == generate_topology(devices=50, ports_per_device=20, seed=3)
+    lab = Lab.load(generate_topology(devices=60, ports_per_device=8), address_block="127.98")
+    assert all(lab.circuit_state(c).up for c in lab.topology.circuits)
+    with pytest.raises(ValueError):
+        generate_topology(devices=1000, ports_per_device=3)

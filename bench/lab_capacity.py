@@ -1,0 +1,187 @@
+"""How much the lab serves, so polling benchmarks know it is not their bottleneck.
+
+Runs the lab on a generated large topology (default 1,000 devices / 20,000 ports) in a child
+process, then measures from this process:
+  * SNMP GETBULK values/s: concurrent net-snmp `snmpbulkwalk -Cr50` of ifTable + ifXTable over many
+    devices; reference in the same run: snmpsim serving a real recording to the same client.
+  * SSH sessions/s: concurrent asyncssh clients doing login, one command, logout.
+Prints figures; asserts nothing about time.
+
+    .venv/bin/python bench/lab_capacity.py [--devices 1000] [--ports 20] [--seconds 8]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+WALK_ROOTS = ("1.3.6.1",)  # whole device: ~2.5k values per walk, so client start-up costs little
+
+
+def _serve(devices: int, ports: int, block: str, snmp_port: int, ssh_port: int, ready: mp.Event, stop: mp.Event) -> None:
+    from lab import Lab
+    from lab.generator import generate_topology
+
+    async def main() -> None:
+        lab = Lab.load(generate_topology(devices, ports), address_block=block, snmp_port=snmp_port, ssh_port=ssh_port)
+        t0 = time.perf_counter()
+        async with lab:
+            print(f"lab: {devices} devices / {devices * ports} ports started in {time.perf_counter() - t0:.2f} s")
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.2)
+
+    asyncio.run(main())
+
+
+async def _walk_values(host: str, port: int, community: str = "public") -> int:
+    total = 0
+    for root in WALK_ROOTS:
+        proc = await asyncio.create_subprocess_exec(
+            "snmpbulkwalk", "-v2c", "-c", community, "-On", "-Cr50", "-t", "3", "-r", "1", f"{host}:{port}", root,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        out, _ = await proc.communicate()
+        total += out.count(b"\n")
+    return total
+
+
+async def bench_snmp(targets: list[tuple[str, int, str]], seconds: float, concurrency: int) -> tuple[float, int]:
+    deadline = time.perf_counter() + seconds
+    values = 0
+    queue = list(targets)
+
+    async def worker() -> None:
+        nonlocal values
+        while time.perf_counter() < deadline:
+            host, port, community = queue[random.randrange(len(queue))]
+            t = time.perf_counter()
+            got = await _walk_values(host, port, community)
+            values += got
+            if os.environ.get("LAB_BENCH_DEBUG"):
+                print(f"  walk {host}: {got} values in {time.perf_counter() - t:.2f} s")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return values / (time.perf_counter() - t0), values
+
+
+async def bench_ssh(hosts: list[tuple[str, str]], ssh_port: int, seconds: float, concurrency: int) -> tuple[float, int]:
+    import asyncssh
+
+    deadline = time.perf_counter() + seconds
+    done = 0
+    command = {"huawei_vrp": "display interface brief", "cisco_ios": "show interfaces transceiver",
+               "zte_zxros": "show interface brief"}
+
+    async def one(host: str, platform: str) -> None:
+        async with asyncssh.connect(host, ssh_port, username="admin", password="Lab@12345", known_hosts=None) as conn:
+            proc = await conn.create_process(term_type="vt100")
+            await proc.stdout.readuntil(("#", ">"))
+            proc.stdin.write(command[platform] + "\n")
+            await proc.stdout.readuntil(("#", ">"))
+            proc.stdin.write_eof()
+            proc.close()
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            host, platform = hosts[random.randrange(len(hosts))]
+            await one(host, platform)
+            done += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - t0), done
+
+
+def _snmpsim_reference(port: int) -> tuple[subprocess.Popen[bytes], str] | None:
+    recording = Path(os.environ.get("FAULTLINE_FIXTURES", REPO.parent / "shared" / "fixtures")) / "snmp" / "librenms_ios_2960x.snmprec"
+    exe = shutil.which("snmpsim-command-responder") or str(Path(sys.executable).parent / "snmpsim-command-responder")
+    if not recording.is_file() or not Path(exe).exists():
+        return None
+    data = Path(tempfile.mkdtemp(prefix="lab-bench-snmpsim-"))
+    (data / "public.snmprec").write_text(recording.read_text(errors="replace"))
+    proc = subprocess.Popen(
+        [exe, f"--data-dir={data}", f"--cache-dir={data / 'cache'}", f"--agent-udpv4-endpoint=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "SNMPSIM_ALLOW_ROOT": "true"})
+    return proc, "public"
+
+
+def _wait_snmp(host: str, port: int, community: str, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = subprocess.run(["snmpget", "-v2c", "-c", community, "-t", "1", "-r", "0", f"{host}:{port}",
+                            "1.3.6.1.2.1.1.5.0"], capture_output=True)
+        if r.returncode == 0:
+            return True
+    return False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--devices", type=int, default=1000)
+    ap.add_argument("--ports", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--concurrency", type=int, default=4)
+    args = ap.parse_args()
+    if shutil.which("snmpbulkwalk") is None:
+        print("snmpbulkwalk not installed (Debian package snmp): cannot measure")
+        return
+    from lab.generator import generate_topology
+
+    block = f"127.{random.randint(100, 250)}"
+    snmp_port, ssh_port = random.randint(20000, 40000), random.randint(40001, 60000)
+    ctx = mp.get_context("spawn")
+    ready, stop = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_serve, args=(args.devices, args.ports, block, snmp_port, ssh_port, ready, stop))
+    child.start()
+    try:
+        if not ready.wait(120):
+            print("lab did not start")
+            return
+        topo = generate_topology(args.devices, args.ports)
+        n = len(topo["devices"])
+        hosts = [(f"{block}.{(i - 1) // 254}.{(i - 1) % 254 + 1}", d["platform"]) for i, d in enumerate(topo["devices"], 1)]
+        targets = [(h, snmp_port, "public") for h, _ in hosts]
+        rate, values = asyncio.run(bench_snmp(targets, args.seconds, args.concurrency))
+        print(f"lab SNMP GETBULK (snmpbulkwalk -Cr50 x{args.concurrency}, full-device walks, {n} devices): "
+              f"{rate:,.0f} values/s ({values} values)")
+        ref_port = random.randint(20000, 40000)
+        ref = _snmpsim_reference(ref_port)
+        if ref is not None:
+            proc, community = ref
+            try:
+                if _wait_snmp("127.0.0.1", ref_port, community):
+                    ref_rate, _ = asyncio.run(bench_snmp([("127.0.0.1", ref_port, community)], args.seconds, args.concurrency))
+                    print(f"reference snmpsim (same client, real 2960X recording): {ref_rate:,.0f} values/s; "
+                          f"lab/snmpsim = {rate / ref_rate:.2f}")
+                else:
+                    print("reference snmpsim did not answer")
+            finally:
+                proc.terminate()
+                proc.wait(10)
+        else:
+            print("reference snmpsim: not available (fixtures or snmpsim missing)")
+        ssh_rate, sessions = asyncio.run(bench_ssh(hosts, ssh_port, args.seconds, args.concurrency))
+        print(f"lab SSH sessions (login + one command + logout, x{args.concurrency} concurrent): "
+              f"{ssh_rate:,.1f} sessions/s ({sessions} sessions)")
+    finally:
+        stop.set()
+        child.join(30)
+
+
+if __name__ == "__main__":
+    socket.setdefaulttimeout(30)
+    main()
