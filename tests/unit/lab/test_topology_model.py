@@ -153,7 +153,7 @@ def test_generator_builds_a_large_valid_topology() -> None:
     assert len(topo.devices) == 1000 and sum(len(d.ports) for d in topo.devices.values()) == 20_000
     assert len(topo.circuits) == 1000 - 1 - 10 - 100
     assert generate_topology(devices=50, ports_per_device=20, seed=3) == generate_topology(devices=50, ports_per_device=20, seed=3)
-    lab = Lab.load(generate_topology(devices=60, ports_per_device=8), address_block="127.98")
+    lab = Lab.load(generate_topology(devices=60, ports_per_device=10), address_block="127.98")
     assert all(lab.circuit_state(c).up for c in lab.topology.circuits)
     with pytest.raises(ValueError):
         generate_topology(devices=1000, ports_per_device=3)
