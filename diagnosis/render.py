@@ -34,6 +34,8 @@ _HEADINGS = {
 
 def _value(item: EvidenceItem) -> str:
     value = item.value
+    if value is None:
+        return "—"
     if isinstance(value, float):
         value = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{value} {item.unit}".strip() if item.unit not in ("", "fraction") else str(value)

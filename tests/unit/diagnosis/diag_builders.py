@@ -110,9 +110,11 @@ class Scene:
 
     def cut(self, segment: int) -> None:
         seg = self.segment(segment)
-        for e in seg.ends:
-            self.set_rx(*e.key, -40.0, rx_los=True)
-            self.set_status(*e.key, oper=LinkState.DOWN)
+        for e in seg.ends:  # ports whose readings were taken away stay without readings
+            if e.key in self.optical:
+                self.set_rx(*e.key, -40.0, rx_los=True)
+            if e.key in self.status:
+                self.set_status(*e.key, oper=LinkState.DOWN)
 
     def set_status(self, device: str, port: str, **changes: object) -> None:
         self.status[(device, port)] = replace(self.status[(device, port)], **changes)
