@@ -41,6 +41,13 @@ PRIORITY: tuple[Verdict, ...] = (
 _KEPT_FROM_ALARMS = {Verdict.FLAPPING_PORT}  # historical alarms are evidence here, not a verdict
 
 
+def _unread_office_ports(work: Work) -> int:
+    """Office ports with neither a status nor an optical reading."""
+    return sum(1 for _, end in work.path.ports()
+               if end.site_kind != SiteKind.CUSTOMER_PREMISES
+               and end.key not in work.index.status and end.key not in work.index.optical)
+
+
 def run(work: Work) -> Diagnosis:
     check_reachability(work)
     optics = check_segments_optics(work)
@@ -61,8 +68,14 @@ def run(work: Work) -> Diagnosis:
             verdict = Verdict.INCONCLUSIVE_UNREACHABLE
         else:
             verdict, unclear = Verdict.FAULT_SEGMENT_UNCLEAR, True
-            lead_zh = "省内各段端口均up、收光正常，故障段落不明显。"
-            lead_en = "Every in-province segment is up with normal light: the faulty segment is unclear."
+            unread = _unread_office_ports(work)
+            if not unread:
+                lead_zh = "省内各段端口均up、收光正常，故障段落不明显。"
+                lead_en = "Every in-province segment is up with normal light: the faulty segment is unclear."
+            else:
+                lead_zh = f"能读取的端口均未见中断或无光，另有 {unread} 个局端端口未能读取，故障段落不明显。"
+                lead_en = (f"No port that could be read is down or dark, {unread} office port(s) could not "
+                           f"be read: the faulty segment is unclear.")
     actions: list[RecommendedAction] = [action(ActionCode.CONTACT_CUSTOMER_FIRST)]
     for finding in ordered_findings(work.findings, PRIORITY):
         if finding.verdict == verdict:
