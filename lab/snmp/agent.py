@@ -60,8 +60,8 @@ class _Responder(cmdrsp.CommandResponderBase):
     def _device(self, snmp_engine: Any, state_ref: Any) -> AgentDevice | None:
         domain, _addr = snmp_engine.message_dispatcher.get_transport_info(state_ref)
         dev = self.lab.by_domain.get(tuple(domain))
-        if dev is None:
-            return None
+        if dev is None or not self.lab.model.powered(dev.spec.name):
+            return None  # a powered-off device answers nothing
         pending = self._CommandResponderBase__pendingReqs.get(state_ref)  # type: ignore[attr-defined]
         if pending is not None and pending[1] in (1, 2):  # v1/v2c: community must be the device's
             if self.lab.community_names.get(str(pending[2])) != dev.community:

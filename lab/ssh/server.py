@@ -20,9 +20,14 @@ SHELLS: dict[Vendor, type[Shell]] = {Vendor.HUAWEI: HuaweiShell, Vendor.CISCO: C
 
 
 class _Auth(asyncssh.SSHServer):
-    def __init__(self, username: str, password: str) -> None:
+    def __init__(self, ctx: DeviceContext, username: str, password: str) -> None:
+        self._ctx = ctx
         self._username = username
         self._password = password
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        if not self._ctx.model.powered(self._ctx.spec.name):
+            conn.abort()  # a powered-off device: the TCP session dies at once
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -69,7 +74,7 @@ class SshServers:
     async def add(self, ctx: DeviceContext, host: str, port: int, username: str, password: str) -> None:
         try:
             server = await asyncssh.create_server(
-                lambda: _Auth(username, password), host, port,
+                lambda: _Auth(ctx, username, password), host, port,
                 server_host_keys=[self._key],
                 process_factory=lambda proc: _session(ctx, proc),
                 encoding="utf-8", line_editor=True, reuse_address=True,

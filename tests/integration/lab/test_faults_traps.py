@@ -152,3 +152,18 @@ async def test_transceiver_ageing_drifts_tx_in_simulated_days(lab: Lab) -> None:
         lab.clear(fid)
     finally:
         lab.clock.scale = 1.0
+
+
+async def test_powered_off_cpe_answers_neither_snmp_nor_ssh(lab: Lab, tools) -> None:
+    from netmiko.exceptions import NetmikoTimeoutException
+
+    fid = lab.inject("cpe_power_off", "cpe-hosp-1")
+    try:
+        with pytest.raises(AssertionError, match="(?i)timeout"):
+            await tools.pysnmp_get(lab, "cpe-hosp-1", "1.3.6.1.2.1.1.5.0")
+        with pytest.raises((NetmikoTimeoutException, EOFError, OSError, ValueError)):
+            await asyncio.to_thread(tools.run_commands, lab, "cpe-hosp-1", "cisco_ios", ["show clock"], False)
+    finally:
+        lab.clear(fid)
+    name, = await tools.pysnmp_get(lab, "cpe-hosp-1", "1.3.6.1.2.1.1.5.0")
+    assert str(name) == "cpe-hosp-1"

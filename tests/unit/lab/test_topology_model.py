@@ -157,3 +157,18 @@ def test_generator_builds_a_large_valid_topology() -> None:
     assert all(lab.circuit_state(c).up for c in lab.topology.circuits)
     with pytest.raises(ValueError):
         generate_topology(devices=1000, ports_per_device=3)
+
+
+def test_lab_imports_no_product_package() -> None:
+    import ast
+    from pathlib import Path
+
+    import lab as lab_pkg
+
+    forbidden = {"agent", "collectors", "diagnosis", "api"}
+    for path in Path(lab_pkg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in forbidden, f"{path}: imports {name}"
