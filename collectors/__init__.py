@@ -25,8 +25,10 @@ Entry points
     await survey(target, ports=None, want={"optical", "interface", "counters", "alarms"}, since=None,
                  timeout=30.0) -> DeviceSurvey         readings + per-item ``ItemError``s; never raises for
                                                        device trouble (unreachable -> UnreachableError item)
-    await set_loop(target, port_name, mode "local"|"remote")   over CLI configuration mode
-    await clear_loop(target, port_name)
+    await set_loop(target, port_name, mode "local"|"remote") -> LoopAction   over CLI configuration mode;
+    await clear_loop(target, port_name) -> LoopAction        inventory ports only (InvalidPort otherwise);
+                                                             LoopAction = device, port, mode, commands, output, at
+    target_from_inventory(device_dict) -> DeviceTarget       from one inventory-format device entry
     Collector(...)          the same with shared SNMP engine / CLI pool and limits (one per event loop)
     TrapReceiver(...)       async start()/stop() on a 127.0.0.x UDP port, v2c and v3; AlarmRecords on an
                             asyncio queue and/or a callback, raise/clear pairing, duplicates merged, flap
@@ -71,9 +73,12 @@ from collectors.readings import (
     utilisation,
     utilisation_in_out,
 )
-from collectors.target import CliParams, DeviceTarget, PortRef, SnmpParams
+from collectors.survey import Collector, LoopAction, clear_loop, set_loop, survey
+from collectors.target import CliParams, DeviceTarget, PortRef, SnmpParams, target_from_inventory
+from collectors.traps import TrapReceiver, V3User
 
 __all__ = [
+    "Collector", "LoopAction", "TrapReceiver", "V3User", "clear_loop", "set_loop", "survey", "target_from_inventory",
     "AdminStatus", "AlarmRecord", "AlarmType", "AuthenticationFailed", "CliParams", "CollectorError",
     "CollectorTimeout", "CommandError", "CounterSample", "DeviceSurvey", "DeviceTarget", "Duplex",
     "InterfaceState", "InvalidPort", "ItemError", "LoopMode", "Method", "OperStatus", "OpticalReading",

@@ -162,9 +162,8 @@ class DeviceSurvey:
 
     @property
     def reachable(self) -> bool:
-        from collectors.errors import UnreachableError
-
-        return not any(isinstance(e.error, UnreachableError) for e in self.errors if e.port is None)
+        """False when no method reached the device at all (item "device")."""
+        return not any(e.item == "device" for e in self.errors)
 
 
 def _wrapped_delta(a: int | None, b: int | None, bits: int) -> int | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from collectors.errors import InvalidPort
 
@@ -85,6 +86,20 @@ class DeviceTarget:
             if ref.name == name:
                 return ref
         raise InvalidPort(f"port {name!r} is not an inventory port of this device", device=self.name)
+
+
+def target_from_inventory(device: Mapping[str, Any]) -> DeviceTarget:
+    """A target from one device entry of the inventory YAML format (docs/inventory-format.md)."""
+    snmp = device.get("snmp")
+    cli = device.get("cli")
+    return DeviceTarget(
+        name=device["name"],
+        platform=device.get("platform", "generic"),
+        address=device["mgmt_address"],
+        snmp=SnmpParams(**{k: v for k, v in snmp.items() if k in SnmpParams.__slots__}) if snmp else None,
+        cli=CliParams(**{k: v for k, v in cli.items() if k in CliParams.__slots__}) if cli else None,
+        ports=tuple(PortRef(p["name"], p.get("if_index")) for p in device.get("ports") or ()),
+    )
 
 
 def is_valid_port_name(name: str) -> bool:

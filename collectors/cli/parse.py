@@ -35,8 +35,10 @@ def _run_template(platform: str, parser: CliParser, template: str, text: str) ->
 
 def parse_records(platform: str, parser: CliParser, text: str, *, device: str | None = None) -> list[Record]:
     """TextFSM records (keys lower-cased) for one command's output: the first of the parser's
-    templates that reads it wins; when none does, a ``ParseError`` carrying the raw text."""
+    templates that reads it wins; when none does, a ``ParseError`` carrying the raw text. An alarm
+    table or log may legitimately be empty."""
     problems: list[str] = []
+    empty_ok = parser.reading == "alarms"
     for template in parser.templates:
         try:
             records = _run_template(platform, parser, template, text)
@@ -46,6 +48,8 @@ def parse_records(platform: str, parser: CliParser, text: str, *, device: str | 
         if isinstance(records, list) and records:
             return [{str(k).lower(): v for k, v in r.items()} for r in records]
         problems.append(f"{template}: no records")
+    if empty_ok and problems and all(p.endswith("no records") for p in problems):
+        return []
     raise ParseError(f"{parser.key}: output not understood ({'; '.join(problems)})", device=device, raw=text)
 
 

@@ -41,6 +41,7 @@ class Profile:
     survey: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))  # Want -> parser
     loop_set: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     loop_clear: tuple[str, ...] = ()
+    enable: bool = False  # enter privileged mode (Cisco "enable") before commands
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -82,6 +83,7 @@ def _load(name: str) -> Profile:
         survey=MappingProxyType(survey),
         loop_set=MappingProxyType({k: tuple(v) for k, v in loop.items() if k in ("local", "remote")}),
         loop_clear=tuple(loop.get("clear") or ()),
+        enable=bool(cli.get("enable", False)),
     )
 
 

@@ -1,0 +1,286 @@
+"""One survey (巡检) of one device: optical power, interface state, counters and alarms, SNMP first
+and CLI where the profile has a command for what SNMP could not give; loops set and cleared over CLI.
+
+Device trouble never raises here: it becomes ``ItemError``s in the ``DeviceSurvey`` (a device that
+answers neither SNMP nor SSH gets one ``UnreachableError`` item "device"). Bad input does raise:
+a port that is not in the target's inventory is an ``InvalidPort``.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from collectors.alarms import AlarmCorrelator, AlarmEvent
+from collectors.cli.alarm_logs import LAYOUTS
+from collectors.cli.parse import parse_records, to_interfaces, to_optical
+from collectors.cli.session import CliRunner, rejected
+from collectors.enums import LoopMode, Want
+from collectors.errors import CollectorError, CollectorTimeout, CommandError, Unsupported, UnreachableError
+from collectors.portnames import same_interface
+from collectors.profiles import CliParser, Profile, get_profile
+from collectors.readings import AlarmRecord, CounterSample, DeviceSurvey, InterfaceState, ItemError, OpticalReading
+from collectors.snmp.adapter import SnmpClient
+from collectors.snmp.collect import SnmpResult, collect_snmp
+from collectors.target import DeviceTarget, PortRef
+
+ALL_WANTS = frozenset(Want)
+Now = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopAction:
+    """What was done to set or clear a loop (打环/拆环), for the ticket journal."""
+
+    device: str
+    port: str
+    mode: LoopMode | None  # None: cleared
+    commands: tuple[str, ...]
+    output: str
+    at: datetime
+
+
+@dataclass
+class _Partial:
+    optical: list[OpticalReading]
+    interfaces: list[InterfaceState]
+    counters: list[CounterSample]
+    alarms: list[AlarmRecord]
+    errors: list[ItemError]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Collector:
+    """Shared SNMP engine and CLI pool for many surveys (one per event loop); ``close()`` at the end."""
+
+    def __init__(self, *, snmp: SnmpClient | None = None, cli: CliRunner | None = None, now: Now = _utcnow) -> None:
+        self.snmp = snmp or SnmpClient()
+        self.cli = cli or CliRunner()
+        self._now = now
+
+    async def __aenter__(self) -> Collector:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.snmp.close()
+        self.cli.close()
+
+    # -- survey -----------------------------------------------------------------------------------
+    async def survey(
+        self,
+        target: DeviceTarget,
+        ports: Sequence[str | PortRef] | None = None,
+        want: Iterable[str] = ALL_WANTS,
+        since: datetime | None = None,
+        timeout: float = 30.0,
+    ) -> DeviceSurvey:
+        started = self._now()
+        wants = {Want(w) for w in want}
+        refs = self._ports(target, ports)
+        partial = _Partial([], [], [], [], [])
+        try:
+            profile = get_profile(target.platform)
+        except Unsupported as exc:
+            partial.errors.append(ItemError("device", exc))
+            return self._result(target, started, partial)
+        try:
+            async with asyncio.timeout(timeout):
+                await self._survey(target, profile, refs, wants, since, partial)
+        except TimeoutError:
+            partial.errors.append(ItemError("survey", CollectorTimeout(
+                f"survey did not finish within {timeout:g} s; readings so far are kept", device=target.name)))
+        return self._result(target, started, partial)
+
+    def _result(self, target: DeviceTarget, started: datetime, p: _Partial) -> DeviceSurvey:
+        return DeviceSurvey(target.name, started, self._now(), tuple(p.optical), tuple(p.interfaces),
+                            tuple(p.counters), tuple(p.alarms), tuple(p.errors))
+
+    @staticmethod
+    def _ports(target: DeviceTarget, ports: Sequence[str | PortRef] | None) -> list[PortRef] | None:
+        if ports is None:
+            return None
+        return [target.port(p.name if isinstance(p, PortRef) else p) for p in ports]
+
+    async def _survey(self, target: DeviceTarget, profile: Profile, refs: list[PortRef] | None,
+                      wants: set[Want], since: datetime | None, out: _Partial) -> None:
+        snmp_wants = wants - {Want.ALARMS}
+        snmp = SnmpResult()
+        if snmp_wants and target.snmp is not None:
+            snmp = await collect_snmp(self.snmp, target, profile, snmp_wants, refs, now=self._now)
+        out.optical += snmp.optical
+        out.interfaces += snmp.interfaces
+        out.counters += snmp.counters
+        snmp_down = any(e.item == "snmp" and isinstance(e.error, UnreachableError) for e in snmp.errors)
+
+        # What CLI should add: alarms always; other items SNMP could not give (wholly or per port).
+        # One command can serve two items (interface commands carry the error counters too).
+        plan: dict[tuple[str, str | None], tuple[CliParser, PortRef | None, set[Want]]] = {}
+        covered: set[tuple[str, str | None]] = set()
+        for w in (Want.OPTICAL, Want.INTERFACE, Want.COUNTERS, Want.ALARMS):
+            cli_want = Want.INTERFACE if w is Want.COUNTERS else w
+            if w not in wants or cli_want.value not in profile.survey or target.cli is None:
+                continue
+            gaps = self._gaps(w, snmp, refs, target, snmp_skipped=target.snmp is None)
+            if gaps is None:
+                continue
+            parsers = [profile.parser_for(cli_want.value)]
+            if w is Want.ALARMS and since is not None and "alarms_history" in profile.survey:
+                parsers.append(profile.parser_for("alarms_history"))  # cleared alarms inside the window
+            for parser in parsers:
+                port_list: list[PortRef | None] = (
+                    ([g for g in gaps if g is not None] or list(target.ports)) if parser.per_port else [None])
+                for ref in port_list:
+                    entry = plan.setdefault((parser.key, ref.name if ref else None), (parser, ref, set()))
+                    entry[2].add(w)
+            covered.update((w.value, g.name if g else None) for g in gaps)
+
+        cli_ok = False
+        if plan:
+            cli_ok = await self._run_cli(target, profile, plan, refs, since, out)
+        # Item errors CLI made good are dropped; the rest, and any whole-SNMP failure (a wrong key is
+        # a misconfiguration someone must fix even when CLI stood in), stay as evidence.
+        for error in snmp.errors:
+            if cli_ok and (error.item, error.port) in covered:
+                continue
+            out.errors.append(error)
+        if snmp_down and not cli_ok:
+            cli_error = next((e.error for e in out.errors if isinstance(e.error, UnreachableError) and e.item == "cli"), None)
+            raw = "; ".join(x for x in (next((e.error.raw for e in snmp.errors if e.item == "snmp"), None),
+                                        cli_error.raw if cli_error else None) if x)
+            out.errors[:] = [e for e in out.errors if e.item not in ("snmp", "cli")]
+            if target.cli is None or cli_error is not None:
+                out.errors.insert(0, ItemError("device", UnreachableError(
+                    "device answers neither SNMP nor SSH" if target.cli else "device does not answer SNMP",
+                    device=target.name, raw=raw or None)))
+        if target.snmp is None and target.cli is None:
+            out.errors.append(ItemError("device", Unsupported("no SNMP or CLI parameters", device=target.name)))
+
+    @staticmethod
+    def _gaps(w: Want, snmp: SnmpResult, refs: list[PortRef] | None, target: DeviceTarget,
+              snmp_skipped: bool) -> list[PortRef | None] | None:
+        """Ports (None = all) CLI must read for this item, or None when SNMP already has them."""
+        if w is Want.ALARMS or snmp_skipped:
+            return refs if refs else [None]
+        whole = any(e.item in (w.value, "snmp") and e.port is None for e in snmp.errors)
+        if whole:
+            return refs if refs else [None]
+        missing = [r for r in (refs or []) if any(e.item == w.value and e.port == r.name for e in snmp.errors)]
+        return missing or None
+
+    async def _run_cli(self, target: DeviceTarget, profile: Profile,
+                       plan: dict[tuple[str, str | None], tuple[CliParser, PortRef | None, set[Want]]],
+                       refs: list[PortRef] | None, since: datetime | None, out: _Partial) -> bool:
+        steps = list(plan.values())
+        commands = [p.command.format(port=ref.name) if p.per_port and ref else p.command for p, ref, _ in steps]
+        try:
+            outputs = await self.cli.run(target, commands, enable=profile.enable)
+        except CollectorError as exc:
+            out.errors.append(ItemError("cli", exc))
+            return False
+        read_at = self._now()
+        wanted = refs if refs is not None else list(target.ports)
+        alarm_events: dict[tuple[object, ...], AlarmEvent] = {}
+        for (parser, ref, takes), command, text in zip(steps, commands, outputs, strict=True):
+            port_name = ref.name if ref else None
+            want = min(takes, key=lambda w: w.value != parser.reading)  # the item this command is for
+            if rejected(text):
+                out.errors.append(ItemError(want.value, CommandError(
+                    f"{command!r} rejected", device=target.name, raw=text), port=port_name))
+                continue
+            try:
+                records = parse_records(profile.name, parser, text, device=target.name)
+            except CollectorError as exc:
+                out.errors.append(ItemError(want.value, exc, port=port_name))
+                continue
+            if parser.reading == "alarms":
+                for event in LAYOUTS[parser.layout](records, target.name, command, read_at):
+                    # the same alarm shows in the active table and the history: keep it once
+                    alarm_events.setdefault((event.key, event.clear, event.time), event)
+            elif parser.reading == "optical":
+                out.optical += _inventory_names(to_optical(records, parser, target.name, command, read_at), wanted)
+            else:
+                states, counters = to_interfaces(records, parser, target.name, command, read_at)
+                if Want.INTERFACE in takes:
+                    out.interfaces += _inventory_names(states, wanted)
+                if Want.COUNTERS in takes:
+                    out.counters += _inventory_names(counters, wanted)
+        if alarm_events:
+            correlator = AlarmCorrelator()
+            correlator.feed_all(alarm_events.values())
+            out.alarms += [_renamed(a, wanted) for a in correlator.records() if _in_window(a, since) and _for_ports(a, refs)]
+        return True
+
+    # -- loops --------------------------------------------------------------------------------------
+    async def set_loop(self, target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
+        loop_mode = LoopMode(mode)
+        profile = get_profile(target.platform)
+        lines = profile.loop_set.get(loop_mode.value)
+        if not lines:
+            raise Unsupported(f"profile {profile.name} cannot set a {loop_mode.value} loop", device=target.name)
+        return await self._loop(target, profile, port_name, lines, loop_mode)
+
+    async def clear_loop(self, target: DeviceTarget, port_name: str) -> LoopAction:
+        profile = get_profile(target.platform)
+        if not profile.loop_clear:
+            raise Unsupported(f"profile {profile.name} cannot clear a loop", device=target.name)
+        return await self._loop(target, profile, port_name, profile.loop_clear, None)
+
+    async def _loop(self, target: DeviceTarget, profile: Profile, port_name: str, lines: Sequence[str],
+                    mode: LoopMode | None) -> LoopAction:
+        ref = target.port(port_name)  # inventory ports only; the name was validated when the PortRef was made
+        commands = tuple(line.format(port=ref.name) for line in lines)
+        output = await self.cli.configure(target, commands, enable=profile.enable)
+        return LoopAction(target.name, ref.name, mode, commands, output, self._now())
+
+
+def _in_window(alarm: AlarmRecord, since: datetime | None) -> bool:
+    if since is None or alarm.cleared_at is None:
+        return True
+    return alarm.cleared_at >= since or alarm.raised_at >= since
+
+
+def _for_ports(alarm: AlarmRecord, refs: list[PortRef] | None) -> bool:
+    if refs is None:
+        return True
+    return alarm.port is not None and any(same_interface(alarm.port, r.name) for r in refs)
+
+
+def _renamed(alarm: AlarmRecord, wanted: Sequence[PortRef]) -> AlarmRecord:
+    ref = next((r for r in wanted if alarm.port and same_interface(alarm.port, r.name)), None)
+    return replace(alarm, port=ref.name, source=replace(alarm.source, port=ref.name)) if ref else alarm
+
+
+def _inventory_names(readings: Sequence, wanted: Sequence[PortRef]) -> list:
+    """Readings of the wanted ports, renamed to the inventory's spelling ("Gi0/1" -> "GigabitEthernet0/1")."""
+    if not wanted:
+        return list(readings)
+    out = []
+    for reading in readings:
+        ref = next((r for r in wanted if same_interface(reading.port, r.name)), None)
+        if ref is not None:
+            out.append(replace(reading, port=ref.name, source=replace(reading.source, port=ref.name)))
+    return out
+
+
+# -- module-level convenience: a transient Collector per call ----------------------------------------
+async def survey(target: DeviceTarget, ports: Sequence[str | PortRef] | None = None, want: Iterable[str] = ALL_WANTS,
+                 since: datetime | None = None, timeout: float = 30.0) -> DeviceSurvey:
+    async with Collector() as collector:
+        return await collector.survey(target, ports, want, since, timeout)
+
+
+async def set_loop(target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
+    async with Collector() as collector:
+        return await collector.set_loop(target, port_name, mode)
+
+
+async def clear_loop(target: DeviceTarget, port_name: str) -> LoopAction:
+    async with Collector() as collector:
+        return await collector.clear_loop(target, port_name)
