@@ -172,3 +172,13 @@ def test_lab_imports_no_product_package() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in forbidden, f"{path}: imports {name}"
+
+
+def test_the_agent_importer_accepts_the_lab_topology_and_inventory(lab: Lab) -> None:
+    """Contract with agent/inventory.py: the agent imports the lab's YAML and its inventory as is."""
+    from agent.inventory import parse_inventory
+    from lab.generator import generate_topology
+
+    parse_inventory(yaml.safe_load(DEFAULT_TOPOLOGY.read_text(encoding="utf-8")))
+    parse_inventory(yaml.safe_dump(lab.inventory(), allow_unicode=True))
+    parse_inventory(generate_topology(devices=100, ports_per_device=20))
