@@ -10,8 +10,10 @@ database is in the state a running agent leaves it. The next deadlines are then:
 progress entry (within 30 min) and, for tickets younger than 3 h, escalation and fault-time limit.
 
 Figures:
-- one sweep, steady state: the agent sweeps every 5 s and nobody appends progress, so each sweep fires
-  the progress breaches and escalations that fell due in those 5 s (p50/p95 over --sweeps sweeps);
+- one sweep, steady state, the agent sweeping every 5 s: (a) the duty staff append 95 % of the progress
+  entries on time (recorded through the engine between sweeps, not timed), so a sweep fires the rest
+  and the escalations of those 5 s; (b) worst case, nobody appends progress: every open ticket misses
+  a progress deadline every 30 min (~280 breaches per 5 s with 100k tickets); p50/p95 over --sweeps;
 - catch-up: the agent was down 1 h; milestones fired per second until nothing is due.
 The reference for "never scanning every ticket" is printed alongside: the time to replay every open
 ticket once (what a sweep without the next-due index would have to do).
@@ -106,6 +108,17 @@ def load(url: str, sla: SlaEngine, n: int, hours: float) -> dict[str, int]:
     return counts
 
 
+def _append_progress(sla: SlaEngine, factory, start: datetime, end: datetime, share: float, rnd: random.Random) -> None:
+    """The lifecycle's side (not timed): progress entries just before their deadline for ``share`` of tickets."""
+    with factory() as s:
+        due = s.execute(select(SlaClockRow.ticket_id, SlaClockRow.next_due_at).where(
+            SlaClockRow.kind == "progress", SlaClockRow.next_due_at >= start, SlaClockRow.next_due_at < end)).all()
+        for ticket_id, due_at in due:
+            if rnd.random() < share:
+                sla.record_event(s, ticket_id, K.PROGRESS, max(start, due_at - timedelta(seconds=1)))
+        s.commit()
+
+
 def run(url: str, label: str, args) -> None:
     settings = Settings(database_url=url, sla=SlaSettings(webhooks={"*": ["http://127.0.0.1:9/hook"]}))
     sla = SlaEngine(settings, ManualClock(START), worker_id="bench")
@@ -117,18 +130,24 @@ def run(url: str, label: str, args) -> None:
     engine = make_engine(url)
     factory = make_session_factory(engine)
 
-    times, fired_counts = [], []
     now = START
-    for _ in range(args.sweeps):
-        now += timedelta(seconds=args.interval)
-        t = time.perf_counter()
-        fired = sla.sweep(factory, now)
-        times.append(time.perf_counter() - t)
-        fired_counts.append(len(fired))
-    print(f"[{label}] one sweep every {args.interval:g} s ({args.sweeps} sweeps): p50 {pct(times, 50) * 1000:.1f} ms, "
-          f"p95 {pct(times, 95) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms; "
-          f"milestones fired per sweep: median {sorted(fired_counts)[len(fired_counts) // 2]}, max {max(fired_counts)} "
-          f"(goal: p50 <= 200 ms)")
+    for keep_up in sorted({args.keep_up, 0.0}, reverse=True):
+        times, fired_counts = [], []
+        rnd = random.Random(11)
+        for _ in range(args.sweeps):
+            prev, now = now, now + timedelta(seconds=args.interval)
+            if keep_up:
+                _append_progress(sla, factory, prev, now, keep_up, rnd)
+            t = time.perf_counter()
+            fired = sla.sweep(factory, now)
+            times.append(time.perf_counter() - t)
+            fired_counts.append(len(fired))
+        who = ("nobody appends progress" if not keep_up
+               else f"duty staff append {keep_up:.0%} of the progress entries on time")
+        print(f"[{label}] one sweep every {args.interval:g} s, {who} ({args.sweeps} sweeps): "
+              f"p50 {pct(times, 50) * 1000:.1f} ms, p95 {pct(times, 95) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms; "
+              f"milestones fired per sweep: median {sorted(fired_counts)[len(fired_counts) // 2]}, "
+              f"max {max(fired_counts)} (goal: p50 <= 200 ms)")
 
     idle_now = now  # the last sweep fired everything due before it
     t = time.perf_counter()
@@ -171,6 +190,7 @@ def main() -> None:
     ap.add_argument("--sweeps", type=int, default=40)
     ap.add_argument("--interval", type=float, default=5.0)
     ap.add_argument("--down", type=float, default=3600.0)
+    ap.add_argument("--keep-up", type=float, default=0.95, help="share of progress entries appended on time")
     ap.add_argument("--backends", default="sqlite,postgres")
     args = ap.parse_args()
     backends = args.backends.split(",")

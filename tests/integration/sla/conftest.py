@@ -2,7 +2,13 @@
 and tickets created directly (the lifecycle service is exercised in the API tests)."""
 from __future__ import annotations
 
+import json
+import random
+import socket
+import threading
+from collections import Counter
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -73,3 +79,62 @@ def event(factory, sla, clock):
             s.commit()
 
     return _event
+
+
+class Receiver:
+    """A webhook receiver that dedupes on Idempotency-Key, optionally failing the first delivery of each."""
+
+    def __init__(self, host: str, port: int, fail_first: bool = False) -> None:
+        self.posts: Counter[str] = Counter()
+        self.processed: dict[str, dict] = {}
+        self.fail_first = fail_first
+        recv = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                key = self.headers["Idempotency-Key"]
+                recv.posts[key] += 1
+                if recv.fail_first and recv.posts[key] == 1:
+                    self.send_response(503)  # recorded, but the answer says "try again"
+                else:
+                    recv.processed.setdefault(key, body)
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver():
+    """webhook_receiver(host, port, fail_first=False) -> a running Receiver (stopped at the end)."""
+    started: list[Receiver] = []
+
+    def _start(host: str, port: int, fail_first: bool = False) -> Receiver:
+        r = Receiver(host, port, fail_first)
+        started.append(r)
+        return r
+
+    yield _start
+    for r in started:
+        r.stop()
+
+
+@pytest.fixture
+def endpoint():
+    """A loopback address and port nobody listens on yet (random 127.x.y.1 so parallel runs never meet)."""
+    host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.1"
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port = s.getsockname()[1]
+    return host, port

@@ -5,62 +5,12 @@ sender is even replaced (a restart), then the receiver comes up: it gets every e
 per idempotency key."""
 from __future__ import annotations
 
-import json
-import random
-import socket
-import threading
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from sqlalchemy import select
 
 from agent.models.sla import OutboxRow
 from agent.settings import SlaSettings
 from agent.sla import WebhookSender
-
-
-class Receiver:
-    """A webhook receiver that dedupes on Idempotency-Key, optionally failing the first delivery of each."""
-
-    def __init__(self, host: str, port: int, fail_first: bool = False) -> None:
-        self.posts: Counter[str] = Counter()
-        self.processed: dict[str, dict] = {}
-        self.fail_first = fail_first
-        recv = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                key = self.headers["Idempotency-Key"]
-                recv.posts[key] += 1
-                if recv.fail_first and recv.posts[key] == 1:
-                    self.send_response(503)  # recorded, but the answer says "try again"
-                else:
-                    recv.processed.setdefault(key, body)
-                    self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def endpoint():
-    """A loopback address and port nobody listens on yet (random 127.x.y.1 so parallel runs never meet)."""
-    host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.1"
-    with socket.socket() as s:
-        s.bind((host, 0))
-        port = s.getsockname()[1]
-    return host, port
 
 
 @pytest.fixture
@@ -84,7 +34,7 @@ def _make_events(sla, factory, clock, make_ticket, event):
 
 
 def test_receiver_down_then_up_gets_every_event_exactly_once(sla, sla_settings, factory, clock, make_ticket,
-                                                             event, endpoint):
+                                                             event, endpoint, webhook_receiver):
     keys = _make_events(sla, factory, clock, make_ticket, event)
     sender = WebhookSender(sla_settings)
     assert sender.deliver_due(factory, clock.now()).failed == 3  # refused: nothing listens
@@ -96,7 +46,7 @@ def test_receiver_down_then_up_gets_every_event_exactly_once(sla, sla_settings, 
     assert {r.attempts for r in rows} == {2} and all(r.delivered_at is None for r in rows)
     assert all("Connect" in (r.last_error or "") for r in rows)
 
-    receiver = Receiver(*endpoint)
+    receiver = webhook_receiver(*endpoint)
     try:
         restarted = WebhookSender(sla_settings)  # the agent restarted in between: the outbox is in the database
         assert restarted.deliver_due(factory, clock.now()).delivered == 0  # back-off not over yet
@@ -115,9 +65,9 @@ def test_receiver_down_then_up_gets_every_event_exactly_once(sla, sla_settings, 
 
 
 def test_lost_acknowledgement_is_retried_and_deduped_by_the_idempotency_key(sla, sla_settings, factory, clock,
-                                                                           make_ticket, event, endpoint):
+                                                                           make_ticket, event, endpoint, webhook_receiver):
     keys = _make_events(sla, factory, clock, make_ticket, event)
-    receiver = Receiver(*endpoint, fail_first=True)
+    receiver = webhook_receiver(*endpoint, fail_first=True)
     try:
         sender = WebhookSender(sla_settings)
         assert sender.deliver_due(factory, clock.now()).failed == 3
