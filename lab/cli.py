@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from lab.lab import Lab
 
 app = typer.Typer(help="The network twin: simulated Huawei/Cisco/ZTE devices over real SNMP and SSH.",
                   no_args_is_help=True)
-console = Console()
+console = Console() if sys.stdout.isatty() else Console(width=200)  # logs keep full endpoints
 DEFAULT_CONTROL_PORT = 18180
 
 ControlPort = Annotated[int, typer.Option("--control-port", help="Loopback port of the lab control endpoint.")]
@@ -32,11 +33,11 @@ ControlPort = Annotated[int, typer.Option("--control-port", help="Loopback port 
 
 def device_table(lab: Lab) -> Table:
     table = Table(title=f"lab devices ({len(lab.devices)})")
-    for col in ("name", "vendor", "site", "SNMP", "SSH", "credentials (lab only)"):
-        table.add_column(col)
+    for col in ("name", "vendor", "site", "SNMP", "SSH", "SNMP auth", "SSH login (lab only)"):
+        table.add_column(col, no_wrap=True)
     for d in lab.devices:
         snmp_auth = f"v3 {lab.v3.user}" if d.snmp_version == "3" else f"v2c {d.community}"
-        table.add_row(d.name, d.vendor.value, d.site, d.snmp, d.ssh, f"{d.username}/{d.password}; {snmp_auth}")
+        table.add_row(d.name, d.vendor.value, d.site, d.snmp, d.ssh, snmp_auth, f"{d.username}/{d.password}")
     return table
 
 
@@ -57,9 +58,8 @@ async def _run(lab: Lab, control_port: int, inventory_out: Path | None, receiver
             inventory_out.write_text(yaml.safe_dump(lab.inventory(), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
             console.print(f"inventory written to {inventory_out}")
-        if lab.v3:
-            console.print(f"SNMPv3: user {lab.v3.user}, {lab.v3.auth_protocol}/{lab.v3.auth_key}, "
-                          f"{lab.v3.priv_protocol}/{lab.v3.priv_key}")
+        console.print(f"SNMPv3: user {lab.v3.user}, {lab.v3.auth_protocol}/{lab.v3.auth_key}, "
+                      f"{lab.v3.priv_protocol}/{lab.v3.priv_key}")
         console.print(f"control endpoint http://127.0.0.1:{control.port}  (Ctrl+C stops the lab)")
         await stop.wait()
         await control.stop()
