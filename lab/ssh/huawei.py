@@ -57,6 +57,7 @@ class HuaweiShell(Shell):
             ("*", "display interface {port}", lambda port: self.interface(self.port(port))),
             ("*", "display interface", lambda: "\n".join(self.interface(p) for p in self.ctx.ports())),
             ("*", "display transceiver interface {port} [verbose]", lambda port, verbose=False: self.transceiver(self.port(port))),
+            ("*", "display transceiver diagnosis interface {port}", lambda port: self.diagnosis(self.port(port))),
             ("*", "display transceiver [verbose]", lambda verbose=False: "".join(self.transceiver(p) for p in self.ctx.ports() if p.spec.transceiver)),
             ("*", "display alarm active", lambda: self.alarms(active=True)),
             ("*", "display alarm history", lambda: self.alarms(active=False)),
@@ -220,6 +221,32 @@ class HuaweiShell(Shell):
             "  Transceiver phony alarm       : No\n"
             "-------------------------------------------------------------\n"
         )
+
+    def diagnosis(self, ps: PortState) -> str:
+        """Layout of the real S5730 capture (misc-one-liners_s5730_xge0-0-1_rx-abnormal.raw)."""
+        m, s = self.ctx.model, ps.spec
+        if not s.transceiver:
+            return "Error: The transceiver is absent.\n"
+        rx, tx = m.rx_dbm(ps), m.tx_dbm(ps)
+        rx_v = physics.NO_LIGHT_DBM if rx is None else max(rx, physics.NO_LIGHT_DBM)
+        tx_v = physics.NO_LIGHT_DBM if tx is None else tx
+        rows = [
+            ("TxPower(dBm)", tx_v, s.tx_dbm - 4.0, s.tx_dbm + 3.0),
+            ("RxPower(dBm)", rx_v, s.rx_sensitivity_dbm, s.rx_overload_dbm),
+            ("Current(mA)", 0.0 if tx is None else 6.2, 2.0, 70.0),
+            ("Temp.(\u00a1\u00e3C)", 38.0, -5.0, 75.0),
+            ("Voltage(V)", 3.3, 2.97, 3.63),
+        ]
+        lines = [
+            f"Port {s.name} transceiver diagnostic information:",
+            "Parameter        Current       Low Alarm    High Alarm",
+            "  Type            Value        Threshold    Threshold    Status",
+            "-------------   ---------      ---------    ----------   --------",
+        ]
+        for name, value, low, high in rows:
+            status = "normal" if low <= value <= high else "abnormal"
+            lines.append(f"{name:<16}{value:<15.2f}{low:<13.2f}{high:<13.2f}{status}")
+        return "\n".join(lines) + "\n"
 
     def alarms(self, active: bool) -> str:
         book = self.ctx.events.devices[self.ctx.spec.name]

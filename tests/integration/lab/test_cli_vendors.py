@@ -94,3 +94,15 @@ async def test_zte_optical_info_matches_truth(lab: Lab, tools) -> None:
     rx = float(re.search(r"RxPower\(dBm\)\s+:\s+(-?\d+\.\d+)", raw["show opticalinfo xgei-1/1/0/1"]).group(1))
     assert rx == pytest.approx(lab.port_state("prov-exit1", "xgei-1/1/0/1").rx_dbm, abs=0.005)
     assert "Invalid input" in raw["show interface xgei-1/1/0/9"]
+
+
+async def test_huawei_transceiver_diagnosis_follows_real_capture(lab: Lab, tools, fixtures_dir: Path) -> None:
+    raw = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei", [
+        "display transceiver diagnosis interface XGigabitEthernet0/0/1"], False)
+    ours = next(iter(raw.values())).splitlines()
+    capture = (fixtures_dir / "cli/huawei_vrp/display_transceiver_diagnosis_interface/"
+               "misc-one-liners_s5730_xge0-0-1_rx-abnormal.raw").read_text(encoding="utf-8", errors="replace").splitlines()
+    assert ours[1:4] == capture[1:4]  # the same header
+    assert [ln.split()[0][:4] for ln in ours[4:9]] == [ln.split()[0][:4] for ln in capture[4:9]]
+    rx = float(next(ln for ln in ours if ln.startswith("RxPower")).split()[1])
+    assert rx == pytest.approx(lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").rx_dbm, abs=0.005)
