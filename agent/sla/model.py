@@ -186,8 +186,14 @@ class ClockView:
             "startedAt": iso(self.started_at), "dueAt": iso(self.due_at), "warnAt": iso(self.warn_at),
             "metAt": iso(self.met_at), "breachedAt": iso(self.breached_at),
             "remainingSeconds": None if self.remaining_seconds is None else round(self.remaining_seconds, 3),
-            "paused": self.paused, "met": self.met, "breached": self.breached, **self.detail,
+            "paused": self.paused, "met": self.met, "breached": self.breached,
+            **{_camel(k): v for k, v in self.detail.items()},
         }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc:
     if contacts:
         data["contacts"] = contacts
         data["level"] = 1 if m.clock is ClockKind.ESCALATION_L1 else 2
-    if m.clock is ClockKind.REPORT and view is not None:
+    if m.clock is ClockKind.REPORT and view is not None and view.seq == m.seq:
         data["reportDueAt"] = view.due_at.isoformat() if view.due_at else None
     engine.journal(session, ticket_id, at=now, kind=f"sla_{m.kind.value}", text=text, data=data)
     if contacts:

@@ -90,7 +90,7 @@ def test_sla_visible_through_the_api_over_a_whole_ticket(api, clock):
     assert do("close", cause="loose fiber connector in the access room ODF").status_code == 200
     report = clocks(client, tid)["report"]
     # Monday 2026-03-02 -> 2 working days -> end of Wednesday 03-04 in Shanghai (16:00 UTC)
-    assert report["dueAt"] == "2026-03-04T16:00:00+00:00" and report["working_days"] == 2
+    assert report["dueAt"] == "2026-03-04T16:00:00+00:00" and report["workingDays"] == 2
     assert client.get("/api/v1/tickets", params={"overdue": "true"}, headers=tok("noc")).json()["items"] == []
 
     clock.advance(hours=24)
