@@ -87,6 +87,7 @@ class SnmpClient:
         self._per_device: dict[tuple[str, int], asyncio.Semaphore] = {}
         self._targets: dict[tuple[str, int, float, int], Any] = {}
         self.varbinds_per_request = varbinds_per_request
+        self.values_read = 0  # varbinds received, for throughput figures
 
     async def __aenter__(self) -> SnmpClient:
         return self
@@ -180,7 +181,9 @@ class SnmpClient:
                     *(hl.ObjectType(hl.ObjectIdentity(o)) for o in chunk),
                     lookupMib=False,
                 )
-            for oid, value in self._check(target, result, f"GET {chunk[0]}"):
+            varbinds = self._check(target, result, f"GET {chunk[0]}")
+            self.values_read += len(varbinds)
+            for oid, value in varbinds:
                 out[str(oid)] = to_python(value)
         return out
 
@@ -209,6 +212,7 @@ class SnmpClient:
                     lookupMib=False,
                 )
             varbinds = self._check(target, raw, f"GETBULK {batch[0]}")
+            self.values_read += len(varbinds)
             finished = _absorb(batch, varbinds, cursors, result)
             pending = [c for c in pending if c not in finished]
         return result

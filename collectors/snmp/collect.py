@@ -12,11 +12,14 @@ from collectors.errors import CollectorError, CollectorTimeout, Unsupported, Unr
 from collectors.profiles import Profile
 from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
 from collectors.snmp.adapter import SnmpClient
+from collectors.snmp import oids
 from collectors.snmp.interfaces import (
     COUNTER_COLUMNS,
+    COUNTER_FALLBACK,
     ENTITY_COLUMNS,
     MAP_COLUMNS,
     STATE_COLUMNS,
+    STATE_FALLBACK,
     decode_counters,
     decode_states,
 )
@@ -90,7 +93,13 @@ async def collect_snmp(
 
     async def item(want: Want, columns: Sequence[str]) -> Any:
         try:
-            return await client.walk(target, columns)
+            tables = await client.walk(target, columns)
+            # devices without ifHighSpeed / HC counters (old or small agents): the 32-bit columns
+            fallback = {Want.INTERFACE: (oids.IF_HIGH_SPEED, STATE_FALLBACK),
+                        Want.COUNTERS: (oids.IF_HC_IN_OCTETS, COUNTER_FALLBACK)}.get(want)
+            if fallback and len(tables.get(fallback[0], {})) < len(pmap.if_descr or pmap.if_name):
+                tables.update(await client.walk(target, fallback[1]))
+            return tables
         except CollectorError as exc:
             errors.append(ItemError(want.value, exc))
             return None

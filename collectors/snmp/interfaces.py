@@ -15,11 +15,15 @@ _OPER = {
 }
 _DUPLEX = {2: Duplex.HALF, 3: Duplex.FULL}
 
-STATE_COLUMNS = (oids.IF_ADMIN, oids.IF_OPER, oids.IF_SPEED, oids.IF_HIGH_SPEED, oids.DOT3_DUPLEX, oids.IF_ALIAS)
+# The agent's CPU is the shared bottleneck of a poll, so only what a reading needs is walked;
+# 32-bit octets and ifSpeed are fetched afterwards only for interfaces lacking the HC / high columns.
+STATE_COLUMNS = (oids.IF_ADMIN, oids.IF_OPER, oids.IF_HIGH_SPEED, oids.DOT3_DUPLEX)
+STATE_FALLBACK = (oids.IF_SPEED,)
 COUNTER_COLUMNS = (
-    oids.IF_HC_IN_OCTETS, oids.IF_HC_OUT_OCTETS, oids.IF_IN_OCTETS, oids.IF_OUT_OCTETS,
+    oids.IF_HC_IN_OCTETS, oids.IF_HC_OUT_OCTETS,
     oids.IF_IN_ERRORS, oids.IF_OUT_ERRORS, oids.IF_IN_DISCARDS, oids.IF_OUT_DISCARDS, oids.DOT3_FCS_ERRORS,
 )
+COUNTER_FALLBACK = (oids.IF_IN_OCTETS, oids.IF_OUT_OCTETS)
 MAP_COLUMNS = (oids.IF_DESCR, oids.IF_NAME)
 ENTITY_COLUMNS = (oids.ENT_NAME, oids.ENT_CONTAINED_IN, oids.ENT_ALIAS_MAPPING)
 
