@@ -167,3 +167,20 @@ async def test_powered_off_cpe_answers_neither_snmp_nor_ssh(lab: Lab, tools) -> 
         lab.clear(fid)
     name, = await tools.pysnmp_get(lab, "cpe-hosp-1", "1.3.6.1.2.1.1.5.0")
     assert str(name) == "cpe-hosp-1"
+
+
+async def test_loose_connector_flaps_on_its_own_in_real_time(lab: Lab, traps) -> None:
+    """No clock jumps: the lab's own timer applies the flaps and the traps follow."""
+    acc = lab.device("acc-b-sw1")
+    start = len(traps.traps)
+    fid = lab.inject("loose_connector", "CIR-EPL-0005#0", period_s=0.8, down_s=0.3)
+
+    def flapped_twice(_t: object) -> bool:
+        mine = [t.trap_oid for t in traps.traps[start:] if t.source == acc.host]
+        return mine.count(LINK_DOWN) >= 2 and mine.count(LINK_UP) >= 2
+
+    try:
+        await traps.wait_for(flapped_twice, timeout=15)
+    finally:
+        lab.clear(fid)
+    assert lab.port_state("acc-b-sw1", "gei-1/1/0/2").oper_up
