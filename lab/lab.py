@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.clock import SimClock
-from lab.enums import FaultKind, LinkEventKind, LoopMode, Vendor
+from lab.enums import FaultKind, LoopMode, Vendor
 from lab.errors import LabStateError, UnknownTarget
 from lab.eventlog import Alarm, EventBook
 from lab.faults import TARGET_TYPE, Fault, fault_kind, validated_params
@@ -289,4 +289,4 @@ class Lab:
         return self.model.reconcile()
 
 
-__all__ = ["Lab", "DeviceEndpoint", "LinkEventKind"]
+__all__ = ["DeviceEndpoint", "Lab"]

@@ -174,7 +174,7 @@ class HuaweiShell(Shell):
     def transceiver(self, ps: PortState) -> str:
         m, s = self.ctx.model, ps.spec
         if not s.transceiver:
-            return f"Error: The transceiver is absent.\n"
+            return "Error: The transceiver is absent.\n"
         rx, tx = m.rx_dbm(ps), m.tx_dbm(ps)
         rx_v = physics.NO_LIGHT_DBM if rx is None else max(rx, physics.NO_LIGHT_DBM)
         tx_v = physics.NO_LIGHT_DBM if tx is None else tx

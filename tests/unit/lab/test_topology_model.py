@@ -182,3 +182,12 @@ def test_the_agent_importer_accepts_the_lab_topology_and_inventory(lab: Lab) -> 
     parse_inventory(yaml.safe_load(DEFAULT_TOPOLOGY.read_text(encoding="utf-8")))
     parse_inventory(yaml.safe_dump(lab.inventory(), allow_unicode=True))
     parse_inventory(generate_topology(devices=100, ports_per_device=20))
+
+
+def test_a_loop_cuts_only_the_circuits_it_sits_on(lab: Lab) -> None:
+    lab.set_loop("acc-a-sw1", "GigabitEthernet0/0/2", "remote")
+    assert not lab.circuit_state("CIR-MPLS-0002").up
+    assert lab.circuit_state("CIR-EPL-0001").up  # same switch, other customer port
+    lab.set_loop("prov-exit1", "xgei-1/1/0/2", "local")  # the province-exit line port
+    assert lab.circuit_state("CIR-EPL-0001").looped_at == ("prov-exit1:xgei-1/1/0/2",)
+    assert lab.circuit_state("CIR-MPLS-0003").up  # ends at the metro core, never crosses the exit
