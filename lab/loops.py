@@ -5,6 +5,9 @@ signal comes back iff a loop is set at the loop point, every device on the way i
 segment between origin and loop point passes light both ways. Where the loop point is the origin's
 direct neighbour the reflection is passive, so the round trip (Tx - 2 x loss) must still reach the
 origin's receiver - exactly what the origin port then shows over SNMP and CLI.
+
+Either loop mode reflects the test signal (the lab does not check that a `remote` loop faces the
+origin and a `local` one faces away); the mode only changes what the neighbouring ports see.
 """
 from __future__ import annotations
 
