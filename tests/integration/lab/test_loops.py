@@ -19,6 +19,19 @@ def _huawei(lab: Lab, tools, device: str, commands: list[str]) -> str:
         conn.disconnect()
 
 
+def _huawei_prompted(lab: Lab, tools, device: str, commands: list[str]) -> str:
+    """The same config commands sent one by one, waiting for the prompt instead of netmiko's ~2 s
+    quiet periods per config-mode check (kept for the set, skipped for the undo to save time)."""
+    conn = tools.netmiko_session(lab, device, "huawei")
+    try:
+        out = conn.send_command("system-view", expect_string=r"\]")
+        for cmd in commands:
+            out += conn.send_command(cmd, expect_string=r"\]")
+        return out + conn.send_command("return", expect_string=r">")
+    finally:
+        conn.disconnect()
+
+
 def _ios_like(lab: Lab, tools, device: str, device_type: str, commands: list[str]) -> str:
     conn = tools.netmiko_session(lab, device, device_type)
     try:
@@ -58,8 +71,8 @@ async def test_huawei_remote_loop_at_cpe_follows_fiber_health(lab: Lab, tools) -
             lab.clear(fid)
         assert lab.loop_test(*origin, *loop_point).returned
     finally:
-        out = await asyncio.to_thread(_huawei, lab, tools, "cpe-bank-1",
-                                      ["interface GigabitEthernet0/0/1", "undo loopback"])
+        await asyncio.to_thread(_huawei_prompted, lab, tools, "cpe-bank-1",
+                                ["interface GigabitEthernet0/0/1", "undo loopback"])
     assert lab.port_state(*loop_point).loop is None
     assert lab.circuit_state("CIR-EPL-0001").up
     assert not lab.loop_test(*origin, *loop_point).returned
