@@ -80,7 +80,7 @@ class EventBook:
         elif event.kind is LinkEventKind.RX_LOW_ALARM:
             self._raise(ev, ("hwOpticalInvalid", port), Alarm(
                 next(self._seq), "0x08130059", "hwOpticalInvalid", "Critical", port,
-                f"Optical Module is invalid. (EntPhysicalName={port}, EntityTrapFaultID=136193, "
+                f"Optical Module is invalid.(PhysicalName=\"{port}\", EntityTrapFaultID=136196, "
                 f"RxPower={rx}dBm, Reason=The input power is too low.)", at))
             self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm; "
                               f"Operating value: {rx} dBm")

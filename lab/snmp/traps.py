@@ -1,9 +1,11 @@
 """Which SNMPv2c notification each link event becomes, per vendor.
 
 - IF-MIB linkDown 1.3.6.1.6.3.1.1.5.3 / linkUp .4 with ifIndex, ifAdminStatus, ifOperStatus, ifDescr.
-- Huawei optical: HUAWEI-ENTITY-TRAP-MIB hwOpticalInvalid 1.3.6.1.4.1.2011.5.25.219.2.4.6 and
-  hwOpticalInvalidResume .2.4.7 (OIDs as the MIB defines them; varbinds: entPhysicalName, the
-  hwEntityOpticalRxPower value in 0.01 dBm, a reason text).
+- Huawei optical: HUAWEI-ENTITY-TRAP-MIB hwOpticalInvalid 1.3.6.1.4.1.2011.5.25.219.2.4.5 and
+  hwOpticalInvalidResume .2.4.6, EntityTrapFaultID 136196 = "receive power below the lower
+  threshold" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID). Varbinds: entPhysicalName of the
+  port entity, its hwEntityOpticalRxPower (0.01 dBm) and the fault id; the exact Huawei varbind
+  list (hwEntityTrap* objects) is approximated.
 - Cisco optical: CISCO-ENTITY-SENSOR-MIB entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1
   with entSensorThresholdValue and entSensorValue of the Rx power sensor (0.1 dBm).
 - ZTE: link traps only (no optical MIB in the lab, see snmp/mib.py).
@@ -20,8 +22,10 @@ from lab.snmp.mib import centi_dbm, tenth_dbm
 
 LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
 LINK_UP = "1.3.6.1.6.3.1.1.5.4"
-HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
-HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.7"
+HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"
+HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID (approximated)
+FAULT_RX_LOW = 136196
 CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
 
 
@@ -44,8 +48,7 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
         return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
             (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
             (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.{ent}", rfc1902.Integer32(centi_dbm(event.rx_dbm))),
-            ("1.3.6.1.4.1.2011.5.25.219.1.2", rfc1902.OctetString(
-                "The input power is too low." if raised else "The input power resumed.")),
+            (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_RX_LOW)),
         ]
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 6  # Rx power sensor under the transceiver module (see mib.py)

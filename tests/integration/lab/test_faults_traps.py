@@ -13,7 +13,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 HW_RX = "1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8"
 LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
 LINK_UP = "1.3.6.1.6.3.1.1.5.4"
-HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"  # ENTITYTRAP/4/OPTICALINVALID
 CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
 
 
