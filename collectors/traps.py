@@ -49,9 +49,9 @@ class TrapKind:
 TRAP_TABLE: dict[str, TrapKind] = {
     oids.LINK_DOWN: TrapKind(ProbableCause.LINK_DOWN, False, name="linkDown"),
     oids.LINK_UP: TrapKind(ProbableCause.LINK_DOWN, True, name="linkUp"),
-    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
+    "1.3.6.1.4.1.2011.5.25.219.2.4.5": TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
                                                 name="hwOpticalInvalid"),
-    "1.3.6.1.4.1.2011.5.25.219.2.4.7": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume"),
+    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume"),
     "1.3.6.1.4.1.9.9.91.2.0.1": TrapKind(ProbableCause.RX_POWER_LOW, None, severity=Severity.CRITICAL,
                                          name="entSensorThresholdNotification"),
 }

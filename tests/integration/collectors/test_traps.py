@@ -14,7 +14,7 @@ from collectors.traps import TrapReceiver, V3User
 pytestmark = pytest.mark.netsnmp
 ENGINE_ID = "8000000001020304"
 LINK_DOWN, LINK_UP = "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.6.3.1.1.5.4"
-HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"
 
 
 def net() -> tuple[str, str]:
