@@ -66,8 +66,7 @@ def compute_clocks(
     arrival = history[0].at
     acc = _Acc()
     resolutions = [e.at for e in history if e.kind is K.RESOLVED]
-    open_ = _open_state(history)
-    fault_end = None if open_ else _last(history, _STOPS_FAULT)
+    open_, fault_end = _open_state(history)
     held = tl.intervals and not tl.running and open_
 
     _sign(acc, history, tl, rules, arrival, now)
@@ -91,18 +90,15 @@ def compute_clocks(
     )
 
 
-def _open_state(history: Sequence[SlaEvent]) -> bool:
-    open_ = False
+def _open_state(history: Sequence[SlaEvent]) -> tuple[bool, datetime | None]:
+    """Is the fault open now, and if not, when did it stop (the resolution, not a later close)?"""
+    open_, stopped = False, None
     for ev in history:
-        if ev.kind in (K.CREATED, K.REOPENED):
-            open_ = True
-        elif ev.kind in _STOPS_FAULT:
-            open_ = False
-    return open_
-
-
-def _last(history: Sequence[SlaEvent], kinds: tuple[K, ...]) -> datetime | None:
-    return next((e.at for e in reversed(history) if e.kind in kinds), None)
+        if ev.kind in (K.CREATED, K.REOPENED) and not open_:
+            open_, stopped = True, None
+        elif ev.kind in _STOPS_FAULT and open_:
+            open_, stopped = False, ev.at
+    return open_, stopped
 
 
 def _first(history: Sequence[SlaEvent], kinds: tuple[K, ...], after: datetime) -> datetime | None:

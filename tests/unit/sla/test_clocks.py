@@ -299,3 +299,10 @@ def test_every_event_at_the_same_instant_keeps_its_recorded_order(replay):
 def test_events_after_now_are_ignored(replay):
     tc = replay([ev("created"), ev("signed", 30)], now=at(11))
     assert tc.clock(C.SIGN).state is S.BREACHED and tc.clock(C.SIGN).met_at is None
+
+
+def test_fault_stops_at_resolution_not_at_the_later_close(replay):
+    tc = replay([ev("created"), ev("signed", 1), ev("resolved", 100), ev("restoration_confirmed", 110),
+                 ev("closed", 400)], now=at(500))
+    assert tc.clock(C.RESOLUTION).met_at == at(100) and tc.clock(C.ESCALATION_L1).met_at == at(100)
+    assert [o.decided_at for o in tc.outcomes if o.clock is C.RESOLUTION] == [at(100)]
