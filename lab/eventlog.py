@@ -13,7 +13,7 @@ from datetime import datetime
 
 from lab.clock import SimClock
 from lab.enums import LinkEventKind
-from lab.model import LinkEvent
+from lab.model import CRC_ALARM_INTERVAL_S, CRC_ALARM_THRESHOLD, LinkEvent
 
 HISTORY_CAP = 500
 
@@ -84,10 +84,22 @@ class EventBook:
                 f"RxPower={rx}dBm, Reason=The input power is too low.)", at))
             self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm; "
                               f"Operating value: {rx} dBm")
+        elif event.kind in (LinkEventKind.CRC_RISING, LinkEventKind.CRC_RESUME):
+            self._crc(ev, event, at, event.kind is LinkEventKind.CRC_RISING)
         elif event.kind is LinkEventKind.RX_LOW_CLEAR:
             self._clear(ev, ("hwOpticalInvalid", port), at)
             self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm cleared; "
                               f"Operating value: {rx} dBm")
+
+    def _crc(self, ev: DeviceEvents, event: LinkEvent, at: datetime, rising: bool) -> None:
+        key = ("hwIfMonitorCrcErrorRising", event.port)
+        if not rising:
+            self._clear(ev, key, at)
+            return
+        self._raise(ev, key, Alarm(
+            next(self._seq), "0x081300bc", "hwIfMonitorCrcErrorRising", "Major", event.port,
+            f"The CRC error is rising. (hwIfMonitorName={event.port}, hwIfMonitorCrcErrorThreshold="
+            f"{CRC_ALARM_THRESHOLD}, hwIfMonitorCrcErrorInterval={int(CRC_ALARM_INTERVAL_S)})", at))
 
     def _log(self, ev: DeviceEvents, at: datetime, text: str) -> None:
         ev.log.append(LogLine(next(self._seq), at, text))

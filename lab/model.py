@@ -18,6 +18,10 @@ from lab.errors import UnknownTarget
 from lab.faults import Fault
 from lab.topology import LinkSpec, PortSpec, Topology
 
+# Huawei hwIfMonitorCrcError defaults: 3 CRC errors within a 10 s interval raise the alarm
+CRC_ALARM_THRESHOLD = 3
+CRC_ALARM_INTERVAL_S = 10.0
+
 COUNTER_NAMES = (
     "in_octets", "out_octets", "in_ucast", "out_ucast", "in_errors", "out_errors",
     "in_discards", "out_discards", "crc", "late_collisions", "alignment",
@@ -32,6 +36,7 @@ class PortState:
     loop: LoopMode | None = None
     oper_up: bool = False
     rx_low: bool = False
+    crc_rising: bool = False
     last_change_s: float = 0.0
     settled_s: float = 0.0
     counters: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COUNTER_NAMES, 0.0))
@@ -256,6 +261,11 @@ class Model:
                 events.append(LinkEvent(kind, ps.spec.device, ps.spec.name, now, self.rx_dbm(ps)))
         for ps in self.ports.values():
             ps.rates = self._rates(ps)
+            rising = ps.rates.get("crc", 0.0) * CRC_ALARM_INTERVAL_S >= CRC_ALARM_THRESHOLD
+            if rising != ps.crc_rising:
+                ps.crc_rising = rising
+                kind = LinkEventKind.CRC_RISING if rising else LinkEventKind.CRC_RESUME
+                events.append(LinkEvent(kind, ps.spec.device, ps.spec.name, now, self.rx_dbm(ps)))
         for event in events:
             for listener in self.listeners:
                 listener(event)

@@ -8,6 +8,8 @@
   list (hwEntityTrap* objects) is approximated.
 - Cisco optical: CISCO-ENTITY-SENSOR-MIB entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1
   with entSensorThresholdValue and entSensorValue of the Rx power sensor (0.1 dBm).
+- Huawei CRC: HUAWEI-IF-EXT-MIB hwIfMonitorCrcErrorRising 1.3.6.1.4.1.2011.5.25.41.4.1 / Resume .4.2
+  with hwIfMonitorCrcErrorStatistics/Threshold/Interval/Name (....41.1.7.1.1.2/.3/.4/.19.<ifIndex>).
 - ZTE: link traps only (no optical MIB in the lab, see snmp/mib.py).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from pysnmp.proto import rfc1902
 
 from lab.enums import LinkEventKind, Vendor
-from lab.model import LinkEvent, Model
+from lab.model import CRC_ALARM_INTERVAL_S, CRC_ALARM_THRESHOLD, LinkEvent, Model
 from lab.snmp.mib import centi_dbm, tenth_dbm
 
 LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
@@ -27,6 +29,9 @@ HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
 HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID (approximated)
 FAULT_RX_LOW = 136196
 CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
+HW_CRC_RISING = "1.3.6.1.4.1.2011.5.25.41.4.1"
+HW_CRC_RESUME = "1.3.6.1.4.1.2011.5.25.41.4.2"
+HW_IF_MONITOR = "1.3.6.1.4.1.2011.5.25.41.1.7.1.1"
 
 
 def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[tuple[str, Any]]] | None:
@@ -39,6 +44,16 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
             (f"1.3.6.1.2.1.2.2.1.7.{i}", rfc1902.Integer32(1)),
             (f"1.3.6.1.2.1.2.2.1.8.{i}", rfc1902.Integer32(oper)),
             (f"1.3.6.1.2.1.2.2.1.2.{i}", rfc1902.OctetString(ps.spec.name)),
+        ]
+    if event.kind in (LinkEventKind.CRC_RISING, LinkEventKind.CRC_RESUME):
+        if vendor is not Vendor.HUAWEI:
+            return None
+        model.settle(ps)
+        return (HW_CRC_RISING if event.kind is LinkEventKind.CRC_RISING else HW_CRC_RESUME), [
+            (f"{HW_IF_MONITOR}.2.{i}", rfc1902.Counter64(int(ps.counters["crc"]))),
+            (f"{HW_IF_MONITOR}.3.{i}", rfc1902.Integer32(CRC_ALARM_THRESHOLD)),
+            (f"{HW_IF_MONITOR}.4.{i}", rfc1902.Integer32(int(CRC_ALARM_INTERVAL_S))),
+            (f"{HW_IF_MONITOR}.19.{i}", rfc1902.OctetString(ps.spec.name)),
         ]
     if not ps.spec.transceiver:
         return None

@@ -184,3 +184,18 @@ async def test_loose_connector_flaps_on_its_own_in_real_time(lab: Lab, traps) ->
     finally:
         lab.clear(fid)
     assert lab.port_state("acc-b-sw1", "gei-1/1/0/2").oper_up
+
+
+async def test_bit_errors_raise_the_huawei_crc_alarm_and_trap(lab: Lab, tools, traps) -> None:
+    acc = lab.device("acc-a-sw1")
+    fid = lab.inject("fiber_degraded", "CIR-MPLS-0003#0", db=10.0)  # Rx -17.7 dBm: 2.3 dB margin
+    try:
+        trap = await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == "1.3.6.1.4.1.2011.5.25.41.4.1")
+        assert str(trap[-1].varbinds[f"1.3.6.1.4.1.2011.5.25.41.1.7.1.1.19.{lab.topology.port('acc-a-sw1:GigabitEthernet0/0/3').if_index}"]) == "GigabitEthernet0/0/3"
+        out = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei", ["display alarm active"], False)
+        assert "The CRC error is rising. (hwIfMonitorName=GigabitEthernet0/0/3" in out["display alarm active"]
+        assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").oper_up  # degraded, not down
+    finally:
+        lab.clear(fid)
+    await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == "1.3.6.1.4.1.2011.5.25.41.4.2")
+    assert not [a for a in lab.alarms("acc-a-sw1") if a.name == "hwIfMonitorCrcErrorRising"]
