@@ -74,10 +74,12 @@ def up(
     ssh_port: Annotated[int, typer.Option(help="TCP port of every SSH server.")] = 2222,
     control_port: ControlPort = DEFAULT_CONTROL_PORT,
     trap_receiver: Annotated[list[str] | None, typer.Option(help="host:port to send traps to (repeatable).")] = None,
+    time_scale: Annotated[float, typer.Option(help="Simulated seconds per real second (ageing demos: 3600).")] = 1.0,
 ) -> None:
     """Run the lab in the foreground: print the device table, write the inventory."""
     try:
-        lab = Lab.load(topology, address_block=address_block, snmp_port=snmp_port, ssh_port=ssh_port)
+        lab = Lab.load(topology, address_block=address_block, snmp_port=snmp_port, ssh_port=ssh_port,
+                       time_scale=time_scale)
         asyncio.run(_run(lab, control_port, inventory_out, trap_receiver or []))
     except LabError as exc:
         console.print(f"[red]{exc}[/red]")
