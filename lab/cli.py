@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -77,6 +78,7 @@ def up(
     time_scale: Annotated[float, typer.Option(help="Simulated seconds per real second (ageing demos: 3600).")] = 1.0,
 ) -> None:
     """Run the lab in the foreground: print the device table, write the inventory."""
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one INFO line per SSH event drowns the table
     try:
         lab = Lab.load(topology, address_block=address_block, snmp_port=snmp_port, ssh_port=ssh_port,
                        time_scale=time_scale)
