@@ -175,6 +175,9 @@ class Lab:
                 snmp["community"] = ep.community
             dev["snmp"] = snmp
             cli = {"device_type": ep.vendor.value, "port": ep.ssh_port, "username": ep.username, "password": ep.password}
+            secret = self.topology.devices[dev["name"]].cli.get("secret")
+            if secret:
+                cli["secret"] = str(secret)
             dev["cli"] = cli
         return inv
 

@@ -36,11 +36,41 @@ def _flag(value: float, hi_alarm: float, hi_warn: float, lo_warn: float, lo_alar
 
 
 class CiscoShell(Shell):
+    """Privileged EXEC at login, or user EXEC (`>`) plus `enable` when the topology sets `cli.secret`."""
+
     banner = "\n"
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self.secret = str(ctx.spec.cli.get("secret") or "")
+        if self.secret:
+            self.mode = "user"
+
     def prompt(self) -> str:
-        suffix = {"exec": "#", "config": "(config)#", "interface": "(config-if)#"}[self.mode]
+        if self.mode == "password":
+            return "Password: "
+        suffix = {"user": ">", "exec": "#", "config": "(config)#", "interface": "(config-if)#"}[self.mode]
         return f"{self.hostname}{suffix}"
+
+    def handle(self, line: str) -> str:
+        if self.mode != "password":
+            return super().handle(line)
+        self.echo = True
+        if line == self.secret:
+            self.mode = "exec"
+            return ""
+        self.mode = "user"
+        return "% Access denied\n"
+
+    def enable(self) -> str:
+        if self.mode == "user" and self.secret:
+            self.mode, self.echo = "password", False
+        return ""
+
+    def disable(self) -> str:
+        if self.secret:
+            self.mode = "user"
+        return ""
 
     def error_text(self, line: str, position: int) -> str:
         pad = " " * (len(self.prompt()) + position)
@@ -51,7 +81,10 @@ class CiscoShell(Shell):
         return [
             ("*", "terminal length 0", lambda: ""),
             ("*", "terminal width {width}", lambda width: ""),
-            ("exec", "enable", lambda: ""),
+            ("user", "enable", self.enable),
+            ("exec", "enable", self.enable),
+            ("exec", "disable", self.disable),
+            ("user", "exit", self.logout),
             ("*", "show interfaces transceiver", self.transceivers),
             ("*", "show interface transceiver", self.transceivers),
             ("*", "show interfaces {port}", lambda port: self.interface(self.port(port))),

@@ -56,6 +56,8 @@ async def _session(ctx: DeviceContext, process: asyncssh.SSHServerProcess) -> No
             out = shell.handle(line.rstrip("\r\n"))
             if out:
                 process.stdout.write(out if out.endswith("\n") else out + "\n")
+            if process.term_type and hasattr(process.channel, "set_echo"):
+                process.channel.set_echo(shell.echo)
             if not shell.closed:
                 process.stdout.write(shell.prompt())
     except (asyncssh.Error, ConnectionError, BrokenPipeError):

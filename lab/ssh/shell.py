@@ -67,6 +67,7 @@ class Shell:
         self.mode = "exec"
         self.current_port: str | None = None
         self.closed = False
+        self.echo = True  # the session turns the PTY echo off while a password is typed
 
     # -- to override --------------------------------------------------------------------------
     def prompt(self) -> str:

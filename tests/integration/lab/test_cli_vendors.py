@@ -106,3 +106,37 @@ async def test_huawei_transceiver_diagnosis_follows_real_capture(lab: Lab, tools
     assert [ln.split()[0][:4] for ln in ours[4:9]] == [ln.split()[0][:4] for ln in capture[4:9]]
     rx = float(next(ln for ln in ours if ln.startswith("RxPower")).split()[1])
     assert rx == pytest.approx(lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").rx_dbm, abs=0.005)
+
+
+async def test_cisco_enable_secret_when_the_topology_sets_one(tools) -> None:
+    """With `cli.secret`, IOS logs in at user EXEC and netmiko's enable() must give the secret."""
+    import random
+
+    import yaml
+    from netmiko import ConnectHandler
+
+    from lab import DEFAULT_TOPOLOGY
+
+    data = yaml.safe_load(DEFAULT_TOPOLOGY.read_text(encoding="utf-8"))
+    next(d for d in data["devices"] if d["name"] == "cpe-hosp-1")["cli"]["secret"] = "En@ble1"
+    small = Lab.load(data, address_block=f"127.{random.randint(100, 250)}.{random.randint(1, 254)}",
+                     snmp_port=random.randint(20000, 40000), ssh_port=random.randint(40001, 60000))
+    async with small:
+        ep = small.device("cpe-hosp-1")
+
+        def session(secret: str) -> tuple[str, str]:
+            conn = ConnectHandler(device_type="cisco_ios", host=ep.host, port=ep.ssh_port, username=ep.username,
+                                  password=ep.password, secret=secret)
+            try:
+                before = conn.find_prompt()
+                conn.enable()
+                out = conn.send_config_set(["interface GigabitEthernet0/1", "loopback remote"])
+                return before, out
+            finally:
+                conn.disconnect()
+
+        before, out = await asyncio.to_thread(session, "En@ble1")
+        assert before == "cpe-hosp-1>" and "cpe-hosp-1(config-if)#" in out
+        assert small.port_state("cpe-hosp-1", "GigabitEthernet0/1").loop is not None
+        with pytest.raises(ValueError):
+            await asyncio.to_thread(session, "wrong")
