@@ -144,6 +144,20 @@ class BulkResponder(_Responder):
         return out
 
 
+class SetResponder(_Responder):
+    """The lab's agents are read-only, like a read-only community on a real device: notWritable."""
+
+    SUPPORTED_PDU_TYPES = (rfc1905.SetRequestPDU.tagSet,)
+
+    def handle_management_operation(self, snmpEngine: Any, stateReference: Any, contextName: Any, PDU: Any) -> None:  # noqa: N803
+        if self._device(snmpEngine, stateReference) is None:
+            self.release_state_information(stateReference)
+            return
+        varbinds = v2c.apiPDU.get_varbinds(PDU)
+        self.send_varbinds(snmpEngine, stateReference, "notWritable", 1, varbinds)
+        self.release_state_information(stateReference)
+
+
 def _size(vb: tuple[Any, Any]) -> int:
     name, value = vb
     if isinstance(value, rfc1902.OctetString):
@@ -202,6 +216,7 @@ class SnmpAgents:
         GetResponder(self, ctx)
         NextResponder(self, ctx)
         BulkResponder(self, ctx)
+        SetResponder(self, ctx)
         self._originator = ntforg.NotificationOriginator()
         for dev in self.devices.values():
             config.add_notification_target(eng, f"lab-n{dev.device_no}", "lab-trap-params", f"dev{dev.device_no}", "trap")

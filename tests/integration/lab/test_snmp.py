@@ -133,3 +133,19 @@ async def test_hc_octets_advance_with_configured_traffic(lab: Lab, tools) -> Non
     finally:
         lab.clock.scale = 1.0
     assert int(after) - int(before) == pytest.approx(port.traffic_in_mbps * 1e6 / 8 * 100, rel=1e-3)
+
+
+async def test_set_is_refused_as_not_writable(lab: Lab) -> None:
+    from pysnmp.hlapi.v3arch.asyncio import (
+        CommunityData, ContextData, ObjectIdentity, ObjectType, OctetString, SnmpEngine, UdpTransportTarget, set_cmd)
+
+    ep = lab.device("acc-a-sw1")
+    engine = SnmpEngine()
+    try:
+        target = await UdpTransportTarget.create((ep.host, ep.snmp_port), timeout=2, retries=1)
+        err, status, _, _ = await set_cmd(engine, CommunityData(ep.community), target, ContextData(),
+                                          ObjectType(ObjectIdentity("1.3.6.1.2.1.1.5.0"), OctetString("x")),
+                                          lookupMib=False)
+    finally:
+        engine.close_dispatcher()
+    assert err is None and status.prettyPrint() == "notWritable"
