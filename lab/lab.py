@@ -17,7 +17,7 @@ from lab.faults import TARGET_TYPE, Fault, fault_kind, validated_params
 from lab.loops import CircuitState, LoopTestResult, circuit_state, loop_test
 from lab.model import LinkEvent, Model, PortReading
 from lab.snmp.agent import SnmpAgents, V3Credentials
-from lab.snmp.traps import trap_for
+from lab.snmp.traps import COLD_START, trap_for
 from lab.ssh.server import SshServers
 from lab.ssh.shell import DeviceContext
 from lab.topology import Topology, parse_topology
@@ -240,8 +240,12 @@ class Lab:
         for fid in ids:
             if fid not in self.model.faults:
                 raise UnknownTarget(f"no active fault {fid!r}")
-            self.model.remove_fault(fid)
+            self.model.remove_fault(fid, self._booted)
         return ids
+
+    def _booted(self, fault: Fault) -> None:
+        if fault.kind is FaultKind.CPE_POWER_OFF and self.started and self.model.powered(fault.target):
+            self._send(fault.target, COLD_START, [], "-")  # the device boots: coldStart before its linkUps
 
     def faults(self) -> list[Fault]:
         return list(self.model.faults.values())
@@ -251,17 +255,19 @@ class Lab:
         self.snmp.add_trap_receiver(host, port)
 
     def _send_trap(self, event: LinkEvent) -> None:
-        if not self.started:
-            return
+        if not self.started or not self.model.powered(event.device):
+            return  # a device without power sends nothing
         spec = self.topology.devices[event.device]
         trap = trap_for(event, spec.vendor, self.model)
-        if trap is None:
-            return
+        if trap is not None:
+            self._send(event.device, trap[0], trap[1], event.port)
+
+    def _send(self, device: str, trap_oid: str, varbinds: list[tuple[str, Any]], port: str) -> None:
         try:
-            self.snmp.send_trap(event.device, trap[0], trap[1])
-            self.trap_log.append((event.device, trap[0], event.port))
+            self.snmp.send_trap(device, trap_oid, varbinds)
+            self.trap_log.append((device, trap_oid, port))
         except Exception:  # a receiver problem must not break the model
-            log.exception("trap from %s failed", event.device)
+            log.exception("trap from %s failed", device)
 
     # ---- truth for tests and loops -----------------------------------------------------------------------
     def port_state(self, device: str, port: str) -> PortReading:

@@ -280,9 +280,12 @@ class Model:
         self.faults[fault.id] = fault
         self.reconcile()
 
-    def remove_fault(self, fault_id: str) -> Fault:
+    def remove_fault(self, fault_id: str, on_removed: Callable[[Fault], None] | None = None) -> Fault:
+        """Remove a fault; `on_removed` runs before the consequences (e.g. a coldStart before linkUp)."""
         self.reconcile()
         fault = self.faults.pop(fault_id)
+        if on_removed is not None:
+            on_removed(fault)
         self.reconcile()
         return fault
 

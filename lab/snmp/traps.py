@@ -22,6 +22,7 @@ from lab.enums import LinkEventKind, Vendor
 from lab.model import CRC_ALARM_INTERVAL_S, CRC_ALARM_THRESHOLD, LinkEvent, Model
 from lab.snmp.mib import centi_dbm, tenth_dbm
 
+COLD_START = "1.3.6.1.6.3.1.1.5.1"  # sent when a powered-off device comes back
 LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
 LINK_UP = "1.3.6.1.6.3.1.1.5.4"
 HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"

@@ -154,9 +154,11 @@ async def test_transceiver_ageing_drifts_tx_in_simulated_days(lab: Lab) -> None:
         lab.clock.scale = 1.0
 
 
-async def test_powered_off_cpe_answers_neither_snmp_nor_ssh(lab: Lab, tools) -> None:
+async def test_powered_off_cpe_answers_neither_snmp_nor_ssh(lab: Lab, tools, traps) -> None:
     from netmiko.exceptions import NetmikoTimeoutException
 
+    hosp = lab.device("cpe-hosp-1")
+    start = len(traps.traps)
     fid = lab.inject("cpe_power_off", "cpe-hosp-1")
     try:
         with pytest.raises(AssertionError, match="(?i)timeout"):
@@ -167,6 +169,9 @@ async def test_powered_off_cpe_answers_neither_snmp_nor_ssh(lab: Lab, tools) -> 
         lab.clear(fid)
     name, = await tools.pysnmp_get(lab, "cpe-hosp-1", "1.3.6.1.2.1.1.5.0")
     assert str(name) == "cpe-hosp-1"
+    await traps.wait_for(lambda t: t.source == hosp.host and t.trap_oid == "1.3.6.1.6.3.1.1.5.1")
+    # while it was dark the CPE sent nothing (its own linkDown would be a ghost)
+    assert [t.trap_oid for t in traps.traps[start:] if t.source == hosp.host][:1] == ["1.3.6.1.6.3.1.1.5.1"]
 
 
 async def test_loose_connector_flaps_on_its_own_in_real_time(lab: Lab, traps) -> None:
