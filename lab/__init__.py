@@ -26,7 +26,8 @@ Python API (async, one event loop)::
         fid = lab.inject("fiber_degraded", "CIR-EPL-0001#0", db=6)   # -> fault id "F0001"
         lab.clear(fid); lab.clear()      # one / all; returns cleared ids
         lab.faults()                     # active Fault records
-        lab.add_trap_receiver("127.0.0.1", 16200)
+        lab.add_trap_receiver("127.0.0.1", 16200)            # v2c; version="3": authPriv as the v3 user,
+        lab.snmp_engine_id                                  #   the receiver configures this engine id
         lab.port_state("acc-a-sw1", "GigabitEthernet0/0/1")   # PortReading: oper_up, rx_dbm, tx_dbm, loop,
                                                               #   duplex, in_util, out_util, counters
         lab.loop_test("acc-a-sw1", "GigabitEthernet0/0/1", "cpe-bank-1", "GigabitEthernet0/0/1")
@@ -61,7 +62,7 @@ entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisc
 CISCO-ENTITY-SENSOR-MIB (type 14, scale 9, precision 1) + threshold table. ZTE: no optical MIB
 (no real data exists), optics over CLI `show opticalinfo X`. SNMPv3 shares one engine ID across
 devices (one pysnmp engine serves them all). A powered-off device answers neither SNMP nor SSH.
-Traps (v2c, `lab/snmp/traps.py`): linkDown/linkUp; Huawei hwOpticalInvalid .2011.5.25.219.2.4.5 /
+Traps (v2c, or v3 authPriv per receiver; `lab/snmp/traps.py`): linkDown/linkUp; Huawei hwOpticalInvalid .2011.5.25.219.2.4.5 /
 Resume .6 and hwIfMonitorCrcErrorRising .2011.5.25.41.4.1 / Resume .2 (3 CRC errors per 10 s);
 Cisco entSensorThresholdNotification .9.9.91.2.0.1. The same events fill Huawei `display alarm
 active|history`, ZTE `show alarm current|history` and Cisco `show logging`.

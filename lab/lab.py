@@ -251,8 +251,14 @@ class Lab:
         return list(self.model.faults.values())
 
     # ---- traps -------------------------------------------------------------------------------------
-    def add_trap_receiver(self, host: str, port: int) -> None:
-        self.snmp.add_trap_receiver(host, port)
+    def add_trap_receiver(self, host: str, port: int, version: str = "2c") -> None:
+        """Send traps to host:port, SNMPv2c (community public) or v3 authPriv with the lab's v3 user;
+        a v3 receiver needs `snmp_engine_id` (known once the lab has started)."""
+        self.snmp.add_trap_receiver(host, port, version)
+
+    @property
+    def snmp_engine_id(self) -> str | None:
+        return self.snmp.engine_id
 
     def _send_trap(self, event: LinkEvent) -> None:
         if not self.started or not self.model.powered(event.device):

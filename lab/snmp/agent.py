@@ -175,7 +175,7 @@ class SnmpAgents:
         self.community_names: dict[str, str] = {}
         self.engine: Any = None
         self._originator: Any = None
-        self._receivers: list[tuple[str, int]] = []
+        self._receivers: list[tuple[str, int, str]] = []
 
     def add_device(self, spec: DeviceSpec, device_no: int, host: str, port: int, community: str) -> None:
         domain = udp.DOMAIN_NAME + (device_no,)
@@ -212,6 +212,8 @@ class SnmpAgents:
         self.community_names["lab-trap"] = "public"
         config.add_vacm_user(eng, 2, "lab-trap", "noAuthNoPriv", (1, 3, 6), (1, 3, 6), (1, 3, 6))
         config.add_target_parameters(eng, "lab-trap-params", "lab-trap", "noAuthNoPriv", 1)
+        config.add_target_parameters(eng, "lab-trap-params-v3", self.v3.user, "authPriv", 3)
+        config.add_vacm_user(eng, 3, self.v3.user, "authPriv", (1, 3, 6), (1, 3, 6), (1, 3, 6))
         ctx = context.SnmpContext(eng)
         GetResponder(self, ctx)
         NextResponder(self, ctx)
@@ -220,21 +222,31 @@ class SnmpAgents:
         self._originator = ntforg.NotificationOriginator()
         for dev in self.devices.values():
             config.add_notification_target(eng, f"lab-n{dev.device_no}", "lab-trap-params", f"dev{dev.device_no}", "trap")
-        for host, port in self._receivers:
-            self._add_receiver_targets(host, port)
+        for receiver in self._receivers:
+            self._add_receiver_targets(receiver)
 
-    def _add_receiver_targets(self, host: str, port: int) -> None:
-        n = self._receivers.index((host, port))
+    @property
+    def engine_id(self) -> str | None:
+        """The shared snmpEngineID in hex: what a v3 trap receiver must configure for the lab."""
+        return None if self.engine is None else self.engine.snmpEngineID.asOctets().hex()
+
+    def _add_receiver_targets(self, receiver: tuple[str, int, str]) -> None:
+        host, port, version = receiver
+        n = self._receivers.index(receiver)
+        params = "lab-trap-params-v3" if version == "3" else "lab-trap-params"
         for dev in self.devices.values():
             config.add_target_address(self.engine, f"lab-t{dev.device_no}-{n}", dev.domain, (host, port),
-                                      "lab-trap-params", tagList=f"dev{dev.device_no}")
+                                      params, tagList=f"dev{dev.device_no}")
 
-    def add_trap_receiver(self, host: str, port: int) -> None:
-        if (host, port) in self._receivers:
+    def add_trap_receiver(self, host: str, port: int, version: str = "2c") -> None:
+        if version not in ("2c", "3"):
+            raise ValueError(f"trap version must be '2c' or '3', got {version!r}")
+        receiver = (host, port, version)
+        if receiver in self._receivers:
             return
-        self._receivers.append((host, port))
+        self._receivers.append(receiver)
         if self.engine is not None:
-            self._add_receiver_targets(host, port)
+            self._add_receiver_targets(receiver)
 
     def send_trap(self, device: str, trap_oid: str, varbinds: list[tuple[str, Any]]) -> None:
         if self.engine is None or not self._receivers:

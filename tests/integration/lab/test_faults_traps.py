@@ -204,3 +204,39 @@ async def test_bit_errors_raise_the_huawei_crc_alarm_and_trap(lab: Lab, tools, t
         lab.clear(fid)
     await traps.wait_for(lambda t: t.source == acc.host and t.trap_oid == "1.3.6.1.4.1.2011.5.25.41.4.2")
     assert not [a for a in lab.alarms("acc-a-sw1") if a.name == "hwIfMonitorCrcErrorRising"]
+
+
+async def test_v3_authpriv_traps_reach_a_pysnmp_receiver(lab: Lab, tools) -> None:
+    """A real pysnmp notification receiver with the lab's v3 user and engine id decrypts the trap."""
+    import socket
+
+    from pysnmp.carrier.asyncio.dgram import udp
+    from pysnmp.entity import config, engine
+    from pysnmp.entity.rfc3413 import ntfrcv
+    from pysnmp.proto.api import v2c as api_v2c
+
+    received: list[dict[str, str]] = []
+    got = asyncio.Event()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    port = sock.getsockname()[1]
+    rcv = engine.SnmpEngine()
+    config.add_transport(rcv, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(sock=sock))
+    c = lab.v3
+    config.add_v3_user(rcv, c.user, config.USM_AUTH_HMAC96_SHA, c.auth_key, config.USM_PRIV_CFB128_AES, c.priv_key,
+                       securityEngineId=api_v2c.OctetString(hexValue=lab.snmp_engine_id))
+
+    def on_trap(_engine, _ref, _ctx_id, _ctx_name, varbinds, _cb) -> None:  # type: ignore[no-untyped-def]
+        received.append({str(n): v.prettyPrint() for n, v in varbinds})
+        got.set()
+
+    ntfrcv.NotificationReceiver(rcv, on_trap)
+    lab.add_trap_receiver("127.0.0.1", port, version="3")
+    fid = lab.inject("fiber_cut", "CIR-INET-0004#0")
+    try:
+        await asyncio.wait_for(got.wait(), 10)
+    finally:
+        lab.clear(fid)
+        rcv.close_dispatcher()
+    assert any(v.get("1.3.6.1.6.3.1.1.4.1.0") == "1.3.6.1.6.3.1.1.5.3" for v in received)
