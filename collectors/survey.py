@@ -125,6 +125,12 @@ class Collector:
         covered: set[tuple[str, str | None]] = set()
         for w in (Want.OPTICAL, Want.INTERFACE, Want.COUNTERS, Want.ALARMS):
             cli_want = Want.INTERFACE if w is Want.COUNTERS else w
+            if w is Want.ALARMS and w in wants and (target.cli is None or cli_want.value not in profile.survey):
+                out.errors.append(ItemError(w.value, Unsupported(
+                    "alarm tables are read over CLI (traps arrive through the TrapReceiver); "
+                    + ("no CLI parameters" if target.cli is None else f"profile {profile.name} has no alarm command"),
+                    device=target.name)))
+                continue
             if w not in wants or cli_want.value not in profile.survey or target.cli is None:
                 continue
             gaps = self._gaps(w, snmp, refs, target, snmp_skipped=target.snmp is None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from collectors.enums import Want
-from collectors.errors import AuthenticationFailed
+from collectors.errors import AuthenticationFailed, UnreachableError
 from collectors.profiles import get_profile
 from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import collect_snmp
@@ -202,3 +202,38 @@ async def test_snmpv3_wrong_key_is_an_authentication_failure(snmpsim):
         with pytest.raises(AuthenticationFailed) as info:
             await client.get(target, ["1.3.6.1.2.1.1.3.0"])
     assert info.value.raw and "not-the-key" not in repr(target)
+
+
+async def test_generic_profile_reads_if_mib_only(snmpsim):
+    target = snmpsim.target("librenms_vrp_ne8000-m8", "generic")
+    async with SnmpClient() as client:
+        result = await collect_snmp(client, target, get_profile("generic"), ALL)
+    assert result.optical == () and len(result.interfaces) == 19
+    assert [(e.item, type(e.error).__name__) for e in result.errors] == [("optical", "Unsupported")]
+
+
+async def test_survey_over_snmp_only_reports_what_it_cannot_read(snmpsim):
+    from dataclasses import replace
+
+    from collectors.survey import survey
+
+    target = replace(snmpsim.target("librenms_junos_mx5t-isis", "juniper_junos"),
+                     ports=(PortRef("ge-1/0/0"), PortRef("ge-1/0/9")))
+    result = await survey(target, ports=["ge-1/0/0"], timeout=30)
+    assert result.reachable
+    assert [(r.port, r.rx_dbm) for r in result.optical] == [("ge-1/0/0", -26.77)]
+    assert [s.port for s in result.interfaces] == ["ge-1/0/0"] and [c.port for c in result.counters] == ["ge-1/0/0"]
+    assert [e.item for e in result.errors] == ["alarms"]  # alarms need CLI; traps come through the receiver
+
+
+async def test_silent_agent_is_unreachable_not_an_exception(snmpsim):
+    from dataclasses import replace
+
+    from collectors.survey import survey
+
+    target = snmpsim.target("librenms_vrp_ne8000-m8", "huawei_vrp")
+    silent = replace(target, snmp=replace(target.snmp, port=snmpsim.port + 1 if snmpsim.port < 65535 else 1, timeout=0.3, retries=0))
+    result = await survey(silent, timeout=10)
+    assert not result.reachable
+    [error] = [e for e in result.errors if e.item == "device"]
+    assert isinstance(error.error, UnreachableError) and "RequestTimedOut" in (error.error.raw or "")
