@@ -122,7 +122,11 @@ def inject(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, e.g. -p db=6")] = None,
     control_port: ControlPort = DEFAULT_CONTROL_PORT,
 ) -> None:
-    """Inject a fault into the running lab; prints the fault id."""
+    """Inject a fault into the running lab; prints the fault id. `inject clear TARGET` clears it."""
+    if kind == "clear":
+        cleared = _call("POST", "/clear", control_port, {"target": target})["cleared"]
+        console.print(" ".join(cleared) or f"no fault on {target}")
+        return
     data = _call("POST", "/inject", control_port, {"kind": kind, "target": target, "params": _params(param or [])})
     console.print(data["fault_id"])
 

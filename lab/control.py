@@ -6,7 +6,7 @@ Deliberately tiny (asyncio streams, JSON in and out, one request per connection)
   GET  /port?device=D&port=P         the truth about one port
   GET  /circuit?id=C                 service state of a circuit
   POST /inject {"kind", "target", "params"}   -> {"fault_id"}
-  POST /clear  {"fault_id": null|id}           -> {"cleared": [...]}
+  POST /clear  {"fault_id": null|id, "target": null|target}   -> {"cleared": [...]}
   POST /loop   {"device", "port", "mode": "local"|"remote"|null}
   POST /advance {"seconds"}                    jump simulated time
 Errors answer 400 (bad request) or 404 (unknown target) with {"error": text}.
@@ -113,7 +113,7 @@ class ControlServer:
         if method == "POST" and path == "/inject":
             return {"fault_id": lab.inject(body["kind"], body["target"], **(body.get("params") or {}))}
         if method == "POST" and path == "/clear":
-            return {"cleared": lab.clear(body.get("fault_id"))}
+            return {"cleared": lab.clear(body.get("fault_id"), target=body.get("target"))}
         if method == "POST" and path == "/loop":
             lab.set_loop(body["device"], body["port"], body.get("mode"))
             return lab.port_state(body["device"], body["port"])

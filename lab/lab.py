@@ -11,7 +11,7 @@ from typing import Any
 
 from lab.clock import SimClock
 from lab.enums import FaultKind, LoopMode, Vendor
-from lab.errors import LabStateError, UnknownTarget
+from lab.errors import LabError, LabStateError, UnknownTarget
 from lab.eventlog import Alarm, EventBook
 from lab.faults import TARGET_TYPE, Fault, fault_kind, validated_params
 from lab.loops import CircuitState, LoopTestResult, circuit_state, loop_test
@@ -234,9 +234,20 @@ class Lab:
         self.model.add_fault(fault)
         return fault.id
 
-    def clear(self, fault_id: str | None = None) -> list[str]:
-        """Clear one fault, or all when fault_id is None. Returns the ids cleared."""
-        ids = list(self.model.faults) if fault_id is None else [fault_id]
+    def clear(self, fault_id: str | None = None, *, target: str | None = None) -> list[str]:
+        """Clear one fault, the faults on a target (segment, port or device, as `inject` takes them),
+        or all when neither is given. Returns the ids cleared."""
+        if target is not None:
+            keys = set()
+            for resolve in (self._resolve_link, self._resolve_port, self.device):
+                try:
+                    found = resolve(target)
+                    keys.add(target if isinstance(found, DeviceEndpoint) else found)
+                except LabError:
+                    continue
+            ids = [f.id for f in self.model.faults.values() if f.target in keys]
+        else:
+            ids = list(self.model.faults) if fault_id is None else [fault_id]
         for fid in ids:
             if fid not in self.model.faults:
                 raise UnknownTarget(f"no active fault {fid!r}")

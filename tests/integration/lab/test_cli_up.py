@@ -63,6 +63,11 @@ def test_up_writes_inventory_and_obeys_inject(tmp_path: Path) -> None:
         port = httpx.get(f"http://127.0.0.1:{control}/port",
                          params={"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1"}).json()
         assert port["oper_up"] is True
+        res = runner.invoke(app, ["inject", "cpe_power_off", "cpe-bank-1", "--control-port", str(control)])
+        again = res.output.strip()
+        res = runner.invoke(app, ["inject", "clear", "cpe-bank-1", "--control-port", str(control)])
+        assert res.exit_code == 0 and again in res.output
+        assert httpx.get(f"http://127.0.0.1:{control}/faults").json() == []
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)

@@ -191,3 +191,13 @@ def test_a_loop_cuts_only_the_circuits_it_sits_on(lab: Lab) -> None:
     lab.set_loop("prov-exit1", "xgei-1/1/0/2", "local")  # the province-exit line port
     assert lab.circuit_state("CIR-EPL-0001").looped_at == ("prov-exit1:xgei-1/1/0/2",)
     assert lab.circuit_state("CIR-MPLS-0003").up  # ends at the metro core, never crosses the exit
+
+
+def test_clear_by_target_takes_the_names_inject_takes(lab: Lab) -> None:
+    cut = lab.inject("fiber_cut", "CIR-EPL-0001#0")
+    power = lab.inject("cpe_power_off", "cpe-school-1")
+    duplex = lab.inject("duplex_mismatch", "cpe-hosp-1:Gi0/1")
+    assert lab.clear(target="cpe-bank-1:GigabitEthernet0/0/1--acc-a-sw1:GigabitEthernet0/0/1") == [cut]
+    assert lab.clear(target="cpe-hosp-1:GigabitEthernet0/1") == [duplex]
+    assert lab.clear(target="cpe-school-1") == [power]
+    assert lab.faults() == [] and lab.clear(target="cpe-school-1") == []
