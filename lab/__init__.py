@@ -25,6 +25,7 @@ Python API (async, one event loop)::
         lab.inventory()                  # dict, inventory format, actual endpoints + lab credentials, no `lab:`
         fid = lab.inject("fiber_degraded", "CIR-EPL-0001#0", db=6)   # -> fault id "F0001"
         lab.clear(fid); lab.clear()      # one / all; returns cleared ids
+        lab.clear(target="cpe-bank-1")   # the faults on a segment/port/device (CLI: `inject clear TARGET`)
         lab.faults()                     # active Fault records
         lab.add_trap_receiver("127.0.0.1", 16200)            # v2c; version="3": authPriv as the v3 user,
         lab.snmp_engine_id                                  #   the receiver configures this engine id
