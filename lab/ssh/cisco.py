@@ -145,7 +145,8 @@ class CiscoShell(Shell):
         desc = f"  Description: {s.description}\n" if s.description else ""
         return (
             f"{s.name} is {state}, line protocol is {state} {tag}\n"
-            f"  Hardware is Gigabit Ethernet, address is {dotted} (bia {dotted})\n"
+            f"  Hardware is {'Ten Gigabit Ethernet' if s.speed_mbps >= 10000 else 'Gigabit Ethernet'}, "
+            f"address is {dotted} (bia {dotted})\n"
             f"{desc}"
             f"  MTU 1500 bytes, BW {s.speed_mbps * 1000} Kbit/sec, DLY 10 usec, \n"
             f"     reliability 255/255, txload {txload}/255, rxload {rxload}/255\n"

@@ -16,6 +16,13 @@ LOOP_WORDS = {"local": LoopMode.LOCAL, "internal": LoopMode.LOCAL, "remote": Loo
               "external": LoopMode.REMOTE}
 
 
+def _hardware(name: str) -> str:
+    for prefix, kind in (("xxvgei", "XXVGigabit Ethernet"), ("xgei", "XGigabit Ethernet"), ("cgei", "CGigabit Ethernet")):
+        if name.startswith(prefix):
+            return kind
+    return "Gigabit Ethernet"
+
+
 def _bw(speed_mbps: int) -> str:
     return f"{speed_mbps // 1000}G" if speed_mbps >= 1000 else f"{speed_mbps}M"
 
@@ -94,7 +101,7 @@ class ZteShell(Shell):
             f"  Line protocol is {state}, IPv4 protocol is {state}, IPv6 protocol is down,\n"
             f" detected status is {'RX-OK/TX-OK' if ps.oper_up else 'RX-LOS/TX-OK'}\n"
             f"  Last line protocol up time :  {changed if ps.oper_up else '-'} \n"
-            f"  Hardware is Gigabit Ethernet, address is {mac[0:4]}.{mac[4:8]}.{mac[8:12]}\n"
+            f"  Hardware is {_hardware(s.name)}, address is {mac[0:4]}.{mac[4:8]}.{mac[8:12]}\n"
             "  Internet address is unassigned\n"
             f"  BW {s.speed_mbps // 1000 if s.speed_mbps >= 1000 else s.speed_mbps} {'Gbit/s' if s.speed_mbps >= 1000 else 'Mbit/s'}\n"
             "  IP MTU 1500 bytes\n"
