@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -129,8 +130,6 @@ def cisco_syslog(records: Sequence[Record], device: str, command: str, read_at: 
 
 
 def replace_port(source: Source, port: str) -> Source:
-    from dataclasses import replace
-
     return replace(source, port=port)
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -170,8 +171,6 @@ def _optical_from_rows(records: Sequence[Record], parser: CliParser, device: str
                            tx_values=numbers(tx_row.get(f["value"])), rx_th=th(rx_row), tx_th=th(tx_row), module=None,
                            extra_notes=[f"device status {k}: {v.get('status')}" for k, v in rows.items()
                                         if str(v.get("status", "")).lower() == "abnormal"])
-        from dataclasses import replace
-
         out.append(replace(reading, temperature_c=scalar("temperature"), voltage_v=scalar("voltage"), bias_ma=scalar("bias")))
     return out
 
