@@ -207,3 +207,24 @@ def test_a_history_that_cannot_be_replayed_is_set_aside_not_retried_forever(sla,
         due_now = select(func.count()).select_from(SlaClockRow).where(
             SlaClockRow.ticket_id == tid, SlaClockRow.next_due_at < clock.now())
         assert s.scalar(due_now) == 0  # not picked up again by every following sweep
+
+
+def test_the_sweep_finds_due_clocks_through_the_next_due_index(tmp_path, clock):
+    """SQLite's plan for the sweep's query searches ix_sla_clock_next_due_at: no scan of every clock."""
+    from sqlalchemy import text
+
+    from agent.db import make_engine
+    from agent.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        stmt = (select(SlaClockRow).where(SlaClockRow.next_due_at < clock.now())
+                .order_by(SlaClockRow.next_due_at).limit(500))
+        sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
+        with engine.connect() as conn:
+            plan = " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    finally:
+        engine.dispose()
+    assert "USING INDEX ix_sla_clock_next_due_at" in plan and "SCAN sla_clock" not in plan, plan
