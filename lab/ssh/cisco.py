@@ -76,6 +76,9 @@ class CiscoShell(Shell):
         pad = " " * (len(self.prompt()) + position)
         return f"{pad}^\n% Invalid input detected at '^' marker.\n"
 
+    def incomplete_text(self, line: str) -> str:
+        return "% Incomplete command.\n"
+
     def commands(self):  # type: ignore[no-untyped-def]
         loops = [("interface", f"loopback {w}", (lambda mode=mode: self.set_loop(mode))) for w, mode in LOOP_WORDS.items()]
         return [

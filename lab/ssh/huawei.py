@@ -47,6 +47,10 @@ class HuaweiShell(Shell):
         pad = " " * (len(self.prompt()) + position)
         return f"{pad}^\nError: Unrecognized command found at '^' position.\n"
 
+    def incomplete_text(self, line: str) -> str:
+        pad = " " * (len(self.prompt()) + len(line.rstrip()))
+        return f"{pad}^\nError: Incomplete command found at '^' position.\n"
+
     def port_error(self, line: str) -> str:
         return "Error: Wrong parameter found at '^' position.\n"
 

@@ -51,6 +51,9 @@ class PortNotFound(Exception):
     pass
 
 
+INCOMPLETE = 1 << 20  # "fail index" when the tokens ran out before a command's required words
+
+
 def _word_matches(token: str, word: str) -> bool:
     t = token.lower()
     return word.startswith(t) and (len(t) >= 2 or t == word)
@@ -83,6 +86,9 @@ class Shell:
     def port_error(self, line: str) -> str:
         return self.error_text(line, len(line))
 
+    def incomplete_text(self, line: str) -> str:
+        return self.error_text(line, len(line))
+
     # -- dispatch -------------------------------------------------------------------------------
     def handle(self, line: str) -> str:
         text = line.strip()
@@ -101,6 +107,8 @@ class Shell:
                 return handler(**params)
             except PortNotFound:
                 return self.port_error(line)
+        if best_fail >= INCOMPLETE:
+            return self.incomplete_text(line)
         col = line.find(tokens[min(best_fail, len(tokens) - 1)]) if tokens else 0
         return self.error_text(line, max(col, 0))
 
@@ -117,8 +125,8 @@ class Shell:
                 params, fail = self._match(tokens[take:], rest)
                 if params is not None:
                     return {**params, word.strip("{}"): "".join(tokens[:take])}, 0
-                best = max(best, fail + take)
-            return None, best
+                best = max(best, fail if fail >= INCOMPLETE else fail + take)
+            return None, (INCOMPLETE if not tokens else best)
         if word.startswith("["):  # optional keyword, e.g. [verbose]
             name = word.strip("[]")
             if tokens and _word_matches(tokens[0], name):
@@ -127,10 +135,14 @@ class Shell:
                     return {**params, name: True}, 0
             params, fail = self._match(tokens, rest)
             return params, fail
-        if not tokens or not _word_matches(tokens[0], word):
+        if not tokens:
+            return None, INCOMPLETE
+        if not _word_matches(tokens[0], word):
             return None, 0
         params, fail = self._match(tokens[1:], rest)
-        return params, (fail + 1 if params is None else 0)
+        if params is not None:
+            return params, 0
+        return None, (fail if fail >= INCOMPLETE else fail + 1)
 
     # -- helpers for vendors -------------------------------------------------------------------
     def port(self, wanted: str) -> PortState:

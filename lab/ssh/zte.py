@@ -39,6 +39,9 @@ class ZteShell(Shell):
         pad = " " * (len(self.prompt()) + position)
         return f"{pad}^\n%Error 20200: Invalid input detected at '^' marker.\n"
 
+    def incomplete_text(self, line: str) -> str:
+        return "%Error 20201: Incomplete command.\n"
+
     def commands(self):  # type: ignore[no-untyped-def]
         loops = [("interface", f"loopback {w}", (lambda mode=mode: self.set_loop(mode))) for w, mode in LOOP_WORDS.items()]
         return [

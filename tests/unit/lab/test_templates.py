@@ -74,3 +74,22 @@ def test_lab_output_parses_like_the_real_capture(lab: Lab, fixtures_dir: Path, p
             else:
                 assert names == {p.name for p in dev.ports}
     assert parsed_any
+
+
+@pytest.mark.parametrize("device,command,expected", [
+    ("acc-a-sw1", "display", "Error: Incomplete command found at '^' position."),
+    ("acc-a-sw1", "dispaly interface", "Error: Unrecognized command found at '^' position."),
+    ("acc-a-sw1", "display interface GigabitEthernet9/9/9", "Error: Wrong parameter found at '^' position."),
+    ("agg-rtr1", "show", "% Incomplete command."),
+    ("agg-rtr1", "show interfacez", "% Invalid input detected at '^' marker."),
+    ("acc-b-sw1", "show", "%Error 20201: Incomplete command."),
+])
+def test_bad_commands_answer_like_the_vendor(lab: Lab, device: str, command: str, expected: str) -> None:
+    assert expected in _render(lab, device, command)
+
+
+def test_abbreviations_and_split_port_names(lab: Lab) -> None:
+    full = _render(lab, "acc-a-sw1", "display interface GigabitEthernet0/0/1")
+    assert _render(lab, "acc-a-sw1", "dis int GE0/0/1").split("Current system time")[0] == full.split("Current system time")[0]
+    assert _render(lab, "acc-a-sw1", "display interface GigabitEthernet 0/0/1").startswith("GigabitEthernet0/0/1 current state")
+    assert _render(lab, "agg-rtr1", "sh int Te1/1/1").startswith("TenGigabitEthernet1/1/1 is")
