@@ -15,7 +15,7 @@ truth. Default: `lab/topologies/branch.yaml` (`DEFAULT_TOPOLOGY`). `lab:` keys:
   models:   device -> model name shown in sysDescr
 Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)`.
 
-Python API (async, one event loop)::
+Python API (async, one event loop; call it from that loop's thread, e.g. not from netmiko workers)::
 
     lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222)
     async with lab:                      # or await lab.start() / await lab.stop()
