@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from diagnosis.context import Work
-from diagnosis.enums import Assessment, LinkState
+from diagnosis.enums import Assessment, LinkState, Verdict
 from diagnosis.readings import AlarmRecord, Source
 from diagnosis.result import EvidenceItem
 from diagnosis.ticket import CutoverWindow
@@ -131,3 +131,23 @@ def alarm_evidence(work: Work, scan: AlarmScan) -> None:
                           and work.window_start <= r.time <= work.window_end),
             threshold=f"flapping at {th.flap_min_count} or more down events in the window",
             segment=port_segment[(device, port)], device=device, port=port))
+
+
+def flapping_findings(work: Work, scan: AlarmScan) -> None:
+    th = work.thresholds
+    port_end = {end.key: (seg, end) for seg, end in work.path.ports()}
+    for key, count in scan.flap_counts.items():
+        if count >= th.flap_min_count:
+            segment, end = port_end[key]
+            work.find(Verdict.FLAPPING_PORT,
+                      f"{end.label} 在工单时段内中断 {count} 次（不少于 {th.flap_min_count} 次即为瞬断/频繁up-down）",
+                      f"{end.label} went down {count} times in the ticket window (flapping from "
+                      f"{th.flap_min_count})", segment=segment.index, end=end)
+
+
+def explained_by_flapping(work: Work) -> None:
+    """A segment that keeps going down and up is intermittent (loose connector, 接头松动): being dark or
+    down at the moment it was read is that intermittence, not a cut."""
+    flapping = {f.segment for f in work.findings if f.verdict == Verdict.FLAPPING_PORT}
+    work.findings[:] = [f for f in work.findings if f.segment not in flapping
+                        or f.verdict not in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.PORT_DOWN)]

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from diagnosis.actions import actions_for
-from diagnosis.alarm_rules import AlarmScan, alarm_evidence, scan_alarms
+from diagnosis.alarm_rules import AlarmScan, alarm_evidence, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
 from diagnosis.devices import check_reachability
@@ -29,15 +29,8 @@ PRIORITY: tuple[Verdict, ...] = (
 
 
 def record_alarm_findings(work: Work, scan: AlarmScan) -> None:
-    th = work.thresholds
+    flapping_findings(work, scan)
     port_end = {end.key: (seg, end) for seg, end in work.path.ports()}
-    for key, count in scan.flap_counts.items():
-        if count >= th.flap_min_count:
-            segment, end = port_end[key]
-            work.find(Verdict.FLAPPING_PORT,
-                      f"{end.label} 在工单时段内中断 {count} 次（不少于 {th.flap_min_count} 次即为瞬断/频繁up-down）",
-                      f"{end.label} went down {count} times in the ticket window (flapping from "
-                      f"{th.flap_min_count})", segment=segment.index, end=end)
     for alarm in scan.alarms:
         segment, end = port_end[(alarm.device, alarm.port or "")]
         state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "未清除"

@@ -13,7 +13,7 @@ Which segments have no light or are down is read segment by segment (`down_rules
 from __future__ import annotations
 
 from diagnosis.actions import actions_for
-from diagnosis.alarm_rules import alarm_evidence, scan_alarms
+from diagnosis.alarm_rules import alarm_evidence, explained_by_flapping, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
 from diagnosis.devices import check_reachability
@@ -21,7 +21,6 @@ from diagnosis.down_rules import check_down
 from diagnosis.enums import ActionCode, Playbook, SiteKind, Verdict
 from diagnosis.loopplan import loop_plan, standard_order
 from diagnosis.optical_rules import check_segments_optics
-from diagnosis.playbook_alarms import record_alarm_findings
 from diagnosis.port_rules import check_speed_duplex, check_status
 from diagnosis.result import Diagnosis, RecommendedAction
 from diagnosis.wording import action
@@ -38,7 +37,6 @@ PRIORITY: tuple[Verdict, ...] = (
     Verdict.LOW_RX_MARGIN,
     Verdict.DUPLEX_MISMATCH,
 )
-_KEPT_FROM_ALARMS = {Verdict.FLAPPING_PORT}  # historical alarms are evidence here, not a verdict
 
 
 def _unread_office_ports(work: Work) -> int:
@@ -55,10 +53,9 @@ def run(work: Work) -> Diagnosis:
     check_speed_duplex(work)
     scan = scan_alarms(work)
     alarm_evidence(work, scan)
-    before = len(work.findings)
-    record_alarm_findings(work, scan)
-    work.findings[before:] = [f for f in work.findings[before:] if f.verdict in _KEPT_FROM_ALARMS]
+    flapping_findings(work, scan)  # historical alarms are evidence here, not a verdict
     check_down(work, optics)
+    explained_by_flapping(work)
 
     verdict = primary_verdict(work.findings, PRIORITY)
     unclear = False

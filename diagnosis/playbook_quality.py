@@ -5,11 +5,14 @@
 2. High latency has three usual causes: the customer line at or near its rate limit; congestion at
    the metro egress; a mismatched far-end device (speed/duplex). Each is checked.
 3. These faults come and go: tell the customer that testing continues (always recommended).
-Plus CRC/input error rates and the slow Rx decline (early warning) when a trend is given.
+Plus CRC/input error rates, the slow Rx decline (early warning) when a trend is given, and the
+"down" rules shared with playbook 3 (customer power, port down); a port flapping in the window is
+intermittent, so a dark reading of its segment is not called a cut.
 """
 from __future__ import annotations
 
 from diagnosis.actions import actions_for
+from diagnosis.alarm_rules import alarm_evidence, explained_by_flapping, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
 from diagnosis.devices import check_reachability, customer_facing_ports
@@ -29,6 +32,7 @@ PRIORITY: tuple[Verdict, ...] = (
     Verdict.PORT_ADMIN_DOWN,
     Verdict.PORT_DOWN,
     Verdict.INCONCLUSIVE_UNREACHABLE,  # a dark port facing a device that cannot be read
+    Verdict.FLAPPING_PORT,  # intermittent: explains a dark reading on its segment
     Verdict.RX_OVERLOAD,
     Verdict.FIBER_DEGRADED,  # the cause, when a low margin is its consequence
     Verdict.LOW_RX_MARGIN,
@@ -55,17 +59,23 @@ def check_customer_device(work: Work) -> None:
             device=cpe_end.device, port=cpe_end.port))
 
 
-def run_quality_checks(work: Work) -> None:
+def run_quality_checks(work: Work) -> dict[tuple[str, str], int]:
+    """Every check of the playbook; returns the flap counts per port (for the actions' wording)."""
     check_reachability(work)
     optics = check_segments_optics(work)
     check_status(work)
     check_down(work, optics)
+    scan = scan_alarms(work)
+    alarm_evidence(work, scan)
+    flapping_findings(work, scan)
+    explained_by_flapping(work)
     check_speed_duplex(work)
     check_errors(work)
     check_customer_device(work)
     check_customer_rate(work)
     check_egress(work)
     check_rx_trend(work)
+    return scan.flap_counts
 
 
 def line_readable(work: Work) -> bool:
@@ -78,7 +88,7 @@ def line_readable(work: Work) -> bool:
 
 
 def run(work: Work) -> Diagnosis:
-    run_quality_checks(work)
+    flap_counts = run_quality_checks(work)
     verdict = primary_verdict(work.findings, PRIORITY)
     actions: list[RecommendedAction] = []
     if verdict is None:
@@ -88,7 +98,7 @@ def run(work: Work) -> Diagnosis:
             g.device or "" for g in work.not_checked]
         actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dict.fromkeys(unread))))
     for finding in ordered_findings(work.findings, PRIORITY):
-        actions.extend(actions_for(work, finding))
+        actions.extend(actions_for(work, finding, flap_counts))
     actions.append(action(ActionCode.TEST_CUSTOMER_DEVICE))
     actions.append(action(ActionCode.TESTING_CONTINUES))
     suspects = tuple(dict.fromkeys(

@@ -168,3 +168,20 @@ def test_customer_device_port_down_although_light_arrives_is_customer_premises_d
     d = scene.interruption()
     assert d.verdict == Verdict.CUSTOMER_PREMISES_DOWN and d.suspected_segment == 0
     assert "customer-side device cpe-1 GE0/0/1 is down although light arrives" in d.summary_en
+
+
+def test_loose_connector_read_while_open_is_flapping_not_a_fiber_cut(scene: Scene) -> None:
+    scene.cut(1)  # the survey landed while the connector had lost contact
+    scene.add_flaps("agg-1", "GE1/0/1", [NOW - timedelta(seconds=s) for s in (30, 24, 18, 12)])
+    d = scene.interruption()
+    assert d.verdict == Verdict.FLAPPING_PORT and d.suspected_segment == 1
+    assert Verdict.NO_LIGHT_FIBER_CUT not in {f.verdict for f in d.findings}
+    assert d.evidence_named("flap_count", device="agg-1")[0].value == 4
+
+
+def test_a_cut_on_another_segment_than_the_flapping_one_still_ranks_first(scene: Scene) -> None:
+    scene.cut(3)
+    scene.add_flaps("agg-1", "GE1/0/1", [NOW - timedelta(seconds=s) for s in (30, 24, 18)])
+    d = scene.interruption()
+    assert d.verdict == Verdict.NO_LIGHT_FIBER_CUT
+    assert [s.index for s in d.suspected_segments] == [3, 1]

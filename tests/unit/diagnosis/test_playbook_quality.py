@@ -320,3 +320,12 @@ def test_dark_port_facing_an_unreachable_office_device_on_a_latency_ticket_is_in
     d = scene.quality()
     assert d.verdict == Verdict.INCONCLUSIVE_UNREACHABLE and d.suspected_segment == 1
     assert ActionCode.RESTORE_REACHABILITY in _codes(d)
+
+
+def test_loose_connector_on_a_latency_ticket_is_flapping_even_when_read_dark(scene: Scene) -> None:
+    scene.cut(0)
+    scene.add_flaps("acc-a-sw1", "GE0/0/1", [NOW - timedelta(seconds=s) for s in (40, 30, 20)])
+    d = scene.quality()
+    assert d.verdict == Verdict.FLAPPING_PORT and d.suspected_segment == 0
+    assert ActionCode.PREVENTIVE_ACTION in _codes(d)
+    assert "went down 3 times" in " ".join(a.text_en for a in d.actions)
