@@ -82,7 +82,10 @@ def _check_direction(work: Work, segment: Segment, sender: PortEnd, receiver: Po
         _rx_finding(work, segment, receiver, rx, direction)
     loss = excess = None
     loss_assessment = Assessment.UNKNOWN
-    dark = rx_reading is not None and rx_is_dark(rx_reading.rx_dbm, rx_reading.rx_los)
+    # below the sensitivity the receiver reads its own floor (-40 dBm on most devices): a "loss"
+    # computed from it measures nothing, and the no-light finding already says what matters
+    dark = rx_reading is not None and (rx_is_dark(rx_reading.rx_dbm, rx_reading.rx_los)
+                                       or (rx is not None and rx.state == RxState.NO_LIGHT))
     if rx_reading is not None and rx_reading.rx_dbm is not None and not dark:
         if tx_reading is None or tx_reading.tx_dbm is None:
             work.missing(ReadingKind.OPTICAL, sender.device, sender.port, segment=segment.index,

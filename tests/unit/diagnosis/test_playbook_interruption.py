@@ -185,3 +185,10 @@ def test_a_cut_on_another_segment_than_the_flapping_one_still_ranks_first(scene:
     d = scene.interruption()
     assert d.verdict == Verdict.NO_LIGHT_FIBER_CUT
     assert [s.index for s in d.suspected_segments] == [3, 1]
+
+
+def test_a_dark_receiver_gives_no_meaningless_loss_figure(scene: Scene) -> None:
+    scene.cut(2)
+    d = scene.interruption()
+    assert d.evidence_named("segment_loss_db", segment=2) == ()
+    assert {f.verdict for f in d.findings} == {Verdict.NO_LIGHT_FIBER_CUT}
