@@ -34,10 +34,18 @@ with method, OID/command, raw excerpt and time, assessment ok/warn/fault/unknown
 worded after DOMAIN.md), `loop_plan` (ordered `LoopPoint`s), `could_not_check`. `to_dict()` is
 JSON-ready; `render_text()` the journal text.
 
-Evidence names: `segment_loss_db`, `loss_budget_db`, `loss_over_budget_db`, `rx_power_dbm`,
-`rx_margin_db`, `oper_status`, `speed_duplex`, `crc_errors_per_s`, `input_errors_per_s`,
-`customer_utilisation_mbps`, `egress_utilisation`, `customer_device_state`, `rx_trend_db_per_day`,
-`device_reachability`, `alarm`, `flap_count`, and `<kind>_missing` for a reading that could not be had.
+Evidence names: `segment_loss_db` (one per fiber direction, limit = budget), `loss_budget_db`,
+`loss_over_budget_db`, `rx_power_dbm` (limit = sensitivity), `rx_margin_db`, `oper_status`,
+`speed_duplex`, `crc_errors_per_s`, `input_errors_per_s`, `crc_errors_total`, `input_errors_total`,
+`customer_utilisation_mbps`, `egress_utilisation` (fraction), `customer_device_state`,
+`rx_trend_db_per_day`, `device_reachability`, `alarm`, `flap_count`, `alarms_in_window`, and
+`<kind>_missing` (value = the AccessState) for a reading that could not be had.
+
+Verdict priority per playbook is the `PRIORITY` tuple of `playbook_alarms`, `playbook_quality`,
+`playbook_interruption`; every finding stays in `findings`. Limits are in `Thresholds` (boundaries:
+loss exactly 3 dB over budget is a warning, more is a fault; Rx exactly 3 dB above sensitivity is
+low margin; Rx exactly at overload is not overload; utilisation exactly at 90 % is at the limit).
+`diagnosis.rules.DOMAIN_RULES` maps each DOMAIN.md rule to its modules and proving tests.
 
 Exceptions: `DiagnosisError` > `InvalidInput` (ValueError) for input that cannot describe a circuit
 or ticket. Unreachable devices and missing readings are never errors.

@@ -19,7 +19,7 @@ from diagnosis.devices import check_reachability
 from diagnosis.enums import ActionCode, Assessment, LinkState, Playbook, ReadingKind, Verdict
 from diagnosis.port_rules import check_status
 from diagnosis.result import Diagnosis, EvidenceItem, RecommendedAction
-from diagnosis.wording import action
+from diagnosis.wording import action, restore_reachability
 
 PRIORITY: tuple[Verdict, ...] = (
     Verdict.FLAPPING_PORT,
@@ -46,10 +46,10 @@ def record_alarm_findings(work: Work, scan: AlarmScan) -> None:
                       f"{end.label} 当前端口状态为 down",
                       f"{end.label} is down now", segment=segment.index, end=end)
     if scan.planned and not scan.alarms:
-        refs = "、".join(dict.fromkeys(a.cutover.reference for a in scan.planned if a.cutover))
+        refs = list(dict.fromkeys(a.cutover.reference for a in scan.planned if a.cutover))
         work.find(Verdict.WITHIN_APPROVED_CUTOVER,
-                  f"{len(scan.planned)} 条告警均在已批准的割接时段内（{refs}）",
-                  f"{len(scan.planned)} alarm(s), all inside approved cutover windows ({refs})")
+                  f"{len(scan.planned)} 条告警均在已批准的割接时段内（{'、'.join(refs)}）",
+                  f"{len(scan.planned)} alarm(s), all inside approved cutover windows ({', '.join(refs)})")
 
 
 def check_alarm_sources(work: Work) -> None:
@@ -114,7 +114,7 @@ def run(work: Work) -> Diagnosis:
             lead_zh += "在能读取的端口上未见告警，但无法确认全部端口。"
             lead_en += " No alarm on the ports that could be read, but not all could be."
             dead = [d for d in work.path.devices() if work.index.device_dead(d)]
-            actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dead) or "NMS"))
+            actions.append(restore_reachability(dead))
         if work.not_checked:
             actions.append(action(ActionCode.CONFIRM_BEFORE_RETURN, zh={"what": gaps_zh}, what=gaps))
     else:
@@ -125,6 +125,6 @@ def run(work: Work) -> Diagnosis:
         if verdict in (Verdict.FLAPPING_PORT, Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END):
             actions.append(action(ActionCode.DISPATCH_CUSTOMER_END))
         if verdict == Verdict.WITHIN_APPROVED_CUTOVER:
-            refs = "、".join(dict.fromkeys(a.cutover.reference for a in scan.planned if a.cutover))
-            actions.append(action(ActionCode.NOT_A_NEW_FAULT, ref=refs))
+            refs = list(dict.fromkeys(a.cutover.reference for a in scan.planned if a.cutover))
+            actions.append(action(ActionCode.NOT_A_NEW_FAULT, zh={"ref": "、".join(refs)}, ref=", ".join(refs)))
     return assemble(work, Playbook.ASSIST_ALARMS, verdict, PRIORITY, actions, (), lead_zh, lead_en)

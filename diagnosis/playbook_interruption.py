@@ -23,7 +23,7 @@ from diagnosis.loopplan import loop_plan, standard_order
 from diagnosis.optical_rules import check_segments_optics
 from diagnosis.port_rules import check_speed_duplex, check_status
 from diagnosis.result import Diagnosis, RecommendedAction
-from diagnosis.wording import action
+from diagnosis.wording import action, restore_reachability
 
 PRIORITY: tuple[Verdict, ...] = (
     Verdict.CUSTOMER_PREMISES_DOWN,
@@ -79,7 +79,7 @@ def run(work: Work) -> Diagnosis:
             actions.extend(actions_for(work, finding, scan.flap_counts))
     if verdict == Verdict.INCONCLUSIVE_UNREACHABLE:
         dead = [d for d in work.path.devices() if work.index.device_dead(d)]
-        actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dead)))
+        actions.append(restore_reachability(dead))
     if unclear:
         exit_port = next((e for _, e in standard_order(work.path) if e.site_kind == SiteKind.PROVINCE_EXIT), None)
         if exit_port is not None:

@@ -24,7 +24,7 @@ from diagnosis.port_rules import check_errors, check_speed_duplex, check_status
 from diagnosis.result import Diagnosis, EvidenceItem, RecommendedAction
 from diagnosis.traffic_rules import check_customer_rate, check_egress
 from diagnosis.trend import check_rx_trend
-from diagnosis.wording import action
+from diagnosis.wording import action, restore_reachability
 
 PRIORITY: tuple[Verdict, ...] = (
     Verdict.CUSTOMER_PREMISES_DOWN,  # the source: rule the customer-side device out
@@ -96,7 +96,7 @@ def run(work: Work) -> Diagnosis:
     if verdict == Verdict.INCONCLUSIVE_UNREACHABLE:
         unread = [g.device or "" for g in work.not_checked if g.kind == ReadingKind.DEVICE] or [
             g.device or "" for g in work.not_checked]
-        actions.append(action(ActionCode.RESTORE_REACHABILITY, devices="、".join(dict.fromkeys(unread))))
+        actions.append(restore_reachability(unread))
     for finding in ordered_findings(work.findings, PRIORITY):
         actions.extend(actions_for(work, finding, flap_counts))
     actions.append(action(ActionCode.TEST_CUSTOMER_DEVICE))

@@ -161,6 +161,11 @@ def action(code: ActionCode, zh: dict[str, object] | None = None, **params: obje
                              text_en=text_en.format(**params))
 
 
+def restore_reachability(devices: list[str]) -> RecommendedAction:
+    names = list(dict.fromkeys(d for d in devices if d)) or ["NMS"]
+    return action(ActionCode.RESTORE_REACHABILITY, zh={"devices": "、".join(names)}, devices=", ".join(names))
+
+
 def not_checked_texts(
     kind: ReadingKind, reason: AccessState, device: str | None, port: str | None, detail: str = "",
 ) -> tuple[str, str]:
