@@ -31,7 +31,8 @@ Output `Diagnosis`: `verdict` (`Verdict`), `summary_zh` / `summary_en`, `suspect
 first, with reasons), `findings` (every rule that fired, by the playbook's priority), `evidence`
 (`EvidenceItem`: stable name, value, unit, limit and threshold text, segment/device/port, sources
 with method, OID/command, raw excerpt and time, assessment ok/warn/fault/unknown), `actions` (zh + en,
-worded after DOMAIN.md), `loop_plan` (ordered `LoopPoint`s), `could_not_check`. `to_dict()` is
+worded after DOMAIN.md), `loop_plan` (ordered `LoopPoint`s; empty where no loop is warranted:
+assist-check alarm checks, rate limit, congestion, early warning, no fault), `could_not_check`. `to_dict()` is
 JSON-ready; `render_text()` the journal text.
 
 Evidence names: `segment_loss_db` (one per fiber direction, limit = budget), `loss_budget_db`,

@@ -56,6 +56,7 @@ def _summaries(work: Work, verdict: Verdict, findings: Sequence[Finding], lead_z
         en.append(lead_en)
     if main:
         zh.append("；".join(f.reason_zh for f in main) + "。")
+        # no capitalising: reasons often start with a device name, which is case-sensitive
         en.append("; ".join(f.reason_en for f in main) + ".")
     if other:
         zh.append("另见：" + "；".join(f.reason_zh for f in other) + "。")
