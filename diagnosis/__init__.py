@@ -48,6 +48,10 @@ loss exactly 3 dB over budget is a warning, more is a fault; Rx exactly 3 dB abo
 low margin; Rx exactly at overload is not overload; utilisation exactly at 90 % is at the limit).
 `diagnosis.rules.DOMAIN_RULES` maps each DOMAIN.md rule to its modules and proving tests.
 
+Replay: `diagnosis.serialize.inputs_to_dict(path, observations, ticket)` gives the inputs as JSON-ready
+data to store with the diagnosis; `inputs_from_dict` rebuilds them, and `diagnose` on them gives the
+same diagnosis.
+
 Exceptions: `DiagnosisError` > `InvalidInput` (ValueError) for input that cannot describe a circuit
 or ticket. Unreachable devices and missing readings are never errors.
 """
