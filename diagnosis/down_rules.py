@@ -86,8 +86,17 @@ def explained_by_customer(work: Work) -> None:
                         or f.verdict not in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.PORT_DOWN)]
 
 
+def explained_by_admin_down(work: Work) -> None:
+    """A port shut by configuration turns its laser off on most devices: the far end's darkness and
+    the link being down are that shutdown, not a cut."""
+    shut = {f.segment for f in work.findings if f.verdict == Verdict.PORT_ADMIN_DOWN}
+    work.findings[:] = [f for f in work.findings if f.segment not in shut
+                        or f.verdict not in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.PORT_DOWN)]
+
+
 def check_down(work: Work, optics: dict[int, list[DirectionResult]]) -> None:
     customer_premises(work)
     dead_neighbours(work)
     ports_down(work, optics)
     explained_by_customer(work)
+    explained_by_admin_down(work)

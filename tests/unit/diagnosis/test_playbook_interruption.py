@@ -192,3 +192,13 @@ def test_a_dark_receiver_gives_no_meaningless_loss_figure(scene: Scene) -> None:
     d = scene.interruption()
     assert d.evidence_named("segment_loss_db", segment=2) == ()
     assert {f.verdict for f in d.findings} == {Verdict.NO_LIGHT_FIBER_CUT}
+
+
+def test_port_shut_by_configuration_darkens_the_far_end_without_being_called_a_cut(scene: Scene) -> None:
+    scene.set_status("core-1", "XGE0/0/2", admin=LinkState.DOWN, oper=LinkState.DOWN)
+    scene.set_status("egress-1", "XGE0/0/1", oper=LinkState.DOWN)
+    scene.set_rx("egress-1", "XGE0/0/1", -40.0, rx_los=True)  # the shut port's laser is off
+    d = scene.interruption()
+    assert d.verdict == Verdict.PORT_ADMIN_DOWN and d.suspected_segment == 3
+    assert {f.verdict for f in d.findings} == {Verdict.PORT_ADMIN_DOWN}
+    assert ActionCode.ENABLE_PORT in _codes(d)
