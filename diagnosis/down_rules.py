@@ -5,7 +5,8 @@
 - A dark port whose far-end office device cannot be read is not called a fiber cut (the far device
   may have lost power): inconclusive, with the segment suspected.
 - A port administratively down; a port down although light arrives (or whose light is unknown); on
-  the customer's device that is the customer side's state.
+  the customer's device that is the customer side's state. A port shut by configuration explains
+  the darkness of its segment (its laser is off).
 Used by playbooks 2 and 3, after the optical check has recorded the no-light findings.
 """
 from __future__ import annotations
