@@ -44,3 +44,11 @@ def test_quotes_are_the_sources_own_words() -> None:
         pytest.skip(f"source document {SEED} not present in this checkout")
     text = SEED.read_text(encoding="utf-8")
     assert [r.rule_id for r in DOMAIN_RULES if r.quote_zh not in text] == []
+
+
+def test_readme_lists_every_verdict_and_every_rule() -> None:
+    from diagnosis import Verdict
+
+    readme = (HERE.parents[2] / "diagnosis" / "README.md").read_text(encoding="utf-8")
+    assert [v.value for v in Verdict if f"`{v.value}`" not in readme] == []
+    assert [r.rule_id for r in DOMAIN_RULES if f"| {r.rule_id} |" not in readme] == []
