@@ -200,8 +200,16 @@ class Observations:
     alarm_history_devices: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        for name in (
-            "optical", "status", "errors", "utilisation", "alarms", "flaps", "devices", "gaps",
-            "rx_trend", "alarm_history_devices",
-        ):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
+        expected: dict[str, type] = {
+            "optical": OpticalReading, "status": PortStatus, "errors": ErrorReading,
+            "utilisation": UtilisationReading, "alarms": AlarmRecord, "flaps": FlapRecord,
+            "devices": DeviceAccess, "gaps": ReadingGap, "rx_trend": RxTrendPoint, "alarm_history_devices": str,
+        }
+        problems = []
+        for name, kind in expected.items():
+            items = tuple(getattr(self, name))
+            object.__setattr__(self, name, items)
+            problems += [f"observations.{name}[{i}]: expected {kind.__name__}, got {type(item).__name__}"
+                         for i, item in enumerate(items) if not isinstance(item, kind)]
+        if problems:
+            raise InvalidInput(problems)

@@ -141,3 +141,10 @@ def test_latest_reading_of_a_port_wins(scene: Scene) -> None:
     obs = replace(obs, optical=(*obs.optical, old))
     d = diagnose(scene.path, obs, scene.ticket(TicketKind.ASSIST_CHECK, Symptom.LATENCY_OR_ERRORS))
     assert d.verdict == Verdict.NO_FAULT_FOUND
+
+
+def test_observations_of_the_wrong_type_are_a_clear_error(scene: Scene) -> None:
+    with pytest.raises(InvalidInput) as info:
+        Observations(optical=[{"rx_dbm": -5}], devices=["core-1"])
+    assert info.value.problems == ["observations.optical[0]: expected OpticalReading, got dict",
+                                   "observations.devices[0]: expected DeviceAccess, got str"]
