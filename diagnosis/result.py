@@ -159,6 +159,12 @@ def _jsonable(value: Any) -> Any:
             "device": value.device, "port": value.port, "method": value.method.value,
             "reference": value.reference, "raw": value.raw, "time": value.time.isoformat(),
         }
+    if isinstance(value, EvidenceItem):
+        # the main source flattened too, so a reader needs not dig into `sources` for the usual case
+        main = value.sources[0] if value.sources else None
+        return {**{name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__},
+                "method": main.method.value if main else None, "reference": main.reference if main else None,
+                "raw": main.raw if main else None, "time": main.time.isoformat() if main else None}
     if hasattr(value, "__dataclass_fields__"):
         return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, (tuple, list)):

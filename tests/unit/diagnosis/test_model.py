@@ -101,6 +101,8 @@ def test_to_dict_is_json_ready_and_carries_evidence_sources(scene: Scene) -> Non
     rx = [e for e in data["evidence"] if e["name"] == "rx_power_dbm" and e["device"] == "agg-1"][0]
     assert rx["value"] == -40.0 and rx["assessment"] == "fault"
     assert rx["sources"][0]["method"] == "snmp" and rx["sources"][0]["time"] == NOW.isoformat()
+    assert (rx["method"], rx["time"], rx["raw"]) == ("snmp", NOW.isoformat(), "agg-1 GE1/0/1 value")
+    assert rx["reference"] == "1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8"
     assert data["made_at"] == NOW.isoformat()
 
 
