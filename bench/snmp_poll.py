@@ -42,7 +42,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run_collectors(targets, concurrency: int) -> dict[str, float]:
+async def run_collectors(targets, concurrency: int, polls: int = 1) -> list[dict[str, float]]:
     from collectors.enums import Want
     from collectors.profiles import get_profile
     from collectors.snmp.adapter import SnmpClient
@@ -51,20 +51,24 @@ async def run_collectors(targets, concurrency: int) -> dict[str, float]:
     gate = asyncio.Semaphore(concurrency)
     readings = errors = 0
     wants = {Want.OPTICAL, Want.INTERFACE, Want.COUNTERS}
+    runs = []
     async with SnmpClient(max_in_flight=concurrency * 2, per_device=4) as client:
 
         async def one(t) -> None:  # noqa: ANN001
             nonlocal readings, errors
             async with gate:
-                result = await collect_snmp(client, t, get_profile(t.platform), wants)
+                result = await collect_snmp(client, t, get_profile(t.platform), wants, map_ttl=3600)
             readings += len(result.optical) + len(result.interfaces) + len(result.counters)
             errors += len(result.errors)
 
-        cpu0, t0 = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(one(t) for t in targets))
-        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        values = client.values_read
-    return {"values": values, "wall": wall, "cpu": cpu, "readings": readings, "errors": errors}
+        for _ in range(polls):  # the first poll also reads names/entities; later ones reuse them
+            readings = errors = 0
+            values0, cpu0, t0 = client.values_read, time.process_time(), time.perf_counter()
+            await asyncio.gather(*(one(t) for t in targets))
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            runs.append({"values": client.values_read - values0, "wall": wall, "cpu": cpu,
+                         "readings": readings, "errors": errors})
+    return runs
 
 
 def _roots(platform: str) -> list[str]:
@@ -129,7 +133,7 @@ def main() -> None:
         targets = [target_from_inventory(d) for d in inventory.get(timeout=60)["devices"]]
         ports = sum(len(t.ports) for t in targets)
         rss0 = _rss_mb()
-        ours = asyncio.run(run_collectors(targets, args.concurrency))
+        first, ours = asyncio.run(run_collectors(targets, args.concurrency, polls=2))
         rss_peak = _rss_mb()
         ref = asyncio.run(run_netsnmp(targets, args.concurrency))
     finally:
@@ -147,7 +151,11 @@ def main() -> None:
           f"peak RSS {rss_peak:.0f} MB (before polling {rss0:.0f} MB)")
     print(f"  snmpbulkwalk: {ref['values']:>9,.0f} values in {ref['wall']:6.2f} s = {ref_vps:8,.0f} values/s; "
           f"CPU of the walk processes {ref['cpu']:.2f} s = {1000 * ref['cpu'] / max(ref['values'], 1):.3f} s per 1,000 values")
-    print(f"  ratio collectors / snmpbulkwalk values/s: {ours_vps / ref_vps:.2f} (goal >= 0.8); "
+    print(f"  collectors, first poll (also reads names/entities): {first['values']:,.0f} values in "
+          f"{first['wall']:.2f} s = {first['values'] / first['wall']:,.0f} values/s "
+          f"(20,000 ports: {first['wall'] * 20000 / max(ports, 1):.1f} s); the line above is the steady-state poll")
+    print(f"  ratio collectors / snmpbulkwalk values/s: first poll (same tables) {first['values'] / first['wall'] / ref_vps:.2f}, "
+          f"steady state {ours_vps / ref_vps:.2f} (goal >= 0.8); "
           f"wall-time ratio for the same ports: {ref['wall'] / ours['wall']:.2f}x faster")
 
 

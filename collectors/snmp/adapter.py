@@ -91,6 +91,7 @@ class SnmpClient:
         self.varbinds_per_request = varbinds_per_request
         self.values_read = 0  # varbinds received, for throughput figures
         self._lcd = CommandGeneratorLcdConfigurator()
+        self._static: dict[tuple[str, int, str, tuple[str, ...]], tuple[float, dict[str, dict[str, SnmpValue]]]] = {}
         self._bulk_generator = cmdgen.BulkCommandGenerator()
 
     async def __aenter__(self) -> SnmpClient:
@@ -190,6 +191,26 @@ class SnmpClient:
             for oid, value in varbinds:
                 out[str(oid)] = to_python(value)
         return out
+
+    async def walk_static(
+        self, target: DeviceTarget, columns: Sequence[str], *, ttl: float
+    ) -> dict[str, dict[str, SnmpValue]]:
+        """``walk`` for tables that rarely change (names, entity containment): kept ``ttl`` seconds per
+        device, so steady-state polls spend the agent's CPU on the values that move."""
+        params = self._params(target)
+        key = (target.address, params.port, params.context, tuple(columns))
+        now = asyncio.get_running_loop().time()
+        hit = self._static.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        tables = await self.walk(target, columns)
+        if ttl > 0:
+            self._static[key] = (now + ttl, tables)
+        return tables
+
+    def forget(self, target: DeviceTarget) -> None:
+        """Drop cached static tables of a device (after a reboot or a module swap)."""
+        self._static = {k: v for k, v in self._static.items() if k[0] != target.address}
 
     async def walk(
         self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None

@@ -70,9 +70,11 @@ async def collect_snmp(
     ports: Sequence[PortRef] | None = None,
     *,
     now: Now = _utcnow,
+    map_ttl: float = 0.0,
 ) -> SnmpResult:
     """One SNMP pass over a device. Never raises for device trouble: failures become ``ItemError``s
-    (an unanswered first request makes the whole device ``UnreachableError``)."""
+    (an unanswered first request makes the whole device ``UnreachableError``). ``map_ttl`` > 0 keeps
+    the port-name / entity mapping of the device that many seconds (pollers); 0 reads it every time."""
     if target.snmp is None:
         err = Unsupported("no SNMP parameters for this device", device=target.name)
         return SnmpResult(errors=tuple(ItemError(w.value, err) for w in wants if w is not Want.ALARMS))
@@ -82,7 +84,7 @@ async def collect_snmp(
     if Want.OPTICAL in wants and decoder is not None and profile.snmp_optical != "juniper_dom":
         map_columns += ENTITY_COLUMNS
     try:
-        pmap = PortMap.from_tables(await client.walk(target, map_columns))
+        pmap = PortMap.from_tables(await client.walk_static(target, map_columns, ttl=map_ttl))
     except CollectorTimeout as exc:
         err = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
         return SnmpResult(errors=(ItemError("snmp", err),))
