@@ -237,3 +237,15 @@ async def test_silent_agent_is_unreachable_not_an_exception(snmpsim):
     assert not result.reachable
     [error] = [e for e in result.errors if e.item == "device"]
     assert isinstance(error.error, UnreachableError) and "RequestTimedOut" in (error.error.raw or "")
+
+
+async def test_cached_mapping_makes_the_next_poll_cheaper_with_the_same_readings(snmpsim):
+    target = snmpsim.target("librenms_ios_2960x", "cisco_ios")
+    async with SnmpClient() as client:
+        first = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, map_ttl=600)
+        cost_first = client.values_read
+        second = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, map_ttl=600)
+        cost_second = client.values_read - cost_first
+    assert [(r.port, r.rx_dbm) for r in second.optical] == [(r.port, r.rx_dbm) for r in first.optical]
+    assert len(second.interfaces) == len(first.interfaces)
+    assert cost_second < cost_first
