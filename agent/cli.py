@@ -62,6 +62,23 @@ def serve(host: str = typer.Option(None, help="bind address (default from settin
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+@app.command()
+def demo(once: bool = typer.Option(False, "--once", help="exit 0 after printing the diagnosis"),
+         host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+         workdir: Path = typer.Option(Path("var"), help="where the demo's SQLite file goes")) -> None:
+    """Start the lab and the agent (SQLite), inject a fault, file a ticket through the API, show the diagnosis."""
+    import asyncio
+
+    from agent.demo import run_demo
+
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        code = asyncio.run(run_demo(once=once, host=host, port=port, workdir=workdir, console=Console()))
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DbOpt) -> None:
     """Upgrade the database schema to the latest migration."""

@@ -11,6 +11,7 @@ from agent.models.tickets import (
     Ticket,
 )
 from agent.models.users import User
+from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 
 __all__ = [
     "Alarm", "Circuit", "Customer", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",

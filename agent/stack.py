@@ -1,0 +1,54 @@
+"""Run the agent (API + jobs) inside the current event loop — for the demo, end-to-end tests and benches,
+where the lab must share the loop (its API is called from its own loop's thread)."""
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from agent.clock import Clock
+from agent.runtime import build_app
+from agent.services import Services
+from agent.settings import Settings
+
+
+@dataclass
+class RunningAgent:
+    base_url: str
+    app: FastAPI
+
+    @property
+    def services(self) -> Services:
+        return self.app.state.services
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def running_agent(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
+                        clock: Clock | None = None, jobs: bool = True) -> AsyncIterator[RunningAgent]:
+    app = build_app(settings, clock, jobs=jobs)
+    port = port or free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server.install_signal_handlers = lambda: None  # the caller owns the process's signals
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # re-raise why it could not start (e.g. the port is taken)
+            raise RuntimeError(f"the API did not start on {host}:{port}")
+        await asyncio.sleep(0.02)
+    try:
+        yield RunningAgent(f"http://{host}:{port}", app)
+    finally:
+        server.should_exit = True
+        await task
+        app.state.services.close()
