@@ -41,8 +41,9 @@ def install_triage(services: Services, collector=None, loop_driver=None) -> None
     from agent.triage.collect import CollectorsAdapter
     from agent.triage.service import TriageService
 
-    adapter = CollectorsAdapter()
-    triage = TriageService(services, collector or adapter)
+    adapter = CollectorsAdapter(use_cli=services.settings.triage_use_cli)
+    triage = TriageService(services, collector or adapter,
+                           counter_interval_s=services.settings.triage_counter_interval_seconds)
     guard = LoopGuard(services, loop_driver or adapter)
     services.extras["triage"] = triage
     services.extras["loops"] = guard

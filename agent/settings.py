@@ -65,4 +65,6 @@ class Settings(BaseSettings):
     bootstrap_users: list[BootstrapUser] = Field(default_factory=list)
     reopen_window_hours: int = 72  # a repeat fault on the same circuit within this window reopens (MEF 124)
     triage_deadline_seconds: float = 8.0
+    triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
+    triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
     log_level: str = "INFO"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
 class CollectorsAdapter:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, use_cli: bool = True) -> None:
         self._collector: Collector | None = None
+        self.use_cli = use_cli
 
     @property
     def collector(self) -> Collector:
@@ -30,6 +32,8 @@ class CollectorsAdapter:
             self._collector = None
 
     async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> DeviceSurvey:
+        if not self.use_cli:
+            target = replace(target, cli=None)
         return await self.collector.survey(target, None, TRIAGE_WANTS, since, timeout)
 
     async def counters(self, target: DeviceTarget, timeout: float) -> Sequence[CounterSample]:
