@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI
 
 from agent.clock import Clock
+from agent.health import install_monitoring
 from agent.services import Services, build_services
 from agent.settings import Settings
 from api.app import create_app
@@ -22,6 +23,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, jobs: bool = Tr
     services = build_services(settings, clock)
     install_routers(services)
     install_triage(services, collector, loop_driver)
+    install_monitoring(services, jobs=jobs)  # traps -> alarms, optical polling, NOC health (agent/health.py)
     if jobs:
         install_jobs(services)
     return create_app(services)

@@ -67,4 +67,12 @@ class Settings(BaseSettings):
     triage_deadline_seconds: float = 8.0
     triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
     triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
+    # Trap ingestion (告警接收) in the serving process; trap_port 0 disables it.
+    trap_host: str = "127.0.0.1"
+    trap_port: int = 16162
+    trap_communities: list[str] = Field(default_factory=lambda: ["public"])
+    # Optical power polling for the Rx trend; 0 disables it. The trend reads this many days back.
+    poll_interval_seconds: float = 300.0
+    poll_retention_days: float = 30.0
+    trend_lookback_days: float = 14.0
     log_level: str = "INFO"

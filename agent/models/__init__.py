@@ -12,8 +12,9 @@ from agent.models.tickets import (
 )
 from agent.models.users import User
 from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
+from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
 
 __all__ = [
     "Alarm", "Circuit", "Customer", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
-    "LoopTest", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
+    "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]

@@ -97,10 +97,11 @@ def flaps(alarms: Iterable[cr.AlarmRecord]) -> list[dr.FlapRecord]:
 
 def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple[str, str], cr.CounterSample],
                  speeds: dict[tuple[str, str], int | None], stored_alarms: Sequence[cr.AlarmRecord],
-                 missing_devices: dict[str, str]) -> dr.Observations:
+                 missing_devices: dict[str, str], rx_trend: Sequence[dr.RxTrendPoint] = ()) -> dr.Observations:
     """Everything read for one triage, in the diagnosis's terms.
 
-    ``missing_devices`` names devices whose survey did not finish inside the triage deadline (with why).
+    ``missing_devices`` names devices whose survey did not finish inside the triage deadline (with why);
+    ``rx_trend`` is the path ports' stored Rx series (agent.polling), for the early warning.
     """
     opt, stat, errs, utils, alarms, devs, gaps = [], [], [], [], [], [], []
     history_devices: list[str] = []
@@ -134,4 +135,5 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
     return dr.Observations(
         optical=tuple(opt), status=tuple(stat), errors=tuple(errs), utilisation=tuple(utils),
         alarms=tuple(alarm(a) for a in all_alarms), flaps=tuple(flaps(all_alarms)), devices=tuple(devs),
-        gaps=tuple(gaps), stored_alarms_queried=True, alarm_history_devices=tuple(history_devices))
+        gaps=tuple(gaps), rx_trend=tuple(rx_trend), stored_alarms_queried=True,
+        alarm_history_devices=tuple(history_devices))

@@ -17,6 +17,7 @@ from agent import journal
 from agent.db import unit_of_work
 from agent.errors import UnknownCircuit
 from agent.models import Alarm, Diagnosis, Ticket
+from agent.polling import rx_trend
 from agent.triage.evidence import observations
 from agent.triage.path import ResolvedCircuit, resolve_circuit
 from collectors import readings as cr
@@ -115,12 +116,14 @@ class TriageService:
                                 now=clock.now(), window_start=ticket.reported_at - LOOKBACK,
                                 ticket_id=str(ticket.id))
             stored = self._stored_alarms(s, resolved, ctx.window_start)
+            trend = rx_trend(s, [e.key for _, e in resolved.path.ports()],
+                             ctx.now - timedelta(days=self.services.settings.trend_lookback_days))
 
         deadline = self.services.settings.triage_deadline_seconds
         surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
         second = await self._second_counters(resolved, surveys, t0, deadline)
         speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
-        obs = observations(surveys, second, speeds, stored, missing)
+        obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
         ctx = TicketContext(kind=ctx.kind, symptom=ctx.symptom, reported_at=ctx.reported_at, now=clock.now(),
                             window_start=ctx.window_start, ticket_id=ctx.ticket_id)
         result = diagnose(resolved.path, obs, ctx)
