@@ -45,27 +45,93 @@ async def _session(ctx: DeviceContext, process: asyncssh.SSHServerProcess) -> No
         if process.command:  # `ssh host command`: run one command, no prompt
             process.stdout.write(shell.handle(process.command))
             return
-        process.stdout.write(shell.banner + shell.prompt())
+        terminal = _Terminal(shell, echo=bool(process.term_type))
+        process.stdout.write(terminal.start())
         while not shell.closed:
             try:
-                line = await process.stdin.readline()
+                data = await process.stdin.read(4096)
             except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged, asyncssh.SignalReceived):
                 continue
-            if not line:
+            if not data:
                 break
-            out = shell.handle(line.rstrip("\r\n"))
+            out = terminal.feed(data)
             if out:
-                process.stdout.write(out if out.endswith("\n") else out + "\n")
-            if process.term_type and hasattr(process.channel, "set_echo"):
-                process.channel.set_echo(shell.echo)
-            if not shell.closed:
-                process.stdout.write(shell.prompt())
+                process.stdout.write(out)
     except (asyncssh.Error, ConnectionError, BrokenPipeError):
         pass
     except Exception:  # a broken renderer must not kill the lab: show it like a device would
         log.exception("CLI session on %s failed", ctx.spec.name)
     finally:
         process.exit(0)
+
+
+class _Terminal:
+    """The device's own line discipline: input is echoed only when the CLI consumes it.
+
+    Why not asyncssh's line editor: it echoes every Enter the moment the bytes arrive, while the
+    prompt follows later from the session task. With type-ahead (netmiko's find_prompt sends a
+    second Enter when the first read comes back empty, which happens as soon as the lab's loop is
+    busy) the client saw "\\r\\n\\r\\n<H><H>" instead of "\\r\\n<H>\\r\\n<H>", took "<H><H>" for the
+    prompt and waited for it until its read timeout. A real CLI task reads type-ahead one line
+    at a time, so echo, output and prompt of each line come out together and in order; this
+    class does the same and returns them as one write.
+    """
+
+    def __init__(self, shell: Shell, *, echo: bool) -> None:
+        self._shell = shell
+        self._echo = echo  # a PTY was requested (netmiko, interactive ssh); plain pipes get no echo
+        self._line: list[str] = []
+        self._after_cr = False
+        self._escape = 0  # 1 after ESC, 2 inside a CSI / SS3 sequence (arrow keys are ignored)
+
+    def start(self) -> str:
+        return _crlf(self._shell.banner + self._shell.prompt()) if self._echo else self._shell.banner + self._shell.prompt()
+
+    def feed(self, data: str) -> str:
+        out: list[str] = []
+        for ch in data:
+            if self._shell.closed:
+                break  # what follows `quit` is never read by the device
+            if self._escape:
+                self._escape = 2 if self._escape == 1 and ch in "[O" else (0 if self._escape == 1 or "@" <= ch <= "~" else 2)
+                continue
+            if ch == "\n" and self._after_cr:  # CR LF is one Enter
+                self._after_cr = False
+                continue
+            self._after_cr = ch == "\r"
+            if ch in "\r\n":
+                out.append(self._enter())
+            elif ch in "\x7f\b":
+                if self._line:
+                    self._line.pop()
+                    out.append("\b \b" if self._echo and self._shell.echo else "")
+            elif ch == "\x03":  # Ctrl-C drops the line being typed
+                self._line.clear()
+                out.append(("^C\n" if self._echo else "\n") + self._shell.prompt())
+            elif ch == "\x1b":
+                self._escape = 1
+            elif ch.isprintable() or ch == "\t":
+                self._line.append(ch)
+                if self._echo and self._shell.echo:
+                    out.append(ch)
+        text = "".join(out)
+        return _crlf(text) if self._echo else text
+
+    def _enter(self) -> str:
+        line = "".join(self._line)
+        self._line.clear()
+        parts = ["\n"] if self._echo else []
+        result = self._shell.handle(line.rstrip("\r\n"))
+        if result:
+            parts.append(result if result.endswith("\n") else result + "\n")
+        if not self._shell.closed:
+            parts.append(self._shell.prompt())
+        return "".join(parts)
+
+
+def _crlf(text: str) -> str:
+    """A terminal needs CR LF (what asyncssh's line editor used to add)."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 class SshServers:
@@ -79,7 +145,7 @@ class SshServers:
                 lambda: _Auth(ctx, username, password), host, port,
                 server_host_keys=[self._key],
                 process_factory=lambda proc: _session(ctx, proc),
-                encoding="utf-8", line_editor=True, reuse_address=True,
+                encoding="utf-8", line_editor=False, reuse_address=True,
             )
         except OSError as exc:
             raise LabStateError(f"SSH {ctx.spec.name}: cannot listen on {host}:{port}: {exc}") from exc
