@@ -6,6 +6,7 @@ import asyncio
 import re
 import socket
 from collections.abc import Sequence
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -115,7 +116,16 @@ def _blocking_session(target: DeviceTarget, commands: list[str], config: list[st
     except (OSError, EOFError) as exc:
         raise UnreachableError(f"SSH session lost: {type(exc).__name__}", device=target.name, raw=str(exc)) from exc
     finally:
-        try:
-            conn.disconnect()
-        except Exception:  # the session is gone either way
-            pass
+        if config is None:
+            # netmiko's polite logout waits ~2 s for Huawei's "quit" to be acknowledged: after read-only
+            # commands nothing depends on it, so it runs off the caller's critical path.
+            threading.Thread(target=_disconnect, args=(conn,), daemon=True, name="faultline-cli-logout").start()
+        else:
+            _disconnect(conn)
+
+
+def _disconnect(conn: Any) -> None:
+    try:
+        conn.disconnect()
+    except Exception:  # the session is gone either way
+        pass
