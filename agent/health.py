@@ -82,11 +82,14 @@ def shape(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) ->
         for end in seg.ends:
             st, u, o = status.get(end.key), util.get(end.key), optical.get(end.key)
             margin = next(iter(_items(result.evidence, "rx_margin_db", device=end.device, port=end.port)), None)
+            power = next(iter(_items(result.evidence, "rx_power_dbm", device=end.device, port=end.port)), None)
+            # the sensitivity the diagnosis used: the module's DDM threshold before the inventory's figure
+            sensitivity = power.limit if power is not None and power.limit is not None else end.rx_sensitivity_dbm
             ends.append({
                 "device": end.device, "port": end.port, "siteKind": str(end.site_kind),
                 "operStatus": str(st.oper) if st else None, "adminStatus": str(st.admin) if st else None,
                 "rxDbm": o.rx_dbm if o and o.rx_dbm is not None and o.rx_dbm > -100 else None,
-                "txDbm": o.tx_dbm if o else None, "rxSensitivityDbm": end.rx_sensitivity_dbm,
+                "txDbm": o.tx_dbm if o else None, "rxSensitivityDbm": sensitivity,
                 "rxMargin": _ev(margin),
                 "utilisation": None if u is None else {
                     "inMbps": u.in_mbps and round(u.in_mbps, 3), "outMbps": u.out_mbps and round(u.out_mbps, 3),

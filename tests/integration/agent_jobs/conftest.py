@@ -29,8 +29,7 @@ def free_udp_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def lab() -> AsyncIterator[Lab]:
+async def _start_lab() -> AsyncIterator[Lab]:
     for _ in range(5):  # another run may hold the random block
         block = f"127.{random.randint(100, 250)}.{random.randint(1, 254)}"
         candidate = Lab.load(DEFAULT_TOPOLOGY, address_block=block, snmp_port=random.randint(20000, 40000),
@@ -45,6 +44,19 @@ async def lab() -> AsyncIterator[Lab]:
             await candidate.stop()
         return
     pytest.fail("could not start the lab on any random loopback block")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def lab() -> AsyncIterator[Lab]:
+    async for started in _start_lab():
+        yield started
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def fresh_lab() -> AsyncIterator[Lab]:
+    """A lab of its own for one test: no device alarm history left by the tests before it."""
+    async for started in _start_lab():
+        yield started
 
 
 @pytest.fixture(scope="module")
