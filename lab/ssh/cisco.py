@@ -107,27 +107,6 @@ class CiscoShell(Shell):
             ("*", "end", self.end),
         ]
 
-    def configure(self) -> str:
-        self.mode = "config"
-        return "Enter configuration commands, one per line.  End with CNTL/Z.\n"
-
-    def enter_interface(self, port: str) -> str:
-        self.current_port = self.port(port).spec.name
-        self.mode = "interface"
-        return ""
-
-    def leave_interface(self) -> str:
-        self.mode, self.current_port = "config", None
-        return ""
-
-    def end(self) -> str:
-        self.mode, self.current_port = "exec", None
-        return ""
-
-    def logout(self) -> str:
-        self.closed = True
-        return ""
-
     def interface(self, ps: PortState) -> str:
         m = self.ctx.model
         m.settle(ps)

@@ -34,6 +34,8 @@ def _pct(x: float) -> str:
 
 
 class HuaweiShell(Shell):
+    config_mode = "system"  # system-view
+    config_banner = "Enter system view, return user view with Ctrl+Z.\n"
     banner = "\nInfo: The max number of VTY users is 10, and the number\n      of current VTY users on line is 1.\n"
 
     def prompt(self) -> str:
@@ -66,39 +68,17 @@ class HuaweiShell(Shell):
             ("*", "display alarm active", lambda: self.alarms(active=True)),
             ("*", "display alarm history", lambda: self.alarms(active=False)),
             ("*", "display clock", lambda: self.ctx.now().strftime("%Y-%m-%d %H:%M:%S+00:00\n%A\nTime Zone(UTC) : UTC\n")),
-            ("exec", "system-view", self.system_view),
-            ("exec", "quit", self.quit),
+            ("exec", "system-view", self.configure),
+            ("exec", "quit", self.logout),
             ("system", "interface {port}", self.enter_interface),
             ("interface", "interface {port}", self.enter_interface),
             ("interface", "loopback local", lambda: self.set_loop(LoopMode.LOCAL)),
             ("interface", "loopback remote", lambda: self.set_loop(LoopMode.REMOTE)),
             ("interface", "undo loopback", lambda: self.set_loop(None)),
             ("interface", "quit", self.leave_interface),
-            ("system", "quit", self.to_exec),
-            ("*", "return", self.to_exec),
+            ("system", "quit", self.end),
+            ("*", "return", self.end),
         ]
-
-    # -- modes -----------------------------------------------------------------------------------
-    def system_view(self) -> str:
-        self.mode = "system"
-        return "Enter system view, return user view with Ctrl+Z.\n"
-
-    def enter_interface(self, port: str) -> str:
-        self.current_port = self.port(port).spec.name
-        self.mode = "interface"
-        return ""
-
-    def leave_interface(self) -> str:
-        self.mode, self.current_port = "system", None
-        return ""
-
-    def to_exec(self) -> str:
-        self.mode, self.current_port = "exec", None
-        return ""
-
-    def quit(self) -> str:
-        self.closed = True
-        return ""
 
     # -- renderers -------------------------------------------------------------------------------
     def interface(self, ps: PortState) -> str:

@@ -63,6 +63,8 @@ class Shell:
     """A session: mode state, prompt and command dispatch. Subclasses fill `commands()`."""
 
     banner = ""
+    config_mode = "config"  # the configuration view the interface view returns to (Huawei: "system")
+    config_banner = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
 
     def __init__(self, ctx: DeviceContext) -> None:
         self.ctx = ctx
@@ -151,6 +153,28 @@ class Shell:
         if found is None:
             raise PortNotFound(wanted)
         return self.ctx.model.ports[f"{self.ctx.spec.name}:{found}"]
+
+    # -- modes shared by every vendor (exec -> configuration -> interface) ---------------------
+    def configure(self) -> str:
+        self.mode = self.config_mode
+        return self.config_banner
+
+    def enter_interface(self, port: str) -> str:
+        self.current_port = self.port(port).spec.name
+        self.mode = "interface"
+        return ""
+
+    def leave_interface(self) -> str:
+        self.mode, self.current_port = self.config_mode, None
+        return ""
+
+    def end(self) -> str:
+        self.mode, self.current_port = "exec", None
+        return ""
+
+    def logout(self) -> str:
+        self.closed = True
+        return ""
 
     def set_loop(self, mode: LoopMode | None) -> str:
         assert self.current_port is not None
