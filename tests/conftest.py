@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -96,3 +97,28 @@ def db_url(request, tmp_path) -> str:
     url = request.getfixturevalue("pg_database")
     _truncate_pg(url)
     return url
+
+
+# --- the lab ---------------------------------------------------------------------------------
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def lab():
+    """The default lab topology on a random 127.x.y.0/24 block and random ports, one per test module
+    (tests of several engineers run at once on this machine). Tests using it run on the module's loop:
+    mark them ``pytest.mark.asyncio(loop_scope="module")``."""
+    import random
+
+    from lab import DEFAULT_TOPOLOGY, Lab
+
+    for _ in range(5):  # another run may hold the random block: try a few
+        candidate = Lab.load(DEFAULT_TOPOLOGY, address_block=f"127.{random.randint(100, 250)}.{random.randint(1, 254)}",
+                             snmp_port=random.randint(20000, 40000), ssh_port=random.randint(40001, 60000))
+        try:
+            await candidate.start()
+        except Exception:  # noqa: BLE001 - address in use: another block
+            continue
+        try:
+            yield candidate
+        finally:
+            await candidate.stop()
+        return
+    pytest.fail("could not start the lab on any random loopback block")

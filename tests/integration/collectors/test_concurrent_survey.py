@@ -5,39 +5,20 @@ echoed type-ahead Enters before the prompts (see tests/integration/lab/test_ssh_
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 
 from collectors.cli.session import CliRunner
 from collectors.survey import Collector
 from collectors.target import target_from_inventory
-from lab import DEFAULT_TOPOLOGY, Lab
+from lab import Lab
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ROUNDS = 4
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def lab() -> AsyncIterator[Lab]:
-    for _ in range(5):  # another run may hold the random block
-        block = f"127.{random.randint(100, 250)}.{random.randint(1, 254)}"
-        candidate = Lab.load(DEFAULT_TOPOLOGY, address_block=block, snmp_port=random.randint(20000, 40000),
-                             ssh_port=random.randint(40001, 60000))
-        try:
-            await candidate.start()
-        except Exception:
-            continue
-        try:
-            yield candidate
-        finally:
-            await candidate.stop()
-        return
-    pytest.fail("could not start the lab on any random loopback block")
 
 
 async def test_all_devices_surveyed_concurrently_finish_every_time(lab: Lab) -> None:

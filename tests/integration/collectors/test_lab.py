@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-import pytest_asyncio
 
 from collectors.enums import LoopMode, OperStatus, ProbableCause
 from collectors.errors import AuthenticationFailed, InvalidPort, UnreachableError
 from collectors.survey import Collector
-from collectors.target import CliParams, DeviceTarget, SnmpParams, target_from_inventory
+from collectors.target import CliParams, DeviceTarget, target_from_inventory
 from collectors.traps import TrapReceiver
-from lab import DEFAULT_TOPOLOGY, Lab
+from lab import Lab
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -24,22 +21,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 DEVICES = ["cpe-bank-1", "cpe-factory-1", "agg-rtr1", "acc-b-sw1"]  # huawei v2c, huawei v3, cisco, zte
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def lab() -> AsyncIterator[Lab]:
-    for _ in range(5):  # another run may hold the random block
-        block = f"127.{random.randint(100, 250)}.{random.randint(1, 254)}"
-        candidate = Lab.load(DEFAULT_TOPOLOGY, address_block=block, snmp_port=random.randint(20000, 40000),
-                             ssh_port=random.randint(40001, 60000))
-        try:
-            await candidate.start()
-        except Exception:
-            continue
-        try:
-            yield candidate
-        finally:
-            await candidate.stop()
-        return
-    pytest.fail("could not start the lab on any random loopback block")
 
 
 def target(lab: Lab, name: str) -> DeviceTarget:

@@ -29,7 +29,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto import api
 
-from lab import DEFAULT_TOPOLOGY, Lab
+from lab import Lab
 
 
 def random_block() -> str:
@@ -42,21 +42,6 @@ def free_udp_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def lab() -> AsyncIterator[Lab]:
-    for _ in range(5):  # another run may hold the random block: try a few
-        lab = Lab.load(DEFAULT_TOPOLOGY, address_block=random_block(), snmp_port=random.randint(20000, 40000),
-                       ssh_port=random.randint(40001, 60000))
-        try:
-            await lab.start()
-        except Exception:
-            continue
-        try:
-            yield lab
-        finally:
-            await lab.stop()
-        return
-    pytest.fail("could not start the lab on any random loopback block")
 
 
 # ---- CLI -------------------------------------------------------------------------------------------
