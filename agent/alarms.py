@@ -25,7 +25,7 @@ from agent.models import Alarm, Device, Port, Segment, Ticket
 from agent.tickets import OPEN
 from collectors import AlarmRecord, TrapReceiver
 from collectors import readings as cr
-from collectors.alarms import AlarmEvent
+from collectors.alarms import OPTICAL_CAUSES, AlarmEvent
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
 
 log = logging.getLogger("faultline.alarms")
@@ -204,8 +204,23 @@ class TrapIngest:
         s = services.settings
         self.queue: asyncio.Queue[AlarmRecord] = asyncio.Queue()
         self.view = InventoryView()
+        self._strangers: set[str] = set()  # senders still unknown after the last reload
         self.receiver = TrapReceiver(s.trap_host, s.trap_port, communities=s.trap_communities,
                                      if_ports=self._if_port, queue=self.queue, now=services.clock.now)
+        # The receiver's own suppressor knows only the facts pushed to it; this one also reads the
+        # inventory at the moment the trap arrives, so an inventory imported after start counts at once.
+        original = self.receiver.correlator.suppressor
+
+        def suppress(event: AlarmEvent) -> str | None:
+            why = original(event) if original is not None else None
+            if why or event.cause not in OPTICAL_CAUSES or event.port is None:
+                return why
+            view = self._view_for(event.device)
+            if view.fibre.get((view.device(event.device), event.port)) is False:
+                return "optical alarm on a port without fibre (no transceiver in the inventory)"
+            return None
+
+        self.receiver.correlator.suppressor = suppress
         self.stored: list[StoredAlarm] = []  # recent changes, newest last (bounded)
         self.error: str | None = None
         self._task: asyncio.Task | None = None
@@ -213,11 +228,21 @@ class TrapIngest:
     def _if_port(self, address: str, if_index: int) -> str | None:
         return self.view.port_by_if_index.get((self.view.device(address), if_index))
 
+    def _view_for(self, address: str) -> InventoryView:
+        """The current map, reloaded when it is stale or a sender is new to it (an inventory import
+        since the last load); a sender still unknown after a reload waits for the next stale reload."""
+        if time.monotonic() - self.view.loaded_at > VIEW_TTL_S or (
+                address not in self.view.device_by_address and address not in self._strangers):
+            self.refresh()
+            if address not in self.view.device_by_address:
+                self._strangers.add(address)
+        return self.view
+
     def refresh(self) -> None:
         """Reload the inventory map and tell the receiver which ports carry no fibre (suppression)."""
         with self.services.session_factory() as session:
             view = InventoryView.load(session)
-        self.view = view
+        self.view, self._strangers = view, set()
         for (device, port), has_fibre in view.fibre.items():
             address = view.address_by_device.get(device, device)
             self.receiver.set_port_facts(address, port, has_fibre=has_fibre)
@@ -261,7 +286,7 @@ class TrapIngest:
             record = await self.queue.get()
             try:
                 stored = await asyncio.to_thread(self.ingest, record)
-            except Exception:  # noqa: BLE001 - one bad record never stops ingestion
+            except Exception:  # one bad record never stops ingestion
                 log.exception("alarm from %s not stored", record.device)
                 continue
             if stored is not None:
@@ -269,10 +294,8 @@ class TrapIngest:
 
     def ingest(self, record: AlarmRecord) -> StoredAlarm | None:
         """Store one record (blocking; runs in a worker thread)."""
-        if record.device not in self.view.device_by_address or time.monotonic() - self.view.loaded_at > VIEW_TTL_S:
-            self.refresh()
         address = record.device
-        device = self.view.device(address)
+        device = self._view_for(address).device(address)
         with unit_of_work(self.services.session_factory) as session:
             stored = store_record(session, record, device, address=address)
             if stored is None:

@@ -126,7 +126,7 @@ class OpticalPoller:
             await asyncio.sleep(interval)  # wait first: start-up stays cheap, the API answers at once
             try:
                 await self.poll_once()
-            except Exception:  # noqa: BLE001 - the next interval tries again
+            except Exception:  # the next interval tries again
                 log.exception("optical poll failed")
 
     async def start(self) -> None:

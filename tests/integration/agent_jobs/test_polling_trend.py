@@ -3,6 +3,7 @@ and a line-quality ticket's triage reads it as the Rx trend and warns of the dec
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -35,7 +36,7 @@ async def test_polled_series_of_an_ageing_transceiver_gives_rx_power_declining(l
                                    .order_by(OpticalSample.at)).all()
                 other = s.scalars(select(OpticalSample).where(OpticalSample.device_name == "agg-rtr1")).all()
             assert len(series) == 5 and all(p.oper == "up" for p in series)
-            drops = [round(a.rx_dbm - b.rx_dbm, 1) for a, b in zip(series, series[1:])]
+            drops = [round(a.rx_dbm - b.rx_dbm, 1) for a, b in pairwise(series)]
             assert drops == [0.5] * 4, drops  # the far end loses what the ageing Tx loses
             assert series[-1].at - series[0].at == timedelta(days=4)
             assert other and len({round(p.rx_dbm, 1) for p in other if p.port_name == "TenGigabitEthernet1/1/1"}) == 1

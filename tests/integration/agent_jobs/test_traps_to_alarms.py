@@ -69,9 +69,9 @@ async def _link_down_active(api) -> dict | None:
     return _link_down(await _alarms(api, device=CPE_SIDE[0], active="true"), "raised")
 
 
-def cleared_row_for(api, alarm_id: str):
+def cleared_row_for(api, alarm_id: str, port: str = CPE_SIDE[1]):
     async def check():
-        rows = await _alarms(api, device=CPE_SIDE[0], port=CPE_SIDE[1], active="false")
+        rows = await _alarms(api, device=CPE_SIDE[0], port=port, active="false")
         return next((a for a in rows if a["id"] == alarm_id), None)
     return check
 
@@ -83,3 +83,59 @@ async def test_alarms_endpoint_validates_filters_and_needs_a_token(lab, trap_por
         r = await api.http.get("/api/v1/alarms")
         assert r.status_code == 401
         assert (await api.get("/api/v1/alarms", params={"active": "true"})).json() == []
+
+
+async def test_a_clear_after_a_restart_pairs_with_the_alarm_raised_before_it(lab, trap_port, db_url, helpers):
+    async with helpers.agent_on(db_url, trap_port) as api:
+        await api.import_inventory(lab)
+        fault = lab.inject("fiber_cut", "CIR-EPL-0001#0")
+        try:
+            raised = await helpers.until(lambda: _link_down_active(api), what="linkDown stored")
+        except BaseException:
+            lab.clear(fault)
+            raise
+    # a new agent process on the same database; the fibre is repaired while it listens
+    async with helpers.agent_on(db_url, trap_port) as api:
+        lab.clear(fault)
+        cleared = await helpers.until(cleared_row_for(api, raised["id"]), what="clear paired after the restart")
+    assert cleared["state"] == "cleared" and cleared["reductionKey"] == raised["reductionKey"]
+
+
+
+HW_OPTICAL_INVALID, HW_OPTICAL_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.5", "1.3.6.1.4.1.2011.5.25.219.2.4.6"
+ENT_NAME = "1.3.6.1.2.1.47.1.1.1.1.7"
+
+
+def _snmptrap(source: str, port: int, trap_oid: str, port_name: str) -> None:
+    """net-snmp's snmptrap as a device: v2c, from the device's own address (--clientaddr)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("snmptrap")
+    if exe is None:
+        pytest.fail("snmptrap (net-snmp, Debian package snmp) is needed to send traps from a chosen address")
+    subprocess.run([exe, "-v", "2c", "-c", "public", f"--clientaddr={source}", f"127.0.0.1:{port}", "", trap_oid,
+                    f"{ENT_NAME}.16000", "s", port_name], check=True, capture_output=True, timeout=10)
+
+
+@pytest.mark.netsnmp
+async def test_duplicates_merge_and_optical_alarms_on_fibreless_ports_are_suppressed(lab, trap_port, db_url, helpers):
+    address = lab.device("acc-a-sw1").host
+    async with helpers.agent_on(db_url, trap_port) as api:
+        await api.import_inventory(lab)
+        receiver = api.agent.services.extras["traps"].receiver
+        # GigabitEthernet0/0/4 has no transceiver in the inventory: an optical alarm there means nothing
+        _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/4")
+        await helpers.until(lambda: receiver.stats.suppressed == 1, what="the fibreless port's alarm suppressed")
+        for _ in range(3):  # the same alarm repeated: one row, count 3
+            _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/2")
+
+        async def merged():
+            rows = await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/2")
+            return rows if rows and rows[0]["count"] == 3 else None
+
+        rows = await helpers.until(merged, what="three raises merged")
+        assert len(rows) == 1 and rows[0]["state"] == "raised" and rows[0]["perceivedSeverity"] == "critical"
+        _snmptrap(address, trap_port, HW_OPTICAL_RESUME, "GigabitEthernet0/0/2")
+        await helpers.until(cleared_row_for(api, rows[0]["id"], port="GigabitEthernet0/0/2"), what="resume clears")
+        assert await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/4") == []
