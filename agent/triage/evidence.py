@@ -103,7 +103,7 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
     ``missing_devices`` names devices whose survey did not finish inside the triage deadline (with why);
     ``rx_trend`` is the path ports' stored Rx series (agent.polling), for the early warning.
     """
-    opt, stat, errs, utils, alarms, devs, gaps = [], [], [], [], [], [], []
+    opt, stat, errs, utils, devs, gaps = [], [], [], [], [], []
     history_devices: list[str] = []
     device_alarms: list[cr.AlarmRecord] = []
     for sv in surveys:

@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime
 
 import httpx
-import pytest
 import pytest_asyncio
 import yaml
 

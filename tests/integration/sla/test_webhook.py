@@ -21,7 +21,8 @@ def sla_settings(endpoint) -> SlaSettings:
 
 
 def _make_events(sla, factory, clock, make_ticket, event):
-    a, b = make_ticket("WH-1"), make_ticket("WH-2")
+    make_ticket("WH-1")
+    b = make_ticket("WH-2")
     event(b, "signed")
     event(b, "suspension_requested")
     event(b, "suspension_approved", suspension_id=7)
