@@ -121,7 +121,18 @@ def shape(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) ->
 
 
 async def circuit_health(services, circuit_id: str) -> dict[str, Any]:
-    """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory."""
+    """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory. Asks for the same
+    circuit while a read is under way share that read: a busy NOC screen never multiplies device load."""
+    inflight: dict[str, asyncio.Future] = services.extras.setdefault("health_inflight", {})
+    task = inflight.get(circuit_id)
+    if task is None:
+        task = asyncio.ensure_future(_circuit_health(services, circuit_id))
+        inflight[circuit_id] = task
+        task.add_done_callback(lambda _t: inflight.pop(circuit_id, None))
+    return await asyncio.shield(task)  # one caller going away does not cancel the others' read
+
+
+async def _circuit_health(services, circuit_id: str) -> dict[str, Any]:
     triage = services.extras.get("triage")
     if triage is None:
         raise HealthUnavailable("no collector in this process")

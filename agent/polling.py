@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from agent.db import unit_of_work
@@ -28,6 +28,7 @@ from diagnosis.enums import Method
 log = logging.getLogger("faultline.polling")
 
 POLL_WANTS = ("optical", "interface")
+MAX_TREND_POINTS = 400  # per port: plenty for a least-squares slope, cheap to read and to diagnose
 
 
 @dataclass(frozen=True)
@@ -146,16 +147,28 @@ class OpticalPoller:
 
 def rx_trend(session: Session, ports: Iterable[tuple[str, str]], since: datetime) -> list[dr.RxTrendPoint]:
     """The stored Rx series of these ports since ``since``, as diagnosis trend points (oldest first)."""
-    ports = set(ports)
+    ports = sorted(set(ports))
     if not ports:
         return []
-    rows = session.scalars(select(OpticalSample).where(
-        OpticalSample.device_name.in_({d for d, _ in ports}), OpticalSample.at >= since,
+    rows = session.execute(select(OpticalSample.id, OpticalSample.device_name, OpticalSample.port_name,
+                                  OpticalSample.at, OpticalSample.rx_dbm).where(
+        tuple_(OpticalSample.device_name, OpticalSample.port_name).in_(ports), OpticalSample.at >= since,
         OpticalSample.rx_dbm.is_not(None)).order_by(OpticalSample.at, OpticalSample.id)).all()
-    return [dr.RxTrendPoint(device=r.device_name, port=r.port_name, time=r.at, rx_dbm=r.rx_dbm,
-                            source=dr.Source(device=r.device_name, port=r.port_name, method=Method.STORED, time=r.at,
-                                             reference=f"optical_sample#{r.id}", raw=f"rx={r.rx_dbm} dBm"))
-            for r in rows if (r.device_name, r.port_name) in ports]
+    by_port: dict[tuple[str, str], list] = {}
+    for r in rows:
+        by_port.setdefault((r.device_name, r.port_name), []).append(r)
+    out = []
+    for series in by_port.values():
+        step = -(-len(series) // MAX_TREND_POINTS)  # 14 days of 5-minute polls thinned to hourly-ish points
+        kept = series[::step]
+        if kept[-1] is not series[-1]:
+            kept.append(series[-1])  # the latest reading always counts
+        out += [dr.RxTrendPoint(device=r.device_name, port=r.port_name, time=r.at, rx_dbm=r.rx_dbm,
+                                source=dr.Source(device=r.device_name, port=r.port_name, method=Method.STORED,
+                                                 time=r.at, reference=f"optical_sample#{r.id}",
+                                                 raw=f"rx={r.rx_dbm} dBm"))
+                for r in kept]
+    return out
 
 
 def install_polling(services) -> OpticalPoller:

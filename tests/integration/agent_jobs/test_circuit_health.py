@@ -2,6 +2,8 @@
 segment; a healthy circuit is healthy, a degraded fibre is named by its segment."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 
@@ -22,7 +24,8 @@ async def test_healthy_circuit_then_a_degraded_segment(fresh_lab, db_url, helper
     lab = fresh_lab  # the check reads the devices' alarm history: a shared lab would show earlier tests' flaps
     async with helpers.agent_on(db_url, 0, triage_counter_interval_seconds=0.5) as api:
         await api.import_inventory(lab)
-        healthy = await _health(api)
+        healthy, same = await asyncio.gather(_health(api), _health(api, role="duty_officer"))
+        assert same["checkedAt"] == healthy["checkedAt"], "two asks at once share one read of the devices"
         assert healthy["verdict"] == "no_fault_found" and healthy["healthy"] is True, healthy["summary"]
         assert [s["index"] for s in healthy["segments"]] == [0, 1, 2, 3] and healthy["suspectedSegments"] == []
         for seg in healthy["segments"]:
