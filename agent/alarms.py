@@ -249,6 +249,8 @@ class TrapIngest:
 
     def set_admin_down(self, device: str, port: str, admin_down: bool) -> None:
         """The poller's admin status (optical alarms on a shut port are suppressed)."""
+        if device not in self.view.address_by_device and time.monotonic() - self.view.loaded_at > 1.0:
+            self.refresh()  # a device imported since the last load
         self.receiver.set_port_facts(self.view.address_by_device.get(device, device), port, admin_down=admin_down)
 
     def _restore(self) -> None:

@@ -127,6 +127,10 @@ async def test_duplicates_merge_and_optical_alarms_on_fibreless_ports_are_suppre
         # GigabitEthernet0/0/4 has no transceiver in the inventory: an optical alarm there means nothing
         _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/4")
         await helpers.until(lambda: receiver.stats.suppressed == 1, what="the fibreless port's alarm suppressed")
+        # a port the poll found administratively down: its darkness is configuration, not an alarm
+        api.agent.services.extras["traps"].set_admin_down("acc-a-sw1", "GigabitEthernet0/0/3", True)
+        _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/3")
+        await helpers.until(lambda: receiver.stats.suppressed == 2, what="the shut port's alarm suppressed")
         for _ in range(3):  # the same alarm repeated: one row, count 3
             _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/2")
 
@@ -139,3 +143,4 @@ async def test_duplicates_merge_and_optical_alarms_on_fibreless_ports_are_suppre
         _snmptrap(address, trap_port, HW_OPTICAL_RESUME, "GigabitEthernet0/0/2")
         await helpers.until(cleared_row_for(api, rows[0]["id"], port="GigabitEthernet0/0/2"), what="resume clears")
         assert await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/4") == []
+        assert await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/3") == []
