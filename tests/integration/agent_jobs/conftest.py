@@ -1,5 +1,6 @@
-"""The lab and the agent in one event loop: a lab per module on a random 127.x.y block, an agent per
-test on the `db_url` database with its trap receiver on a free UDP port the lab sends to."""
+"""The lab and the agent in one event loop: the shared module lab (tests/conftest.py `lab`) or a
+`fresh_lab` of a test's own, an agent per test on the `db_url` database with its trap receiver on a
+free UDP port the lab sends to."""
 from __future__ import annotations
 
 import asyncio
@@ -44,12 +45,6 @@ async def _start_lab() -> AsyncIterator[Lab]:
             await candidate.stop()
         return
     pytest.fail("could not start the lab on any random loopback block")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def lab() -> AsyncIterator[Lab]:
-    async for started in _start_lab():
-        yield started
 
 
 @pytest_asyncio.fixture(loop_scope="module")
