@@ -1,15 +1,45 @@
-"""The agent's one use of the collectors: surveys for triage, counters for rates, loops for the guard."""
+"""The agent's one use of the collectors: surveys for triage, counters for rates, loops for the guard.
+
+Surveys of one device are coalesced: while a survey of a device runs, the triages that ask for it
+meanwhile join one next batch (the union of their ports, the earliest ``since``), which starts when the
+running one ends. A burst of tickets on circuits sharing an aggregation router thus costs that router
+two CLI sessions at a time, not one per ticket queued behind its per-device session lock.
+"""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from collectors import Collector, CounterSample, DeviceSurvey, OperStatus
-from collectors.target import DeviceTarget
+from collectors.target import DeviceTarget, PortRef
 
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
+
+
+@dataclass
+class _Batch:
+    target: DeviceTarget
+    ports: dict[str, PortRef]
+    since: datetime | None
+    timeout: float
+    future: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def join(self, target: DeviceTarget, since: datetime | None, timeout: float) -> None:
+        for ref in target.ports:
+            self.ports.setdefault(ref.name, ref)
+        if since is not None and (self.since is None or since < self.since):
+            self.since = since
+        self.timeout = max(self.timeout, timeout)
+
+
+def _only_ports(survey: DeviceSurvey, names: set[str]) -> DeviceSurvey:
+    """One requester's share of a coalesced survey: its ports (device-level items stay)."""
+    keep = lambda items: tuple(i for i in items if i.port is None or i.port in names)  # noqa: E731
+    return replace(survey, optical=keep(survey.optical), interfaces=keep(survey.interfaces),
+                   counters=keep(survey.counters), alarms=keep(survey.alarms), errors=keep(survey.errors))
 
 
 class CollectorsAdapter:
@@ -18,6 +48,9 @@ class CollectorsAdapter:
     def __init__(self, *, use_cli: bool = True) -> None:
         self._collector: Collector | None = None
         self.use_cli = use_cli
+        self._running: dict[str, asyncio.Future] = {}
+        self._next: dict[str, _Batch] = {}
+        self.surveys_run = 0  # device surveys actually sent (coalesced requests count once)
 
     @property
     def collector(self) -> Collector:
@@ -34,7 +67,33 @@ class CollectorsAdapter:
     async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> DeviceSurvey:
         if not self.use_cli:
             target = replace(target, cli=None)
-        return await self.collector.survey(target, None, TRIAGE_WANTS, since, timeout)
+        batch = self._next.get(target.name)
+        if batch is None:
+            batch = self._next[target.name] = _Batch(target, {}, since, timeout)
+            asyncio.ensure_future(self._run(target.name, batch))
+        batch.join(target, since, timeout)
+        survey = await asyncio.shield(batch.future)
+        return _only_ports(survey, {p.name for p in target.ports})
+
+    async def _run(self, device: str, batch: _Batch) -> None:
+        running = self._running.get(device)
+        if running is not None:  # one survey of a device at a time; this batch collects joiners meanwhile
+            await asyncio.wait([running])
+        else:
+            await asyncio.sleep(0)  # let the triages scheduled in this same tick join
+        self._next.pop(device, None)
+        self._running[device] = batch.future
+        try:
+            target = replace(batch.target, ports=tuple(batch.ports.values()))
+            self.surveys_run += 1
+            result = await self.collector.survey(target, None, TRIAGE_WANTS, batch.since, batch.timeout)
+            batch.future.set_result(result)
+        except BaseException as exc:  # noqa: BLE001 - every waiting triage gets the failure
+            if not batch.future.done():
+                batch.future.set_exception(exc)
+        finally:
+            if self._running.get(device) is batch.future:
+                del self._running[device]
 
     async def counters(self, target: DeviceTarget, timeout: float) -> Sequence[CounterSample]:
         sv = await self.collector.survey(target, None, ("counters",), None, timeout)

@@ -13,7 +13,9 @@ _LINK = {OperStatus.UP: LinkState.UP, OperStatus.DOWN: LinkState.DOWN, OperStatu
          OperStatus.NOT_PRESENT: LinkState.DOWN, OperStatus.TESTING: LinkState.TESTING,
          AdminStatus.UP: LinkState.UP, AdminStatus.DOWN: LinkState.DOWN, AdminStatus.TESTING: LinkState.TESTING}
 _ITEM_KIND = {"optical": ReadingKind.OPTICAL, "interface": ReadingKind.STATUS, "counters": ReadingKind.ERRORS,
-              "alarms": ReadingKind.ALARMS}
+              "alarms": ReadingKind.ALARMS, "survey": ReadingKind.DEVICE}
+# An error on one of these items means the device's own alarm table/log was not (completely) read.
+_ALARM_HISTORY_INCOMPLETE = ("alarms", "survey", "cli")
 
 
 def access_state(error: cerr.CollectorError) -> AccessState:
@@ -122,7 +124,7 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
             devs.append(dr.DeviceAccess(device=sv.device, state=access_state(err), detail=str(err)))
         else:
             devs.append(dr.DeviceAccess(device=sv.device, state=AccessState.OK))
-            if not any(e.item == "alarms" and e.port is None for e in sv.errors):
+            if not any(e.item in _ALARM_HISTORY_INCOMPLETE and e.port is None for e in sv.errors):
                 history_devices.append(sv.device)
         for e in sv.errors:
             kind = _ITEM_KIND.get(e.item)

@@ -75,3 +75,12 @@ def test_item_errors_become_reading_gaps():
         cr.ItemError(item="optical", error=CollectorTimeout("timed out", device="acc-1"), port="Gi0/0/1"),))
     obs = observations([sv], {}, {}, [], {})
     assert [(g.kind.value, g.reason, g.port) for g in obs.gaps] == [("optical", AccessState.TIMEOUT, "Gi0/0/1")]
+
+
+def test_a_survey_cut_short_by_its_timeout_is_a_gap_and_not_a_checked_alarm_history():
+    sv = cr.DeviceSurvey(device="agg-1", started_at=T, finished_at=T, interfaces=(cr.InterfaceState(
+        device="agg-1", port="Te1/1", admin=AdminStatus.UP, oper=OperStatus.UP, source=src("agg-1", "Te1/1")),), errors=(
+        cr.ItemError(item="survey", error=CollectorTimeout("survey did not finish within 4.8 s", device="agg-1")),))
+    obs = observations([sv], {}, {}, [], {})
+    assert [(g.kind.value, g.reason) for g in obs.gaps] == [("device", AccessState.TIMEOUT)]
+    assert obs.alarm_history_devices == ()  # a cut-short survey must not look complete

@@ -1,0 +1,31 @@
+"""Concurrent triages asking for the same device share surveys (over the lab's real SNMP/SSH)."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from agent.triage.collect import CollectorsAdapter
+from collectors.target import target_from_inventory
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_twelve_concurrent_requests_cost_at_most_two_surveys_and_each_gets_its_ports(lab):
+    device = next(d for d in lab.inventory()["devices"] if d["name"] == "agg-rtr1")
+    full = target_from_inventory(device)
+    assert len(full.ports) >= 3
+    adapter = CollectorsAdapter()
+    try:
+        # Requests for different port subsets, as triages of different circuits through this router ask.
+        subsets = [replace(full, ports=(full.ports[i % len(full.ports)],)) for i in range(12)]
+        results = await asyncio.gather(*[adapter.survey(t, None, 15.0) for t in subsets])
+    finally:
+        adapter.close()
+    assert adapter.surveys_run <= 2
+    for asked, got in zip(subsets, results, strict=True):
+        assert got.errors == ()
+        assert {i.port for i in got.interfaces} == {asked.ports[0].name}
+        truth = lab.port_state("agg-rtr1", asked.ports[0].name)
+        assert got.interfaces[0].oper.value == ("up" if truth.oper_up else "down")
