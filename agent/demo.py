@@ -50,6 +50,8 @@ async def run_demo(*, once: bool, host: str, port: int, workdir: Path, console: 
         lab = Lab.load(DEFAULT_TOPOLOGY)
         await lab.start()
     console.print(f"[green]✓[/] lab up: {len(lab.devices)} devices on loopback addresses")
+    if settings.trap_port:
+        lab.add_trap_receiver(settings.trap_host, settings.trap_port)  # the devices' traps reach the agent
     try:
         with console.status(f"starting faultline on http://{host}:{port} (SQLite {db})..."):
             agent_cm = running_agent(settings, host=host, port=port)

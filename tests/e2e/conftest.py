@@ -27,7 +27,9 @@ def next_block() -> str:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def agent(tmp_path_factory):
     db = tmp_path_factory.mktemp("e2e") / "faultline.db"
-    settings = Settings(database_url=f"sqlite:///{db}", triage_deadline_seconds=10.0,
+    # a 2 s counter interval keeps the measured utilisation steady when the machine is loaded
+    settings = Settings(database_url=f"sqlite:///{db}", triage_deadline_seconds=10.0, triage_counter_interval_seconds=2.0,
+                        trap_port=0, poll_interval_seconds=0,
                         bootstrap_users=[BootstrapUser(name=f"e2e-{r}", role=r, token=t) for r, t in TOKENS.items()])
     async with running_agent(settings) as running:
         yield running
