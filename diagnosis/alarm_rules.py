@@ -150,4 +150,13 @@ def explained_by_flapping(work: Work) -> None:
     down at the moment it was read is that intermittence, not a cut."""
     flapping = {f.segment for f in work.findings if f.verdict == Verdict.FLAPPING_PORT}
     work.findings[:] = [f for f in work.findings if f.segment not in flapping
-                        or f.verdict not in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.PORT_DOWN)]
+                        or not _intermittence(work, f)]
+
+
+def _intermittence(work: Work, finding) -> bool:
+    """A dark or down reading that a flapping segment explains. A customer-side port caught down while
+    its device answers is the same intermittence; a customer device that cannot be reached is not."""
+    if finding.verdict in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.PORT_DOWN):
+        return True
+    return (finding.verdict == Verdict.CUSTOMER_PREMISES_DOWN and finding.device is not None
+            and not work.index.device_dead(finding.device))

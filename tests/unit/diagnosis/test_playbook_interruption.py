@@ -202,3 +202,21 @@ def test_port_shut_by_configuration_darkens_the_far_end_without_being_called_a_c
     assert d.verdict == Verdict.PORT_ADMIN_DOWN and d.suspected_segment == 3
     assert {f.verdict for f in d.findings} == {Verdict.PORT_ADMIN_DOWN}
     assert ActionCode.ENABLE_PORT in _codes(d)
+
+
+def test_loose_customer_connector_caught_down_while_the_customer_device_answers_is_flapping(scene: Scene) -> None:
+    scene.set_status("cpe-1", "GE0/0/1", oper=LinkState.DOWN)  # read during one of the drops
+    scene.add_flaps("cpe-1", "GE0/0/1", [NOW - timedelta(seconds=s) for s in (30, 20, 10)])
+    d = scene.interruption()
+    assert d.verdict == Verdict.FLAPPING_PORT and d.suspected_segment == 0
+    assert Verdict.CUSTOMER_PREMISES_DOWN not in {f.verdict for f in d.findings}
+    assert ActionCode.PREVENTIVE_ACTION in _codes(d)
+
+
+def test_unreachable_customer_device_stays_customer_premises_down_even_on_a_flapping_segment(scene: Scene) -> None:
+    scene.unreachable("cpe-1")
+    scene.set_rx("acc-a-sw1", "GE0/0/1", -40.0, rx_los=True)
+    scene.set_status("acc-a-sw1", "GE0/0/1", oper=LinkState.DOWN)
+    scene.add_flaps("acc-a-sw1", "GE0/0/1", [NOW - timedelta(seconds=s) for s in (30, 20, 10)])
+    d = scene.interruption()
+    assert d.verdict == Verdict.CUSTOMER_PREMISES_DOWN and d.suspected_segment == 0
