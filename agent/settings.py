@@ -5,6 +5,7 @@ import time; the app factory and the command line build a ``Settings`` and pass 
 """
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     sla: SlaSettings = Field(default_factory=SlaSettings)
     bootstrap_users: list[BootstrapUser] = Field(default_factory=list)
+    # Rule 9: by day customer service confirms restoration with the customer; the NOC's alarm-cleared
+    # check stands in at night (these hours, in `timezone`; the window may wrap midnight) or when the
+    # customer cannot be reached.
+    night_start: time = time(22, 0)
+    night_end: time = time(8, 0)
     reopen_window_hours: int = 72  # a repeat fault on the same circuit within this window reopens (MEF 124)
     triage_deadline_seconds: float = 8.0
     triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
