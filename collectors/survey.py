@@ -19,7 +19,7 @@ from collectors.cli.session import CliRunner, rejected
 from collectors.enums import LoopMode, Want
 from collectors.errors import CollectorError, CollectorTimeout, CommandError, Unsupported, UnreachableError
 from collectors.portnames import same_interface
-from collectors.profiles import CliParser, Profile, get_profile
+from collectors.profiles import CliParser, Profile, get_profile, loop_plan
 from collectors.readings import AlarmRecord, CounterSample, DeviceSurvey, InterfaceState, ItemError, OpticalReading
 from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import SnmpResult, collect_snmp
@@ -226,24 +226,20 @@ class Collector:
     # -- loops --------------------------------------------------------------------------------------
     async def set_loop(self, target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
         loop_mode = LoopMode(mode)
-        profile = get_profile(target.platform)
-        lines = profile.loop_set.get(loop_mode.value)
-        if not lines:
-            raise Unsupported(f"profile {profile.name} cannot set a {loop_mode.value} loop", device=target.name)
-        return await self._loop(target, profile, port_name, lines, loop_mode)
+        return await self._loop(target, port_name, loop_mode)
 
     async def clear_loop(self, target: DeviceTarget, port_name: str) -> LoopAction:
-        profile = get_profile(target.platform)
-        if not profile.loop_clear:
-            raise Unsupported(f"profile {profile.name} cannot clear a loop", device=target.name)
-        return await self._loop(target, profile, port_name, profile.loop_clear, None)
+        return await self._loop(target, port_name, None)
 
-    async def _loop(self, target: DeviceTarget, profile: Profile, port_name: str, lines: Sequence[str],
-                    mode: LoopMode | None) -> LoopAction:
+    async def _loop(self, target: DeviceTarget, port_name: str, mode: LoopMode | None) -> LoopAction:
+        profile = get_profile(target.platform)
         ref = target.port(port_name)  # inventory ports only; the name was validated when the PortRef was made
-        commands = tuple(line.format(port=ref.name) for line in lines)
-        output = await self.cli.configure(target, commands, enable=profile.enable)
-        return LoopAction(target.name, ref.name, mode, commands, output, self._now())
+        try:
+            plan = loop_plan(profile, ref.name, mode.value if mode else None)
+        except Unsupported as exc:
+            raise Unsupported(str(exc), device=target.name) from exc
+        output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
+        return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
 
 
 def _in_window(alarm: AlarmRecord, since: datetime | None) -> bool:

@@ -20,8 +20,11 @@ from collectors.errors import (
 )
 from collectors.target import DeviceTarget
 
-# What devices print when they refuse a command (Huawei "Error:", Cisco "% Invalid", ZTE "%Error").
-_REJECTED = re.compile(r"^\s*(?:Error:|%\s*(?:Invalid|Incomplete|Ambiguous|Unknown)|%Error\b|\^$)", re.MULTILINE)
+# What devices print when they refuse a command (Huawei "Error:", Cisco "% Invalid", ZTE "%Error",
+# Junos "syntax error." / "unknown command." / "error: ...").
+_REJECTED = re.compile(
+    r"^\s*(?:Error:|%\s*(?:Invalid|Incomplete|Ambiguous|Unknown)|%Error\b|\^$"
+    r"|syntax error\b|unknown command\.|error: )", re.MULTILINE)
 
 
 def rejected(output: str) -> bool:
@@ -51,11 +54,13 @@ class CliRunner:
             return await asyncio.get_running_loop().run_in_executor(
                 self._pool, _blocking_session, target, list(commands), None, enable)
 
-    async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False) -> str:
-        """Send configuration lines in config mode (system-view / configure terminal) and leave it."""
+    async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
+                        commit: bool = False) -> str:
+        """Send configuration lines in config mode (system-view / configure terminal) and leave it;
+        ``commit``: candidate-configuration platforms (IOS-XR, Junos) commit before leaving."""
         async with self._lock(target):
             outputs = await asyncio.get_running_loop().run_in_executor(
-                self._pool, _blocking_session, target, [], list(lines), enable)
+                self._pool, _blocking_session, target, [], list(lines), enable, commit)
         return outputs[0]
 
 
@@ -92,7 +97,8 @@ def _scrub(text: str, target: DeviceTarget) -> str:
     return text
 
 
-def _blocking_session(target: DeviceTarget, commands: list[str], config: list[str] | None, enable: bool) -> list[str]:
+def _blocking_session(target: DeviceTarget, commands: list[str], config: list[str] | None, enable: bool,
+                      commit: bool = False) -> list[str]:
     from netmiko.exceptions import ReadTimeout
 
     conn = _connect(target)
@@ -100,10 +106,7 @@ def _blocking_session(target: DeviceTarget, commands: list[str], config: list[st
         if enable:
             conn.enable()
         if config is not None:
-            output = conn.send_config_set(config, cmd_verify=False)
-            if rejected(output):
-                raise CommandError("the device rejected a configuration line", device=target.name, raw=output)
-            return [output]
+            return [_configure(conn, target, config, commit)]
         outputs = []
         for command in commands:
             outputs.append(conn.send_command(command, read_timeout=target.cli.timeout if target.cli else 20))
@@ -122,6 +125,38 @@ def _blocking_session(target: DeviceTarget, commands: list[str], config: list[st
             threading.Thread(target=_disconnect, args=(conn,), daemon=True, name="faultline-cli-logout").start()
         else:
             _disconnect(conn)
+
+
+def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool) -> str:
+    """Config mode, the lines, commit where the platform needs it, and out of config mode.
+
+    XR and Junos silently discard an uncommitted candidate when config mode is left (netmiko answers
+    their "uncommitted changes" question with no/yes-discard), so a loop would never be applied."""
+    output = conn.send_config_set(config, cmd_verify=False, exit_config_mode=not commit)
+    if rejected(output):
+        if commit:
+            _abandon(conn)
+        raise CommandError("the device rejected a configuration line", device=target.name, raw=output)
+    if commit:
+        try:
+            output += conn.commit()
+        except ValueError as exc:  # netmiko's way of saying "commit failed" (text in the message)
+            _abandon(conn)
+            raise CommandError("the device refused to commit the configuration", device=target.name,
+                               raw=_scrub(str(exc), target)) from exc
+        if rejected(output):
+            _abandon(conn)
+            raise CommandError("the device refused to commit the configuration", device=target.name, raw=output)
+        output += conn.exit_config_mode()
+    return output
+
+
+def _abandon(conn: Any) -> None:
+    """Leave config mode without applying anything (the candidate is discarded)."""
+    try:
+        conn.exit_config_mode()
+    except Exception:  # the session is closed right after; a stuck config mode dies with it
+        pass
 
 
 def _disconnect(conn: Any) -> None:

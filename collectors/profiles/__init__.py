@@ -42,6 +42,9 @@ class Profile:
     loop_set: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     loop_clear: tuple[str, ...] = ()
     enable: bool = False  # enter privileged mode (Cisco "enable") before commands
+    # Candidate-configuration platforms (IOS-XR, Junos) apply configuration only on "commit" and
+    # discard uncommitted lines when configuration mode is left: their loop lines must be committed.
+    commit: bool = False
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -84,7 +87,31 @@ def _load(name: str) -> Profile:
         loop_set=MappingProxyType({k: tuple(v) for k, v in loop.items() if k in ("local", "remote")}),
         loop_clear=tuple(loop.get("clear") or ()),
         enable=bool(cli.get("enable", False)),
+        commit=bool(cli.get("commit", False)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigPlan:
+    """The configuration lines of one loop action (打环/拆环) and whether they must be committed."""
+
+    lines: tuple[str, ...]
+    commit: bool
+    enable: bool
+
+
+def loop_plan(profile: Profile, port_name: str, mode: str | None) -> ConfigPlan:
+    """The lines that set a ``mode`` loop ("local"/"remote"; None clears) on a port. Pure: the port
+    name must already be an inventory port (``DeviceTarget.port``), and only ``{port}`` is filled in."""
+    if mode is None:
+        lines = profile.loop_clear
+        if not lines:
+            raise Unsupported(f"profile {profile.name} cannot clear a loop")
+    else:
+        lines = profile.loop_set.get(mode, ())
+        if not lines:
+            raise Unsupported(f"profile {profile.name} cannot set a {mode} loop")
+    return ConfigPlan(tuple(line.format(port=port_name) for line in lines), profile.commit, profile.enable)
 
 
 def available() -> tuple[str, ...]:
