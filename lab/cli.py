@@ -117,7 +117,7 @@ def _params(items: list[str]) -> dict[str, Any]:
 @app.command()
 def inject(
     kind: Annotated[str, typer.Argument(help="fiber_degraded | fiber_cut | loose_connector | duplex_mismatch | "
-                                             "port_congestion | egress_congestion | cpe_power_off | transceiver_ageing")],
+                                             "speed_mismatch | port_congestion | egress_congestion | cpe_power_off | transceiver_ageing")],
     target: Annotated[str, typer.Argument(help="segment 'CIR#i' / 'devA:portA--devB:portB', port 'dev:port', or device")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, e.g. -p db=6")] = None,
     control_port: ControlPort = DEFAULT_CONTROL_PORT,

@@ -15,6 +15,7 @@ class FaultKind(StrEnum):
     FIBER_CUT = "fiber_cut"  # 断纤
     LOOSE_CONNECTOR = "loose_connector"  # 接头松动: intermittent flaps
     DUPLEX_MISMATCH = "duplex_mismatch"  # 双工不匹配
+    SPEED_MISMATCH = "speed_mismatch"  # 速率不匹配: one end forced to another speed than its peer
     PORT_CONGESTION = "port_congestion"  # 用户线路跑满
     EGRESS_CONGESTION = "egress_congestion"  # 城域网出口拥塞
     CPE_POWER_OFF = "cpe_power_off"  # 客户端设备掉电

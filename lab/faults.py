@@ -14,16 +14,19 @@ FAULT_PARAMS: dict[FaultKind, dict[str, Any]] = {
     FaultKind.FIBER_CUT: {},
     FaultKind.LOOSE_CONNECTOR: {"period_s": 6.0, "down_s": 2.0, "extra_loss_db": 2.0},
     FaultKind.DUPLEX_MISMATCH: {"duplex": "half"},
+    FaultKind.SPEED_MISMATCH: {"speed_mbps": 100},
     FaultKind.PORT_CONGESTION: {"utilisation": 0.98, "direction": "out"},
     FaultKind.EGRESS_CONGESTION: {"utilisation": 0.97},
     FaultKind.CPE_POWER_OFF: {},
     FaultKind.TRANSCEIVER_AGEING: {"db_per_day": 0.5},
 }
+PORT_SPEEDS_MBPS = (10, 100, 1000, 2500, 10000, 25000, 40000, 100000)
 TARGET_TYPE: dict[FaultKind, str] = {
     FaultKind.FIBER_DEGRADED: "link",
     FaultKind.FIBER_CUT: "link",
     FaultKind.LOOSE_CONNECTOR: "link",
     FaultKind.DUPLEX_MISMATCH: "port",
+    FaultKind.SPEED_MISMATCH: "port",
     FaultKind.PORT_CONGESTION: "port",
     FaultKind.EGRESS_CONGESTION: "port_or_device",
     FaultKind.CPE_POWER_OFF: "device",
@@ -68,6 +71,13 @@ def validated_params(kind: FaultKind, params: dict[str, Any]) -> dict[str, Any]:
                 merged[name] = float(merged[name])
             except (TypeError, ValueError) as exc:
                 raise FaultParameterError(f"{kind}.{name}: expected a number, got {merged[name]!r}") from exc
+    if kind is FaultKind.SPEED_MISMATCH:
+        try:
+            merged["speed_mbps"] = int(merged["speed_mbps"])
+        except (TypeError, ValueError) as exc:
+            raise FaultParameterError(f"speed_mismatch.speed_mbps: expected an integer, got {merged['speed_mbps']!r}") from exc
+        if merged["speed_mbps"] not in PORT_SPEEDS_MBPS:
+            raise FaultParameterError(f"speed_mismatch.speed_mbps: one of {PORT_SPEEDS_MBPS}")
     if kind is FaultKind.LOOSE_CONNECTOR and not 0 < merged["down_s"] < merged["period_s"]:
         raise FaultParameterError("loose_connector: need 0 < down_s < period_s")
     if kind is FaultKind.DUPLEX_MISMATCH and merged["duplex"] not in ("half", "full"):

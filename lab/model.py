@@ -63,6 +63,7 @@ class PortReading:
     tx_dbm: float | None
     loop: LoopMode | None
     duplex: str
+    speed_mbps: int
     in_util: float
     out_util: float
     counters: dict[str, int]
@@ -139,6 +140,13 @@ class Model:
                 return f.params["duplex"]
         return ps.spec.duplex
 
+    def speed_mbps(self, ps: PortState) -> int:
+        """The speed the port runs at now: its configured speed, or the one a speed_mismatch forces."""
+        for f in self._faults(FaultKind.SPEED_MISMATCH):
+            if f.target == ps.spec.key:
+                return int(f.params["speed_mbps"])
+        return ps.spec.speed_mbps
+
     def one_way_rx(self, ps: PortState) -> float | None:
         """Rx from the far end's own transmitter, ignoring loops (the line's health)."""
         if ps.link is None or ps.peer is None:
@@ -193,7 +201,7 @@ class Model:
         if not ps.oper_up:
             return 0.0, 0.0
         t_in, t_out = ps.spec.traffic_in_mbps, ps.spec.traffic_out_mbps
-        speed = ps.spec.speed_mbps
+        speed = self.speed_mbps(ps)
         for f in self.faults.values():
             if f.kind is FaultKind.PORT_CONGESTION and f.target == ps.spec.key:
                 if f.params["direction"] in ("in", "both"):
@@ -203,7 +211,7 @@ class Model:
             if f.kind is FaultKind.EGRESS_CONGESTION and f.target == ps.spec.key:
                 t_out = max(t_out, speed * f.params["utilisation"])
                 t_in = max(t_in, speed * f.params["utilisation"] * 0.9)
-        return t_in, t_out
+        return min(t_in, speed), min(t_out, speed)  # a port forced slower carries no more than its speed
 
     def _congested(self, ps: PortState) -> bool:
         return any(
@@ -218,8 +226,9 @@ class Model:
         in_pps, out_pps = physics.pps(t_in), physics.pps(t_out)
         rx = self.rx_dbm(ps)
         frac = physics.error_fraction(rx, ps.spec.rx_sensitivity_dbm, ps.spec.rx_overload_dbm)
-        peer_duplex = self.duplex(self.ports[ps.peer]) if ps.peer else self.duplex(ps)
-        dup = physics.duplex_effect(self.duplex(ps), peer_duplex, in_pps, out_pps)
+        peer = self.ports[ps.peer] if ps.peer else ps
+        dup = physics.duplex_effect(self.duplex(ps), self.duplex(peer), in_pps, out_pps,
+                                    self.speed_mbps(ps), self.speed_mbps(peer))
         in_err = in_pps * frac + dup.in_errors
         discards = out_pps * 0.02 if self._congested(ps) else 0.0
         return {
@@ -302,7 +311,8 @@ class Model:
         return PortReading(
             device=device, port=port, oper_up=ps.oper_up, rx_dbm=self.rx_dbm(ps), tx_dbm=self.tx_dbm(ps),
             loop=ps.loop, duplex=self.duplex(ps),
-            in_util=physics.utilisation(t_in, ps.spec.speed_mbps),
-            out_util=physics.utilisation(t_out, ps.spec.speed_mbps),
+            speed_mbps=self.speed_mbps(ps),
+            in_util=physics.utilisation(t_in, self.speed_mbps(ps)),
+            out_util=physics.utilisation(t_out, self.speed_mbps(ps)),
             counters={k: int(v) for k, v in ps.counters.items()},
         )

@@ -63,8 +63,18 @@ class DuplexEffect:
     in_errors: float = 0.0  # CRC / runts / alignment seen by the full-duplex side
 
 
-def duplex_effect(own_duplex: str, peer_duplex: str, in_pps: float, out_pps: float) -> DuplexEffect:
-    """Half-duplex end sees late collisions; the full-duplex end sees CRC/runt frames."""
+def duplex_effect(own_duplex: str, peer_duplex: str, in_pps: float, out_pps: float,
+                  own_speed: float | None = None, peer_speed: float | None = None) -> DuplexEffect:
+    """Errors from a duplex or speed mismatch between the two ends of a link.
+
+    Duplex: the half-duplex end sees late collisions (and aborts those frames: out errors); the
+    full-duplex end sees the truncated frames as CRC/runt errors. Speed: a port forced to another
+    speed than its peer loses autonegotiation, and the end that falls back to the lower speed runs
+    half duplex (parallel detection), so the slower end behaves like the half-duplex end and the
+    faster end like the full-duplex one, whatever duplex both are configured with.
+    """
+    if own_speed is not None and peer_speed is not None and own_speed != peer_speed:
+        own_duplex, peer_duplex = ("half", "full") if own_speed < peer_speed else ("full", "half")
     if own_duplex == peer_duplex:
         return DuplexEffect()
     if own_duplex == "half":

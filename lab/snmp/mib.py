@@ -123,7 +123,6 @@ class DeviceMib:
             ps = m.ports[spec.key]
             i = spec.if_index
             name = rfc1902.OctetString(spec.name)
-            speed_bps = spec.speed_mbps * 1_000_000
             mac = rfc1902.OctetString(mac_of(self.device_no, i))
             oper = lambda ps=ps: rfc1902.Integer32(1 if ps.oper_up else 2)  # noqa: E731
             zero32 = lambda: rfc1902.Counter32(0)  # noqa: E731
@@ -133,7 +132,7 @@ class DeviceMib:
                 2: lambda name=name: name,
                 3: lambda: rfc1902.Integer32(6),
                 4: lambda: rfc1902.Integer32(1500),
-                5: lambda s=speed_bps: rfc1902.Gauge32(min(s, C32 - 1)),
+                5: lambda ps=ps: rfc1902.Gauge32(min(m.speed_mbps(ps) * 1_000_000, C32 - 1)),
                 6: lambda mac=mac: mac,
                 7: lambda: rfc1902.Integer32(1),
                 8: oper,
@@ -164,7 +163,7 @@ class DeviceMib:
                 11: self._counter(ps, "out_ucast", 64),
                 12: zero64, 13: zero64,
                 14: lambda: rfc1902.Integer32(1),
-                15: lambda s=spec.speed_mbps: rfc1902.Gauge32(s),
+                15: lambda ps=ps: rfc1902.Gauge32(m.speed_mbps(ps)),
                 16: lambda: rfc1902.Integer32(2),
                 17: lambda: rfc1902.Integer32(1),
                 18: lambda alias=alias: alias,

@@ -118,10 +118,11 @@ class CiscoShell(Shell):
         t_in, t_out = m.traffic_mbps(ps)
         in_pps = int(physics.pps(t_in)) if ps.oper_up else 0
         out_pps = int(physics.pps(t_out)) if ps.oper_up else 0
-        txload = max(1, round(255 * physics.utilisation(t_out, s.speed_mbps)))
-        rxload = max(1, round(255 * physics.utilisation(t_in, s.speed_mbps)))
+        speed_mbps = m.speed_mbps(ps)
+        txload = max(1, round(255 * physics.utilisation(t_out, speed_mbps)))
+        rxload = max(1, round(255 * physics.utilisation(t_in, speed_mbps)))
         duplex = "Full-duplex" if m.duplex(ps) == "full" else "Half-duplex"
-        speed = f"{s.speed_mbps // 1000}Gb/s" if s.speed_mbps >= 1000 else f"{s.speed_mbps}Mb/s"
+        speed = f"{speed_mbps // 1000}Gb/s" if speed_mbps >= 1000 else f"{speed_mbps}Mb/s"
         media = (s.transceiver or "1000BaseLX").replace("BASE-", "Base") + " SFP"
         loop = "loopback set" if ps.loop else "loopback not set"
         desc = f"  Description: {s.description}\n" if s.description else ""
@@ -130,7 +131,7 @@ class CiscoShell(Shell):
             f"  Hardware is {'Ten Gigabit Ethernet' if s.speed_mbps >= 10000 else 'Gigabit Ethernet'}, "
             f"address is {dotted} (bia {dotted})\n"
             f"{desc}"
-            f"  MTU 1500 bytes, BW {s.speed_mbps * 1000} Kbit/sec, DLY 10 usec, \n"
+            f"  MTU 1500 bytes, BW {speed_mbps * 1000} Kbit/sec, DLY 10 usec, \n"
             f"     reliability 255/255, txload {txload}/255, rxload {rxload}/255\n"
             f"  Encapsulation ARPA, {loop}\n"
             "  Keepalive not set\n"

@@ -96,8 +96,9 @@ class HuaweiShell(Shell):
         in_pkts, out_pkts = int(c["in_ucast"]), int(c["out_ucast"])
         in_pps = int(physics.pps(t_in)) if ps.oper_up else 0
         out_pps = int(physics.pps(t_out)) if ps.oper_up else 0
-        in_util = physics.utilisation(t_in, s.speed_mbps)
-        out_util = physics.utilisation(t_out, s.speed_mbps)
+        speed = m.speed_mbps(ps)
+        in_util = physics.utilisation(t_in, speed)
+        out_util = physics.utilisation(t_out, speed)
         return (
             f"{s.name} current state : {up}\n"
             f"Line protocol current state : {up}\n"
@@ -108,7 +109,7 @@ class HuaweiShell(Shell):
             f"Last physical down time : {last_down}\n"
             f"Current system time: {self.ctx.now():%Y-%m-%d %H:%M:%S}\n"
             "Port Mode: COMMON FIBER\n"
-            f"Speed : {s.speed_mbps:>4},  Loopback: {loop}\n"
+            f"Speed : {speed:>4},  Loopback: {loop}\n"
             f"Duplex: {m.duplex(ps).upper()},  Negotiation: DISABLE\n"
             "Mdi   : -,  Clock   : -\n"
             f"Last 300 seconds input rate {int(t_in * 1e6)} bits/sec, {in_pps} packets/sec\n"
@@ -147,10 +148,11 @@ class HuaweiShell(Shell):
             m.settle(ps)
             t_in, t_out = m.traffic_mbps(ps)
             phy = "up" if ps.oper_up else "down"
+            speed = m.speed_mbps(ps)
             proto = phy + ("(l)" if ps.loop and ps.oper_up else "")
             rows.append(
-                f"{ps.spec.name:<28}{phy:<6}{proto:<9}{_pct(physics.utilisation(t_in, ps.spec.speed_mbps)):>6}"
-                f"{_pct(physics.utilisation(t_out, ps.spec.speed_mbps)):>7}{int(ps.counters['in_errors']):>11}"
+                f"{ps.spec.name:<28}{phy:<6}{proto:<9}{_pct(physics.utilisation(t_in, speed)):>6}"
+                f"{_pct(physics.utilisation(t_out, speed)):>7}{int(ps.counters['in_errors']):>11}"
                 f"{int(ps.counters['out_errors']):>11}"
             )
         return BRIEF_HEADER + "\n".join(rows) + "\n"

@@ -73,6 +73,7 @@ class ZteShell(Shell):
         state = "up" if ps.oper_up else "down"
         mac = mac_of(self.ctx.device_no, s.if_index).hex()
         t_in, t_out = m.traffic_mbps(ps)
+        speed = m.speed_mbps(ps)
         changed = self.ctx.clock.wall(ps.last_change_s).strftime("%Y-%m-%d %H:%M:%S")
         loop = {None: "", LoopMode.LOCAL: "  The interface is in loopback internal mode\n",
                 LoopMode.REMOTE: "  The interface is in loopback external mode\n"}[ps.loop]
@@ -85,7 +86,7 @@ class ZteShell(Shell):
             f"  Last line protocol up time :  {changed if ps.oper_up else '-'} \n"
             f"  Hardware is {_hardware(s.name)}, address is {mac[0:4]}.{mac[4:8]}.{mac[8:12]}\n"
             "  Internet address is unassigned\n"
-            f"  BW {s.speed_mbps // 1000 if s.speed_mbps >= 1000 else s.speed_mbps} {'Gbit/s' if s.speed_mbps >= 1000 else 'Mbit/s'}\n"
+            f"  BW {speed // 1000 if speed >= 1000 else speed} {'Gbit/s' if speed >= 1000 else 'Mbit/s'}\n"
             "  IP MTU 1500 bytes\n"
             "  MTU 1600 bytes\n"
             "  MPLS MTU 1550 bytes\n\n"
@@ -98,8 +99,8 @@ class ZteShell(Shell):
             "  Peak rate:\n"
             "   Input          : 0 bit/s              peak time          N/A\n"
             "   Output         : 0 bit/s              peak time          N/A\n"
-            f"  Intf utilization: input {physics.utilisation(t_in, s.speed_mbps) * 100:.2f}%          "
-            f"output {physics.utilisation(t_out, s.speed_mbps) * 100:.2f}%\n"
+            f"  Intf utilization: input {physics.utilisation(t_in, speed) * 100:.2f}%          "
+            f"output {physics.utilisation(t_out, speed) * 100:.2f}%\n"
             "  HardwareCounters:                                          \n"
             f"  In_Bytes          {int(c['in_octets']):<21}In_Packets         {int(c['in_ucast'])}\n"
             f"  In_Broadcasts     {0:<21}In_Multicasts      0\n"
@@ -117,7 +118,7 @@ class ZteShell(Shell):
             s = ps.spec
             st = "up" if ps.oper_up else "down"
             mode = f"Duplex/{self.ctx.model.duplex(ps)}"
-            rows.append(f"{s.name:<24}{'optical':<11}{mode:<13}{_bw(s.speed_mbps):<6}{'up':<6}{st:<6}{st:<6}{s.description}".rstrip())
+            rows.append(f"{s.name:<24}{'optical':<11}{mode:<13}{_bw(self.ctx.model.speed_mbps(ps)):<6}{'up':<6}{st:<6}{st:<6}{s.description}".rstrip())
         return "\n".join(rows) + "\n"
 
     def optical(self, ps: PortState) -> str:

@@ -63,6 +63,17 @@ def test_up_writes_inventory_and_obeys_inject(tmp_path: Path) -> None:
         port = httpx.get(f"http://127.0.0.1:{control}/port",
                          params={"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1"}).json()
         assert port["oper_up"] is True
+        res = runner.invoke(app, ["inject", "speed_mismatch", "cpe-hosp-1:Gi0/1", "-p", "speed_mbps=100",
+                                  "--control-port", str(control)])
+        assert res.exit_code == 0, res.output
+        port = httpx.get(f"http://127.0.0.1:{control}/port",
+                         params={"device": "cpe-hosp-1", "port": "GigabitEthernet0/1"}).json()
+        assert port["speed_mbps"] == 100 and port["oper_up"] is True
+        res = runner.invoke(app, ["inject", "speed_mismatch", "cpe-hosp-1:Gi0/1", "-p", "speed_mbps=7",
+                                  "--control-port", str(control)])
+        assert res.exit_code == 1 and "speed_mbps" in res.output
+        res = runner.invoke(app, ["inject", "clear", "cpe-hosp-1:Gi0/1", "--control-port", str(control)])
+        assert res.exit_code == 0, res.output
         res = runner.invoke(app, ["inject", "cpe_power_off", "cpe-bank-1", "--control-port", str(control)])
         again = res.output.strip()
         res = runner.invoke(app, ["inject", "clear", "cpe-bank-1", "--control-port", str(control)])

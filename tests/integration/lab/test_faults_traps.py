@@ -240,3 +240,43 @@ async def test_v3_authpriv_traps_reach_a_pysnmp_receiver(lab: Lab, tools) -> Non
         lab.clear(fid)
         rcv.close_dispatcher()
     assert any(v.get("1.3.6.1.6.3.1.1.4.1.0") == "1.3.6.1.6.3.1.1.5.3" for v in received)
+
+
+async def test_speed_mismatch_over_snmp_and_cli(lab: Lab, tools) -> None:
+    """A CPE port forced to 100 Mbit/s against a 1000 Mbit/s access port: the forced speed over
+    ifHighSpeed and `show interfaces`, late collisions at the slow end (dot3StatsLateCollisions and
+    CLI), CRC input errors at the fast end (ifInErrors and `display interface`)."""
+    cpe_port = lab.topology.port("cpe-hosp-1:GigabitEthernet0/1")
+    acc_port = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/3")
+    late_oid = f"1.3.6.1.2.1.10.7.2.1.8.{cpe_port.if_index}"
+    speed_oid = f"1.3.6.1.2.1.31.1.1.1.15.{cpe_port.if_index}"
+    in_err_oid = f"1.3.6.1.2.1.2.2.1.14.{acc_port.if_index}"
+    lab.clock.scale = 0.0
+    fid = lab.inject("speed_mismatch", "cpe-hosp-1:GigabitEthernet0/1", speed_mbps=100)
+    try:
+        late0, speed = await tools.pysnmp_get(lab, "cpe-hosp-1", late_oid, speed_oid)
+        err0, = await tools.pysnmp_get(lab, "acc-a-sw1", in_err_oid)
+        lab.advance(60)
+        late1, = await tools.pysnmp_get(lab, "cpe-hosp-1", late_oid)
+        err1, = await tools.pysnmp_get(lab, "acc-a-sw1", in_err_oid)
+        assert int(speed) == 100
+        assert int(late1) > int(late0) and int(err1) > int(err0)
+        cisco = await asyncio.to_thread(tools.run_commands, lab, "cpe-hosp-1", "cisco_ios",
+                                        ["show interfaces GigabitEthernet0/1"], True)
+        row = cisco["show interfaces GigabitEthernet0/1"][0]
+        assert row["speed"] == "100Mb/s" and row["link_status"] == "up"
+        truth = lab.port_state("cpe-hosp-1", "GigabitEthernet0/1")
+        assert truth.counters["late_collisions"] == int(late1) > 0
+        huawei = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei_vrp",
+                                         ["display interface GigabitEthernet0/0/3"], True)
+        hw = huawei["display interface GigabitEthernet0/0/3"][0]
+        assert hw["speed"] == "1000"
+        raw = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei",
+                                      ["display interface GigabitEthernet0/0/3"], False)
+        crc = int(re.search(r"CRC:\s+(\d+)", raw["display interface GigabitEthernet0/0/3"]).group(1))
+        assert crc == lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["crc"] > 0
+    finally:
+        lab.clock.scale = 1.0
+        lab.clear(fid)
+    speed, = await tools.pysnmp_get(lab, "cpe-hosp-1", speed_oid)
+    assert int(speed) == 1000

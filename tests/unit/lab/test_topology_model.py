@@ -201,3 +201,44 @@ def test_clear_by_target_takes_the_names_inject_takes(lab: Lab) -> None:
     assert lab.clear(target="cpe-hosp-1:GigabitEthernet0/1") == [duplex]
     assert lab.clear(target="cpe-school-1") == [power]
     assert lab.faults() == [] and lab.clear(target="cpe-school-1") == []
+
+
+def test_mismatch_physics_duplex_or_speed() -> None:
+    from lab.physics import duplex_effect
+
+    assert duplex_effect("full", "full", 100, 100) == duplex_effect("full", "full", 100, 100, 1000, 1000)
+    assert duplex_effect("full", "full", 100, 100, 1000, 1000).late_collisions == 0
+    half = duplex_effect("half", "full", 100, 100)
+    assert half.late_collisions > 0 and half.out_errors > 0 and half.in_errors == 0
+    assert duplex_effect("full", "half", 100, 100).in_errors > 0
+    # speed mismatch with both ends configured full duplex: the slower end falls back to half
+    slow = duplex_effect("full", "full", 100, 100, 100, 1000)
+    fast = duplex_effect("full", "full", 100, 100, 1000, 100)
+    assert slow.late_collisions > 0 and slow.in_errors == 0
+    assert fast.in_errors > 0 and fast.late_collisions == 0
+
+
+def test_speed_mismatch_gives_late_collisions_and_errors_at_both_ends(lab: Lab) -> None:
+    fid = lab.inject("speed_mismatch", "cpe-hosp-1:Gi0/1", speed_mbps=100)
+    lab.advance(60)
+    cpe = lab.port_state("cpe-hosp-1", "GigabitEthernet0/1")
+    acc = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3")
+    assert cpe.speed_mbps == 100 and acc.speed_mbps == 1000
+    assert cpe.oper_up and acc.oper_up  # a mismatch errs, it does not take the link down
+    assert cpe.counters["late_collisions"] > 0 and cpe.counters["out_errors"] > 0
+    assert acc.counters["in_errors"] > 0 and acc.counters["crc"] > 0 and acc.counters["late_collisions"] == 0
+    assert cpe.in_util == pytest.approx(85 / 100)  # the configured 85 Mbit/s against 100 Mbit/s now
+    lab.clear(fid)
+    lab.advance(60)
+    after = lab.port_state("cpe-hosp-1", "GigabitEthernet0/1")
+    assert after.speed_mbps == 1000 and after.counters["late_collisions"] == cpe.counters["late_collisions"]
+
+
+def test_speed_mismatch_parameters_are_checked(lab: Lab) -> None:
+    with pytest.raises(FaultParameterError):
+        lab.inject("speed_mismatch", "cpe-hosp-1:Gi0/1", speed_mbps=123)
+    with pytest.raises(FaultParameterError):
+        lab.inject("speed_mismatch", "cpe-hosp-1:Gi0/1", speed_mbps="fast")
+    with pytest.raises(UnknownTarget):
+        lab.inject("speed_mismatch", "cpe-hosp-1")
+    assert lab.faults() == []
