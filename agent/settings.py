@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     triage_deadline_seconds: float = 8.0
     triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
     triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
+    # "Historical alarm" (历史告警): the ticket's window starts this many hours before the reported time.
+    triage_lookback_hours: float = Field(24.0, gt=0)
     # Trap ingestion (告警接收) in the serving process; trap_port 0 disables it.
     trap_host: str = "127.0.0.1"
     trap_port: int = 16162
