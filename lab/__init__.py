@@ -54,7 +54,9 @@ Loops over SSH with the vendors' config commands: Huawei `system-view` / `interf
 `no loopback` / `end`. A remote loop sends the far end's own light back: that port shows
 Rx = its Tx - round-trip loss (down when below sensitivity). Loop state shows in `display interface`
 ("Loopback: LOCAL|REMOTE|NONE"), `show interfaces` ("loopback set|not set") and ZTE `show interface`
-("The interface is in loopback internal|external mode"). A loop takes the circuit's service down.
+("The interface is in loopback internal|external mode"). A loop takes the circuit's service down:
+its customer traffic (the CPE port's configured traffic) stops on every port of its path, so octet
+counters stand still on its own ports and shared uplinks carry only the other circuits' share.
 
 CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]` and `inject` / `clear` /
 `faults` talking to the loopback-only control endpoint (`lab.control`, HTTP on 127.0.0.1).

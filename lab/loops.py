@@ -50,12 +50,7 @@ def circuit_state(model: Model, circuit_id: str) -> CircuitState:
         raise UnknownTarget(f"no circuit {circuit_id!r}")
     keys = _path_ports(cir)
     devices = {k.split(":")[0] for k in keys}
-    looped = tuple(k for k in keys if model.ports[k].loop is not None)
-    # a loop on an outside-facing port of a path device (the province-exit line port, the egress
-    # uplink) also cuts the service; a loop on another customer's port of the same switch does not
-    for dev in sorted(devices):
-        looped += tuple(ps.spec.key for ps in model.device_ports[dev]
-                        if ps.loop and ps.link is None and ps.spec.external_rx_dbm is not None)
+    looped = model.circuit_loops(circuit_id)
     down = tuple(k for k in keys if not model.ports[k].oper_up)
     unpowered = tuple(sorted(d for d in devices if not model.powered(d)))
     return CircuitState(circuit_id, not (looped or down or unpowered), looped, down, unpowered)

@@ -88,6 +88,18 @@ class Model:
         self.device_ports: dict[str, list[PortState]] = {d: [] for d in topology.devices}
         for ps in self.ports.values():
             self.device_ports[ps.spec.device].append(ps)
+        # each circuit's share of every path port's configured traffic (in, out), from its customer
+        # end: the CPE port sends upstream what it lists as out and receives downstream its in
+        self.circuit_flows: dict[str, list[tuple[str, float, float]]] = {k: [] for k in self.ports}
+        for cir in topology.circuits.values():
+            if not cir.hops:
+                continue
+            cpe = self.ports[cir.hops[0][0]].spec
+            down, up = cpe.traffic_in_mbps, cpe.traffic_out_mbps
+            for a, z in cir.hops:
+                self.circuit_flows[a].append((cir.id, down, up))
+                self.circuit_flows[z].append((cir.id, up, down))
+        self.looped_circuits: frozenset[str] = frozenset()
         for ps in self.ports.values():
             ps.oper_up = self._compute_up(ps)
             ps.rx_low = self._compute_rx_low(ps)
@@ -197,10 +209,25 @@ class Model:
         rx = self.rx_dbm(ps)
         return rx is None or rx < ps.spec.rx_sensitivity_dbm
 
+    def circuit_loops(self, circuit_id: str) -> tuple[str, ...]:
+        """The loops ("device:port") that take a circuit's service down: on its path ports, or on an
+        outside-facing port of a path device (the province-exit line port, the egress uplink); a
+        loop on another customer's port of the same switch does not."""
+        cir = self.topology.circuits[circuit_id]
+        keys = [key for hop in cir.hops for key in hop]
+        looped = tuple(k for k in keys if self.ports[k].loop is not None)
+        for dev in sorted({k.split(":")[0] for k in keys}):
+            looped += tuple(ps.spec.key for ps in self.device_ports[dev]
+                            if ps.loop and ps.link is None and ps.spec.external_rx_dbm is not None)
+        return looped
+
     def traffic_mbps(self, ps: PortState) -> tuple[float, float]:
         if not ps.oper_up:
             return 0.0, 0.0
         t_in, t_out = ps.spec.traffic_in_mbps, ps.spec.traffic_out_mbps
+        for cid, c_in, c_out in self.circuit_flows[ps.spec.key]:
+            if cid in self.looped_circuits:  # a looped circuit's customer traffic stops on its whole path
+                t_in, t_out = max(0.0, t_in - c_in), max(0.0, t_out - c_out)
         speed = self.speed_mbps(ps)
         for f in self.faults.values():
             if f.kind is FaultKind.PORT_CONGESTION and f.target == ps.spec.key:
@@ -302,6 +329,7 @@ class Model:
         ps = self.port(device, port)
         self.reconcile()
         ps.loop = mode
+        self.looped_circuits = frozenset(c for c in self.topology.circuits if self.circuit_loops(c))
         self.reconcile()
 
     def reading(self, device: str, port: str) -> PortReading:

@@ -115,3 +115,43 @@ async def test_zte_province_exit_loop_localises_a_cut(lab: Lab, tools) -> None:
         await asyncio.to_thread(_ios_like, lab, tools, "prov-exit1", "zte_zxros",
                                 ["interface xgei-1/1/0/2", "no loopback"])
     assert lab.port_state("prov-exit1", "xgei-1/1/0/2").loop is None
+
+
+async def test_a_loop_stops_the_customer_traffic_counters_until_undone(lab: Lab, tools) -> None:
+    """While a loop is set over SSH on the CPE port, the circuit's customer traffic stops: the access
+    port's ifHCInOctets/ifHCOutOctets stand still and the shared uplink advances only with the other
+    circuits' traffic; `no loopback` restores the service and the counters advance again."""
+    access = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/3")
+    uplink = lab.topology.port("acc-a-sw1:XGigabitEthernet0/0/1")
+    hc_in, hc_out = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
+    oids = (f"{hc_in}.{access.if_index}", f"{hc_out}.{access.if_index}", f"{hc_in}.{uplink.if_index}")
+
+    async def octets() -> list[int]:
+        return [int(v) for v in await tools.pysnmp_get(lab, "acc-a-sw1", *oids)]
+
+    await asyncio.to_thread(_ios_like, lab, tools, "cpe-hosp-1", "cisco_ios",
+                            ["interface GigabitEthernet0/1", "loopback remote"])
+    lab.clock.scale = 0.0
+    try:
+        assert not lab.circuit_state("CIR-MPLS-0003").up
+        before = await octets()
+        lab.advance(10)
+        looped = await octets()
+        assert looped[0] == before[0] and looped[1] == before[1]  # the customer's service is down
+        # the uplink still carries the other circuits: 135 - 85 Mbit/s downstream
+        assert looped[2] - before[2] == pytest.approx((135 - 85) * 1e6 / 8 * 10, rel=1e-6)
+    finally:
+        lab.clock.scale = 1.0
+        await asyncio.to_thread(_ios_like, lab, tools, "cpe-hosp-1", "cisco_ios",
+                                ["interface GigabitEthernet0/1", "no loopback"])
+    assert lab.circuit_state("CIR-MPLS-0003").up
+    lab.clock.scale = 0.0
+    try:
+        restored0 = await octets()
+        lab.advance(10)
+        restored1 = await octets()
+    finally:
+        lab.clock.scale = 1.0
+    assert restored1[0] - restored0[0] == pytest.approx(60e6 / 8 * 10, rel=1e-6)
+    assert restored1[1] - restored0[1] == pytest.approx(85e6 / 8 * 10, rel=1e-6)
+    assert restored1[2] - restored0[2] == pytest.approx(135e6 / 8 * 10, rel=1e-6)

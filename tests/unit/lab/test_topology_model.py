@@ -242,3 +242,22 @@ def test_speed_mismatch_parameters_are_checked(lab: Lab) -> None:
     with pytest.raises(UnknownTarget):
         lab.inject("speed_mismatch", "cpe-hosp-1")
     assert lab.faults() == []
+
+
+def test_a_loop_stops_the_circuits_customer_traffic_on_its_whole_path(lab: Lab) -> None:
+    before = lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1")
+    lab.set_loop("cpe-hosp-1", "GigabitEthernet0/1", LoopMode.REMOTE)  # CIR-MPLS-0003
+    access = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3")
+    uplink = lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1")
+    assert access.oper_up and access.in_util == 0 and access.out_util == 0
+    # the shared uplink loses exactly this circuit's share (85 down / 60 up), the others flow on
+    assert uplink.in_util * 10_000 == pytest.approx(before.in_util * 10_000 - 85)
+    assert uplink.out_util * 10_000 == pytest.approx(before.out_util * 10_000 - 60)
+    lab.advance(10)
+    octets = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"]
+    lab.advance(10)
+    assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"] == octets
+    lab.set_loop("cpe-hosp-1", "GigabitEthernet0/1", None)
+    lab.advance(10)
+    assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"] == octets + 60e6 / 8 * 10
+    assert lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").in_util == pytest.approx(before.in_util)
