@@ -145,6 +145,7 @@ class ItemError:
     item: str  # a Want value, or "snmp" / "cli" for a whole method
     error: CollectorError
     port: str | None = None
+    partial: bool = False  # the read failed part-way: the readings it got before the failure are kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,13 +210,13 @@ class Collector:
                     # the same alarm shows in the active table and the history: keep it once
                     alarm_events.setdefault((event.key, event.clear, event.time), event)
             elif parser.reading == "optical":
-                out.optical += _inventory_names(to_optical(records, parser, target.name, command, read_at), wanted)
+                _put(out.optical, _inventory_names(to_optical(records, parser, target.name, command, read_at), wanted))
             else:
                 states, counters = to_interfaces(records, parser, target.name, command, read_at)
                 if Want.INTERFACE in takes:
-                    out.interfaces += _inventory_names(states, wanted)
+                    _put(out.interfaces, _inventory_names(states, wanted))
                 if Want.COUNTERS in takes:
-                    out.counters += _inventory_names(counters, wanted)
+                    _put(out.counters, _inventory_names(counters, wanted))
         if alarm_events:
             correlator = AlarmCorrelator()
             correlator.feed_all(alarm_events.values())
@@ -240,6 +240,14 @@ class Collector:
             raise Unsupported(str(exc), device=target.name) from exc
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
         return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
+
+
+def _put(readings: list, fresh: Sequence) -> None:
+    """Add CLI readings; a port an interrupted SNMP walk half-read is replaced by the CLI's whole one."""
+    if fresh:
+        ports = [r.port for r in fresh]
+        readings[:] = [r for r in readings if not any(same_interface(r.port, p) for p in ports)]
+        readings.extend(fresh)
 
 
 def _in_window(alarm: AlarmRecord, since: datetime | None) -> bool:

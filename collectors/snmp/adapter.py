@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pyasn1.type import univ
 from pysnmp.entity.rfc3413 import cmdgen
@@ -17,10 +18,28 @@ from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import errind, rfc1902
 
-from collectors.errors import AuthenticationFailed, CollectorTimeout, SnmpError
+from collectors.errors import AuthenticationFailed, CollectorError, CollectorTimeout, SnmpError
 from collectors.target import DeviceTarget, SnmpParams
 
 SnmpValue = int | str | None
+Tables = dict[str, dict[str, SnmpValue]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Partial(Generic[T]):
+    """What a multi-request read got: the rows read, and the failure that stopped it (None: complete).
+
+    A walk that fails on its fifth GETBULK keeps the rows of the first four, so a survey can still use
+    them and report the gap; ``complete()`` is for callers that need all or nothing."""
+
+    rows: T
+    error: CollectorError | None = None
+
+    def complete(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.rows
 
 _AUTH = {
     "MD5": hl.usmHMACMD5AuthProtocol,
@@ -91,7 +110,7 @@ class SnmpClient:
         self.varbinds_per_request = varbinds_per_request
         self.values_read = 0  # varbinds received, for throughput figures
         self._lcd = CommandGeneratorLcdConfigurator()
-        self._static: dict[tuple[str, int, str, tuple[str, ...]], tuple[float, dict[str, dict[str, SnmpValue]]]] = {}
+        self._static: dict[tuple[str, int, str, tuple[str, ...]], tuple[float, Tables]] = {}
         self._bulk_generator = cmdgen.BulkCommandGenerator()
 
     async def __aenter__(self) -> SnmpClient:
@@ -169,8 +188,9 @@ class SnmpClient:
         return list(varbinds)
 
     # -- requests ------------------------------------------------------------------------------
-    async def get(self, target: DeviceTarget, oids: Sequence[str]) -> dict[str, SnmpValue]:
-        """GET the given numeric OIDs; absent ones map to None."""
+    async def get(self, target: DeviceTarget, oids: Sequence[str]) -> Partial[dict[str, SnmpValue]]:
+        """GET the given numeric OIDs; absent ones map to None. A failing request ends the read: the
+        values of the requests before it are kept, with the error."""
         params = self._params(target)
         engine = self._engine_for_loop()
         transport = await self._transport(target, params)
@@ -186,26 +206,30 @@ class SnmpClient:
                     *(hl.ObjectType(hl.ObjectIdentity(o)) for o in chunk),
                     lookupMib=False,
                 )
-            varbinds = self._check(target, result, f"GET {chunk[0]}")
+            try:
+                varbinds = self._check(target, result, f"GET {chunk[0]}")
+            except CollectorError as exc:
+                return Partial(out, exc)
             self.values_read += len(varbinds)
             for oid, value in varbinds:
                 out[str(oid)] = to_python(value)
-        return out
+        return Partial(out)
 
     async def walk_static(
         self, target: DeviceTarget, columns: Sequence[str], *, ttl: float
-    ) -> dict[str, dict[str, SnmpValue]]:
+    ) -> Partial[Tables]:
         """``walk`` for tables that rarely change (names, entity containment): kept ``ttl`` seconds per
-        device, so steady-state polls spend the agent's CPU on the values that move."""
+        device, so steady-state polls spend the agent's CPU on the values that move. Only complete
+        reads are kept."""
         params = self._params(target)
         key = (target.address, params.port, params.context, tuple(columns))
         now = asyncio.get_running_loop().time()
         hit = self._static.get(key)
         if hit is not None and hit[0] > now:
-            return hit[1]
+            return Partial(hit[1])
         tables = await self.walk(target, columns)
-        if ttl > 0:
-            self._static[key] = (now + ttl, tables)
+        if ttl > 0 and tables.error is None:
+            self._static[key] = (now + ttl, tables.rows)
         return tables
 
     def forget(self, target: DeviceTarget) -> None:
@@ -214,12 +238,13 @@ class SnmpClient:
 
     async def walk(
         self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None
-    ) -> dict[str, dict[str, SnmpValue]]:
-        """Walk table columns together; returns ``{column: {index_suffix: value}}``."""
+    ) -> Partial[Tables]:
+        """Walk table columns together: ``{column: {index_suffix: value}}``. A failing request ends
+        the walk; the rows read before it are kept, with the error."""
         params = self._params(target)
         engine = self._engine_for_loop()
         transport = await self._transport(target, params)
-        result: dict[str, dict[str, SnmpValue]] = {c: {} for c in columns}
+        result: Tables = {c: {} for c in columns}
         cursors = {c: c for c in columns}
         pending = list(dict.fromkeys(columns))
         while pending:
@@ -227,11 +252,14 @@ class SnmpClient:
             reps = max_repetitions or max(1, self.varbinds_per_request // len(batch))
             async with self._device_gate(target, params), self._overall:
                 raw = await self._bulk(engine, params, transport, reps, [cursors[c] for c in batch])
-            varbinds = self._check(target, raw, f"GETBULK {batch[0]}")
+            try:
+                varbinds = self._check(target, raw, f"GETBULK {batch[0]}")
+            except CollectorError as exc:
+                return Partial(result, exc)
             self.values_read += len(varbinds)
             finished = _absorb(batch, varbinds, cursors, result)
             pending = [c for c in pending if c not in finished]
-        return result
+        return Partial(result)
 
 
     async def _bulk(self, engine: Any, params: SnmpParams, transport: Any, reps: int, starts: list[str]) -> tuple[Any, ...]:

@@ -84,27 +84,41 @@ async def collect_snmp(
     if Want.OPTICAL in wants and decoder is not None and profile.snmp_optical != "juniper_dom":
         map_columns += ENTITY_COLUMNS
     try:
-        pmap = PortMap.from_tables(await client.walk_static(target, map_columns, ttl=map_ttl))
-    except CollectorTimeout as exc:
-        err = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
-        return SnmpResult(errors=(ItemError("snmp", err),))
+        mapping = await client.walk_static(target, map_columns, ttl=map_ttl)
     except CollectorError as exc:
         return SnmpResult(errors=(ItemError("snmp", exc),))
+    if mapping.error is not None:
+        # names are the key to everything else: a half-read mapping is not used
+        exc = mapping.error
+        if isinstance(exc, CollectorTimeout) and not any(mapping.rows.values()):
+            exc = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
+        return SnmpResult(errors=(ItemError("snmp", exc),))
+    pmap = PortMap.from_tables(mapping.rows)
 
     errors: list[ItemError] = []
+    partial: set[Want] = set()
 
     async def item(want: Want, columns: Sequence[str]) -> Any:
         try:
-            tables = await client.walk(target, columns)
+            read = await client.walk(target, columns)
+            tables, error = read.rows, read.error
             # devices without ifHighSpeed / HC counters (old or small agents): the 32-bit columns
             fallback = {Want.INTERFACE: (oids.IF_HIGH_SPEED, STATE_FALLBACK),
                         Want.COUNTERS: (oids.IF_HC_IN_OCTETS, COUNTER_FALLBACK)}.get(want)
-            if fallback and len(tables.get(fallback[0], {})) < len(pmap.if_descr or pmap.if_name):
-                tables.update(await client.walk(target, fallback[1]))
-            return tables
+            if error is None and fallback and len(tables.get(fallback[0], {})) < len(pmap.if_descr or pmap.if_name):
+                more = await client.walk(target, fallback[1])
+                tables.update(more.rows)
+                error = more.error
         except CollectorError as exc:
             errors.append(ItemError(want.value, exc))
             return None
+        if error is not None:
+            got = any(tables.values())
+            errors.append(ItemError(want.value, error, partial=got))
+            if not got:
+                return None
+            partial.add(want)  # rows read before the failure still make readings
+        return tables
 
     jobs: dict[Want, Any] = {}
     if Want.INTERFACE in wants:
@@ -133,6 +147,8 @@ async def collect_snmp(
             continue
         chosen, missing = _select(decode(data), ports, pmap)
         result[key] = chosen
+        if want in partial:
+            continue  # the item's partial-read error already covers the ports it did not reach
         for ref in missing:
             what = "no transceiver diagnostics reported" if want is Want.OPTICAL else "port not found on the device"
             errors.append(ItemError(want.value, Unsupported(f"{ref.name}: {what}", device=target.name), port=ref.name))

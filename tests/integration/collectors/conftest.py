@@ -52,7 +52,7 @@ async def _answers(address: str, port: int, community: str) -> bool:
     target = DeviceTarget("probe", "generic", address, snmp=SnmpParams(community=community, port=port, timeout=0.5, retries=0))
     async with SnmpClient() as client:
         try:
-            await client.get(target, ["1.3.6.1.2.1.1.3.0"])
+            (await client.get(target, ["1.3.6.1.2.1.1.3.0"])).complete()
             return True
         except CollectorError:
             return False

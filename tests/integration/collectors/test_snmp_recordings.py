@@ -200,7 +200,7 @@ async def test_snmpv3_wrong_key_is_an_authentication_failure(snmpsim):
     target = snmpsim.v3_target("librenms_vrp_ne8000-m8", "huawei_vrp", auth_key="not-the-key")
     async with SnmpClient() as client:
         with pytest.raises(AuthenticationFailed) as info:
-            await client.get(target, ["1.3.6.1.2.1.1.3.0"])
+            (await client.get(target, ["1.3.6.1.2.1.1.3.0"])).complete()
     assert info.value.raw and "not-the-key" not in repr(target)
 
 
