@@ -12,17 +12,18 @@ in the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from agent import journal
 from agent.clock import Clock
 from agent.enums import ObservedImpact, Role, Symptom, TicketKind
 from agent.enums import TicketStatus as S
-from agent.errors import Forbidden, InvalidTransition, NotFound
+from agent.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from agent.models import Circuit, ExternalIdentifier, Participant, Suspension, Ticket
 from agent.settings import Settings
 
@@ -57,6 +58,17 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 # "Circuit not accepted" is never an acceptable note (DOMAIN, interruption procedure step 5).
 UNACCEPTABLE_CAUSES = ("电路未验收", "未验收", "circuit not accepted", "not accepted")
 MIN_CAUSE_CHARS = 4
+RESTORATION_METHODS = ("customer_service", "noc_alarm_cleared")
+
+
+def is_night(at: datetime, tz: str, start: time, end: time) -> bool:
+    """Whether ``at`` falls in the night window [start, end) of local time in ``tz`` (may wrap midnight)."""
+    local = at.astimezone(ZoneInfo(tz)).time()
+    return start <= local < end if start < end else (local >= start or local < end)
+
+
+def _field_error(field: str, msg: str, kind: str) -> InvalidInput:
+    return InvalidInput([{"loc": field, "msg": msg, "type": kind}])
 
 
 class SlaHook(Protocol):
@@ -111,7 +123,7 @@ class TicketService:
             return existing, "existing"
         now = self.clock.now()
         repeat = self._recent_ticket_on_circuit(session, req.circuit_id, now)
-        if repeat is not None:
+        if repeat is not None and self._claim_reopen(session, repeat):
             session.add(ExternalIdentifier(ticket_id=repeat.id, external_id=req.external_id, created_at=now))
             self._reset_resolution(repeat)
             self._transition(session, repeat, "reopen", actor, S.REOPENED,
@@ -155,6 +167,22 @@ class TicketService:
             select(Ticket).where(Ticket.circuit_id == circuit_id, Ticket.status.in_([S.RESOLVED, S.CLOSED]),
                                  Ticket.resolved_at >= since).order_by(Ticket.resolved_at.desc()).limit(1)
         )
+
+    @staticmethod
+    def _claim_reopen(session: Session, ticket: Ticket) -> bool:
+        """Take the repeat-fault reopen of ``ticket`` for this transaction, or learn that another one did.
+
+        The look-up above is a plain read: two intakes of different upstream ids on one circuit can both
+        see the ticket resolved. A conditional UPDATE on the state just read settles it on both backends
+        (PostgreSQL waits for the row lock and re-checks the condition; SQLite lets one writer in at a
+        time), so exactly one reopens and the other files a new ticket, as if they had come one by one.
+        """
+        claimed = session.execute(
+            update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status,
+                                 Ticket.reopen_count == ticket.reopen_count)
+            .values(status=S.REOPENED.value).execution_options(synchronize_session=False)
+        ).rowcount
+        return claimed == 1
 
     # -- lifecycle ------------------------------------------------------------------------------
     def get(self, session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -204,13 +232,15 @@ class TicketService:
         ticket.participants.append(p)
 
     @staticmethod
-    def _require_cause(cause: str, what: str) -> str:
+    def _require_cause(cause: str, what: str, field: str = "cause") -> str:
+        """A clear cause (rule 5): a blank, too short or "circuit not accepted" text is bad input (422)."""
         cause = (cause or "").strip()
         if len(cause) < MIN_CAUSE_CHARS:
-            raise InvalidTransition(what, "-", [], f"{what} needs a clear cause (at least {MIN_CAUSE_CHARS} characters)")
+            raise _field_error(field, f"{what} needs a clear {field} (at least {MIN_CAUSE_CHARS} characters)",
+                               "cause_unclear")
         if any(bad in cause.lower() for bad in UNACCEPTABLE_CAUSES):
-            raise InvalidTransition(what, "-", [], f"'{cause}' is not an acceptable cause: a circuit not accepted "
-                                                   "or missing hand-over data is treated as a fault to fix")
+            raise _field_error(field, f"'{cause}' is not an acceptable {field}: a circuit not accepted "
+                                      "or missing hand-over data is treated as a fault to fix", "cause_unacceptable")
         return cause
 
     def sign(self, session: Session, ticket: Ticket, actor: Actor, note: str | None = None) -> Ticket:
@@ -227,8 +257,10 @@ class TicketService:
                  note: str | None = None) -> Ticket:
         """派单 to the specialty and the contractor together (rule 2)."""
         self._check(ticket, "dispatch", actor)
-        if not specialty.strip() or not contractor.strip():
-            raise InvalidTransition("dispatch", ticket.status, [], "dispatch names both the specialty and the contractor")
+        blank = [{"loc": f, "msg": "dispatch names both the specialty and the contractor (rule 2)", "type": "blank"}
+                 for f, v in (("specialty", specialty), ("contractor", contractor)) if not v.strip()]
+        if blank:
+            raise InvalidInput(blank)
         now = self.clock.now()
         first = ticket.dispatched_at is None
         ticket.dispatched_at = ticket.dispatched_at or now
@@ -260,7 +292,7 @@ class TicketService:
         """追加进展 (rule 4); names cooperating staff or others who joined (rule 8)."""
         self._check(ticket, "progress", actor)
         if not text.strip():
-            raise InvalidTransition("progress", ticket.status, [], "progress needs a text")
+            raise _field_error("text", "progress needs a text", "blank")
         now = self.clock.now()
         ticket.last_progress_at = now
         for p in participants or []:
@@ -278,7 +310,7 @@ class TicketService:
         if local_fault and not customer_consent:
             raise InvalidTransition("request_suspension", ticket.status, allowed_actions(ticket, actor.role),
                                     "suspending a local fault needs the customer's consent (rule 6)")
-        self._require_cause(reason, "request_suspension")
+        self._require_cause(reason, "request_suspension", "reason")
         now = self.clock.now()
         susp = Suspension(ticket_id=ticket.id, requested_at=now, requested_by=actor.name, reason=reason,
                           local_fault=local_fault, customer_consent=customer_consent)
@@ -327,18 +359,36 @@ class TicketService:
         return ticket
 
     def confirm_restoration(self, session: Session, ticket: Ticket, actor: Actor, method: str,
-                            confirmed_by: str, note: str | None = None) -> Ticket:
-        """Rule 9: customer service confirms with the customer; at night or unreachable, the NMS alarm-cleared check."""
+                            confirmed_by: str, note: str | None = None, customer_unreachable: bool = False) -> Ticket:
+        """Rule 9: customer service confirms with the customer; only at night or when the customer cannot
+        be reached does the NMS alarm-cleared check (网管确认告警消除) stand in. The journal names the basis."""
         self._check(ticket, "confirm_restoration", actor)
-        if method not in ("customer_service", "noc_alarm_cleared"):
-            raise InvalidTransition("confirm_restoration", ticket.status, [],
-                                    "method must be customer_service or noc_alarm_cleared")
+        if method not in RESTORATION_METHODS:
+            raise _field_error("method", "method must be customer_service or noc_alarm_cleared", "enum")
         now = self.clock.now()
+        st = self.settings
+        local = now.astimezone(ZoneInfo(st.timezone))
+        night = is_night(now, st.timezone, st.night_start, st.night_end)
+        if method == "customer_service":
+            basis = "customer_service"
+        elif night:
+            basis = "night"
+        elif customer_unreachable:
+            basis = "customer_unreachable"
+        else:
+            raise _field_error(
+                "method", f"noc_alarm_cleared confirms restoration only at night ({st.night_start:%H:%M}-"
+                          f"{st.night_end:%H:%M} {st.timezone}) or when the customer cannot be reached; it is "
+                          f"{local:%H:%M} there: have customer service confirm with the customer, or set "
+                          "customerUnreachable (rule 9)", "restoration_basis")
         ticket.restoration_confirmed_at, ticket.restoration_confirmation = now, method
         self._participant(session, ticket, confirmed_by, "customer_service" if method == "customer_service" else "noc", None, now)
+        basis_zh = {"customer_service": "客服与用户确认", "night": "夜间网管确认告警消除",
+                    "customer_unreachable": "用户联系不上，网管确认告警消除"}[basis]
         self._transition(session, ticket, "confirm_restoration", actor, None,
-                         f"恢复已确认（{'客服与用户确认' if method == 'customer_service' else '网管确认告警消除'}）by {confirmed_by}"
-                         + (f": {note}" if note else ""), {"method": method, "confirmed_by": confirmed_by},
+                         f"恢复已确认（{basis_zh}）by {confirmed_by}" + (f": {note}" if note else ""),
+                         {"method": method, "basis": basis, "confirmed_by": confirmed_by,
+                          "customer_unreachable": customer_unreachable, "local_time": local.isoformat()},
                          event="restoration_confirmed")
         return ticket
 
@@ -360,7 +410,7 @@ class TicketService:
 
     def reopen(self, session: Session, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
         self._check(ticket, "reopen", actor)
-        self._require_cause(reason, "reopen")
+        self._require_cause(reason, "reopen", "reason")
         self._reset_resolution(ticket)
         self._transition(session, ticket, "reopen", actor, S.REOPENED, f"重开 / reopened: {reason}", {"reason": reason},
                          event="reopened")

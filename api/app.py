@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
 from api import problems
@@ -30,13 +33,18 @@ def create_app(services: Services) -> FastAPI:
     app.state.ready = False
     problems.install(app)
 
-    @app.get("/healthz", tags=["health"], summary="Ready check (no authentication)")
-    def healthz() -> dict[str, str]:
-        from sqlalchemy import text
-
-        with services.session_factory() as s:
-            s.execute(text("SELECT 1"))
-        return {"status": "ok" if app.state.ready else "starting"}
+    @app.get("/healthz", tags=["health"], summary="Ready check (no authentication): 200 ok, else 503 problem",
+             responses={503: {"description": "starting up, or the database cannot be reached"}})
+    def healthz(request: Request) -> JSONResponse:
+        if not app.state.ready:
+            return problems.problem(503, "Service unavailable", "faultline is starting", request, health="starting")
+        try:
+            with services.session_factory() as s:
+                s.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            return problems.problem(503, "Service unavailable", "the database cannot be reached", request,
+                                    health="database_unavailable")
+        return JSONResponse({"status": "ok"})
 
     app.include_router(tickets.router)
     app.include_router(inventory.router)

@@ -1,6 +1,12 @@
-"""Errors as RFC 9457 problem details (application/problem+json)."""
+"""Errors as RFC 9457 problem details (application/problem+json).
+
+Every error the API answers is a problem document, including the unexpected ones: an exception no
+handler knows becomes a plain 500 problem that says nothing about its cause (no stack trace, no
+message that could carry a credential or a database URL); the traceback goes to the server log only.
+"""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -8,9 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.errors import FaultlineError, Forbidden, InvalidTransition, InventoryError, LoopGuardError, NotFound
+from agent.errors import (FaultlineError, Forbidden, InvalidInput, InvalidTransition, InventoryError, LoopGuardError,
+                          NotFound)
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("faultline.api")
 
 
 def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
@@ -28,7 +36,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+                 503: "Service unavailable"}.get(exc.status_code, "Error")
         return problem(exc.status_code, title, str(exc.detail), request)
 
     @app.exception_handler(FaultlineError)
@@ -40,8 +49,19 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, InvalidTransition):
             return problem(409, "Invalid transition", str(exc), request, currentState=exc.status,
                            allowedActions=exc.allowed)
+        if isinstance(exc, InvalidInput):
+            errors = [{**e, "loc": f"body.{e['loc']}"} for e in exc.errors]
+            return problem(422, "Invalid request", f"{len(errors)} field error(s): {exc}", request, errors=errors)
         if isinstance(exc, InventoryError):
             return problem(422, "Invalid inventory", str(exc), request, errors=exc.errors)
         if isinstance(exc, LoopGuardError):
             return problem(409, "Loop test refused", str(exc), request)
         return problem(400, "Bad request", str(exc), request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette calls this from its outermost middleware and re-raises afterwards, so the server
+        # logs the traceback; the client learns only that it failed.
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return problem(500, "Internal server error", "the server could not complete the request; "
+                       "the error is logged on the server", request)

@@ -76,8 +76,11 @@ class ReasonIn(_In):
 
 class RestorationIn(_In):
     method: str = Field(pattern="^(customer_service|noc_alarm_cleared)$",
-                        description="customer_service (客服与用户确认) or noc_alarm_cleared (夜间网管确认告警消除)")
+                        description="customer_service (客服与用户确认) or noc_alarm_cleared (夜间网管确认告警消除): "
+                                    "the NOC's check counts at night or with customerUnreachable (rule 9)")
     confirmedBy: str = Field(min_length=1, max_length=200)
+    customerUnreachable: bool = Field(False, description="the customer could not be reached (用户联系不上): lets the "
+                                                         "NOC's alarm-cleared check confirm restoration by day")
     note: str | None = Field(None, max_length=2000)
 
 

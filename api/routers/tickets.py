@@ -162,7 +162,7 @@ def resolve(ticket_id: int, body: sc.CauseIn, request: Request, session: Session
 @router.post("/{ticket_id}/restoration", summary="Record restoration confirmation (rule 9)")
 def restoration(ticket_id: int, body: sc.RestorationIn, request: Request, session: SessionDep, actor: CurrentActor):
     return _act(request, session, ticket_id, actor, lambda s, t: s.confirm_restoration(
-        session, t, actor, body.method, body.confirmedBy, body.note))
+        session, t, actor, body.method, body.confirmedBy, body.note, body.customerUnreachable))
 
 
 @router.post("/{ticket_id}/close", summary="返单: return the ticket with a clear cause")

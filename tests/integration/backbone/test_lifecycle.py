@@ -1,9 +1,15 @@
 """Every lifecycle transition through the API, every forbidden one, and the journal each leaves."""
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
-from agent.tickets import ACTIONS
+import pytest
+from sqlalchemy import func, select
+
+from agent.enums import Role
+from agent.enums import TicketStatus as S
+from agent.models import JournalEntry
+from agent.tickets import ACTIONS, allowed_actions
 
 
 def _go(as_role, tid, action, role="duty_officer", **body):
@@ -80,16 +86,17 @@ def test_close_refused_until_restoration_confirmed_rule_9(loaded, as_role, file_
         act(as_role, tid, a)
     r = _go(as_role, tid, "close", **BODIES["close"])
     assert r.status_code == 409 and "rule 9" in r.json()["detail"]
-    act(as_role, tid, "confirm_restoration", method="noc_alarm_cleared", confirmedBy="网管夜班")
+    act(as_role, tid, "confirm_restoration", method="noc_alarm_cleared", confirmedBy="网管", customerUnreachable=True)
     assert act(as_role, tid, "close")["status"] == "closed"
 
 
 def test_return_needs_a_clear_cause_rule_5(loaded, as_role, file_ticket):
     tid = file_ticket(kind="assist_check", symptom="interruption_or_flap")["id"]
     act(as_role, tid, "sign")
-    assert _go(as_role, tid, "close", cause="ok").status_code == 409
+    r = _go(as_role, tid, "close", cause="ok")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == "body.cause"
     r = _go(as_role, tid, "close", cause="电路未验收")
-    assert r.status_code == 409 and "not an acceptable cause" in r.json()["detail"]
+    assert r.status_code == 422 and "not an acceptable cause" in r.json()["errors"][0]["msg"]
     assert act(as_role, tid, "close", cause="查询告警无历史告警，申请返单")["status"] == "closed"
 
 
@@ -162,3 +169,182 @@ def test_list_filters_and_pagination(loaded, as_role, file_ticket):
     first = as_role("noc").get("/api/v1/tickets", params={"limit": 1, "offset": 0}).json()
     second = as_role("noc").get("/api/v1/tickets", params={"limit": 1, "offset": 1}).json()
     assert first["items"][0]["id"] != second["items"][0]["id"]
+
+
+# -- every state x every action not allowed there ------------------------------------------------
+ROUTE_TO = {  # how to bring a fresh interruption ticket into each state (pending: a request awaits the province)
+    "acknowledged": [], "inProgress": ["sign"], "pending_suspension": ["sign", "request_suspension"],
+    "held": ["sign", "request_suspension", "approve_suspension"],
+    "resolved": ["sign", "dispatch", "resolve"], "resolved_confirmed": ["sign", "dispatch", "resolve", "confirm_restoration"],
+    "closed": ["sign", "dispatch", "resolve", "confirm_restoration", "close"],
+    "reopened": ["sign", "dispatch", "resolve", "confirm_restoration", "close", "reopen"],
+}
+
+
+def _journal_count(services, tid) -> int:
+    with services.session_factory() as s:
+        return s.scalar(select(func.count()).select_from(JournalEntry).where(JournalEntry.ticket_id == int(tid)))
+
+
+def _allowed(services, tid, role: str) -> list[str]:
+    with services.session_factory() as s:
+        return allowed_actions(services.tickets.get(s, int(tid)), Role(role))
+
+
+@pytest.mark.parametrize("state", list(ROUTE_TO))
+def test_every_action_not_allowed_in_a_state_is_409_with_state_and_allowed(loaded, as_role, file_ticket, state):
+    tid = file_ticket()["id"]
+    for a in ROUTE_TO[state]:
+        act(as_role, tid, a)
+    status = as_role("noc").get(f"/api/v1/tickets/{tid}").json()["status"]
+    refused = [a for a in ACTIONS if S(status) not in ACTIONS[a].from_states]
+    assert refused, state
+    entries = _journal_count(loaded, tid)
+    for action in refused:
+        role = ROLE_FOR[action]
+        r = _go(as_role, tid, action, role, **BODIES[action])
+        assert r.status_code == 409, (state, action, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        body = r.json()
+        assert body["currentState"] == status, (state, action)
+        assert body["allowedActions"] == _allowed(loaded, tid, role), (state, action)
+        assert f"'{action}' is not allowed while the ticket is {status}" in body["detail"]
+    after = as_role("noc").get(f"/api/v1/tickets/{tid}").json()
+    assert after["status"] == status and _journal_count(loaded, tid) == entries  # refusals change nothing
+
+
+def test_reopen_from_resolved(loaded, as_role, file_ticket):
+    tid = file_ticket()["id"]
+    for a in ROUTE_TO["resolved"]:
+        act(as_role, tid, a)
+    t = act(as_role, tid, "reopen", role="province")
+    assert t["status"] == "reopened" and t["reopenCount"] == 1 and t["resolutionCause"] is None
+    journal = as_role("noc").get(f"/api/v1/tickets/{tid}/journal").json()
+    assert journal[-1]["kind"] == "reopen" and journal[-1]["data"]["from"] == "resolved"
+
+
+def test_work_goes_on_while_held_and_province_resumes(loaded, as_role, file_ticket):
+    tid = file_ticket()["id"]
+    for a in ROUTE_TO["held"]:
+        act(as_role, tid, a)
+    assert act(as_role, tid, "dispatch")["status"] == "held"
+    assert act(as_role, tid, "contact", role="engineer")["status"] == "held"
+    assert act(as_role, tid, "progress", role="province", text="省公司跟踪：等待用户机房恢复供电")["status"] == "held"
+    resumed = act(as_role, tid, "resume", role="province")
+    assert resumed["status"] == "inProgress" and resumed["suspensions"][0]["resumedAt"] is not None
+    kinds = [j["kind"] for j in as_role("noc").get(f"/api/v1/tickets/{tid}/journal").json()]
+    assert kinds[-4:] == ["dispatch", "contact", "progress", "resume"]
+
+
+def test_assist_check_returned_from_reopened(loaded, as_role, file_ticket):
+    tid = file_ticket(kind="assist_check", symptom="interruption_or_flap")["id"]
+    act(as_role, tid, "sign")
+    act(as_role, tid, "close", cause="查询告警无历史告警，申请返单")
+    assert act(as_role, tid, "reopen")["status"] == "reopened"
+    closed = act(as_role, tid, "close", cause="复查仍无历史告警，用户侧设备重启后恢复")
+    assert closed["status"] == "closed" and closed["reopenCount"] == 1
+
+
+# -- bad input is 422 with field errors, not a state conflict ------------------------------------
+@pytest.mark.parametrize("action, body, field", [
+    ("resolve", {"cause": "  ok "}, "cause"),
+    ("resolve", {"cause": "电路未验收，无法处理"}, "cause"),
+    ("close", {"cause": "   "}, "cause"),
+    ("request_suspension", {"reason": "等", "localFault": False}, "reason"),
+    ("dispatch", {"specialty": "传输", "contractor": "   "}, "contractor"),
+    ("progress", {"text": "   "}, "text"),
+    ("reopen", {"reason": "no"}, "reason"),
+])
+def test_blank_or_unclear_values_are_422_field_errors(loaded, as_role, file_ticket, action, body, field):
+    tid = file_ticket(kind="assist_check", symptom="interruption_or_flap")["id"]
+    act(as_role, tid, "sign")
+    if action == "reopen":
+        act(as_role, tid, "close", cause="查询告警无历史告警，申请返单")
+    before = _journal_count(loaded, tid)
+    r = _go(as_role, tid, action, ROLE_FOR[action], **body)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    errors = r.json()["errors"]
+    assert [e["loc"] for e in errors] == [f"body.{field}"] and errors[0]["msg"]
+    assert "currentState" not in r.json() and _journal_count(loaded, tid) == before
+
+
+def test_dispatch_with_both_blank_lists_both_fields(loaded, as_role, file_ticket):
+    tid = file_ticket()["id"]
+    act(as_role, tid, "sign")
+    r = _go(as_role, tid, "dispatch", specialty=" ", contractor=" ")
+    assert r.status_code == 422 and {e["loc"] for e in r.json()["errors"]} == {"body.specialty", "body.contractor"}
+
+
+# -- rule 9: the NOC's alarm-cleared confirmation only at night or when the customer is unreachable --
+SHANGHAI_NOON = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai (tickets arrive at 17:00 the day before)
+SHANGHAI_2330 = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # 23:30
+SHANGHAI_0745 = datetime(2026, 11, 25, 23, 45, tzinfo=UTC)  # 07:45 the next morning
+SHANGHAI_0800 = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)  # 08:00: day again
+
+
+def _resolved(as_role, file_ticket):
+    tid = file_ticket()["id"]
+    for a in ROUTE_TO["resolved"]:
+        act(as_role, tid, a)
+    return tid
+
+
+NOC_CHECK = {"method": "noc_alarm_cleared", "confirmedBy": "网管值班"}
+
+
+@pytest.mark.parametrize("at", [SHANGHAI_NOON, SHANGHAI_0800])
+def test_noc_confirmation_by_day_is_refused(loaded, as_role, file_ticket, clock, at):
+    tid = _resolved(as_role, file_ticket)
+    clock.set(at)
+    r = _go(as_role, tid, "confirm_restoration", **NOC_CHECK)
+    assert r.status_code == 422, r.text
+    err = r.json()["errors"][0]
+    assert err["loc"] == "body.method" and "night" in err["msg"] and "customerUnreachable" in err["msg"]
+    assert as_role("noc").get(f"/api/v1/tickets/{tid}").json()["restorationConfirmation"] is None
+
+
+@pytest.mark.parametrize("at, unreachable, basis", [
+    (SHANGHAI_2330, False, "night"), (SHANGHAI_0745, False, "night"), (SHANGHAI_NOON, True, "customer_unreachable")])
+def test_noc_confirmation_at_night_or_customer_unreachable(loaded, as_role, file_ticket, clock, at, unreachable, basis):
+    tid = _resolved(as_role, file_ticket)
+    clock.set(at)
+    t = act(as_role, tid, "confirm_restoration", customerUnreachable=unreachable, **NOC_CHECK)
+    assert t["restorationConfirmation"]["method"] == "noc_alarm_cleared"
+    entry = as_role("noc").get(f"/api/v1/tickets/{tid}/journal").json()[-1]
+    assert entry["kind"] == "confirm_restoration" and entry["data"]["basis"] == basis
+    assert entry["data"]["customer_unreachable"] is unreachable
+    assert act(as_role, tid, "close")["status"] == "closed"
+
+
+def test_customer_service_confirmation_records_its_basis(loaded, as_role, file_ticket):
+    tid = _resolved(as_role, file_ticket)
+    act(as_role, tid, "confirm_restoration")
+    entry = as_role("noc").get(f"/api/v1/tickets/{tid}/journal").json()[-1]
+    assert entry["data"]["basis"] == "customer_service" and entry["data"]["method"] == "customer_service"
+
+
+# -- rule 8: everyone involved is recorded ---------------------------------------------------------
+def test_reporter_and_cooperating_staff_are_participants(loaded, as_role, file_ticket):
+    tid = file_ticket()["id"]
+    act(as_role, tid, "sign")
+    act(as_role, tid, "progress", role="engineer", text="被调局配合测试", participants=[
+        {"name": "李工", "organisation": "被调局传输"}, {"name": "赵主任", "role": "escalated_leader"}])
+    act(as_role, tid, "progress", role="engineer", text="再次配合", participants=[{"name": "李工", "organisation": "被调局传输"}])
+    body = as_role("noc").get(f"/api/v1/tickets/{tid}").json()
+    parties = [(p["name"], p["role"], p["organisation"]) for p in body["relatedParty"]]
+    assert ("王经理 13800000001", "reporter", None) in parties
+    assert ("李工", "cooperating_staff", "被调局传输") in parties and ("赵主任", "escalated_leader", None) in parties
+    assert parties.count(("李工", "cooperating_staff", "被调局传输")) == 1  # once per (name, role)
+    progress = [j for j in body["note"] if j["kind"] == "progress"]
+    assert progress[0]["data"]["participants"][0]["name"] == "李工"
+
+
+def test_list_filter_by_kind(loaded, as_role, file_ticket):
+    a = file_ticket(external_id="UP-K1", kind="assist_check", symptom="latency_or_errors")["id"]
+    b = file_ticket(external_id="UP-K2", circuit="CIR-INET-0002", kind="interruption")["id"]
+    assist = as_role("noc").get("/api/v1/tickets", params={"kind": "assist_check"}).json()
+    interruption = as_role("noc").get("/api/v1/tickets", params={"kind": "interruption"}).json()
+    assert [t["id"] for t in assist["items"]] == [a] and assist["total"] == 1
+    assert [t["id"] for t in interruption["items"]] == [b]
+    assert as_role("noc").get("/api/v1/tickets", params={"kind": "other"}).status_code == 422
