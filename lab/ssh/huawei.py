@@ -62,9 +62,9 @@ class HuaweiShell(Shell):
             ("*", "display interface brief", self.interface_brief),
             ("*", "display interface {port}", lambda port: self.interface(self.port(port))),
             ("*", "display interface", lambda: "\n".join(self.interface(p) for p in self.ctx.ports())),
-            ("*", "display transceiver interface {port} [verbose]", lambda port, verbose=False: self.transceiver(self.port(port))),
+            ("*", "display transceiver interface {port} [verbose]", lambda port, verbose=False: self.transceiver(self.port(port), verbose)),
             ("*", "display transceiver diagnosis interface {port}", lambda port: self.diagnosis(self.port(port))),
-            ("*", "display transceiver [verbose]", lambda verbose=False: "".join(self.transceiver(p) for p in self.ctx.ports() if p.spec.transceiver)),
+            ("*", "display transceiver [verbose]", lambda verbose=False: "".join(self.transceiver(p, verbose) for p in self.ctx.ports() if p.spec.transceiver)),
             ("*", "display alarm active", lambda: self.alarms(active=True)),
             ("*", "display alarm history", lambda: self.alarms(active=False)),
             ("*", "display clock", lambda: self.ctx.now().strftime("%Y-%m-%d %H:%M:%S+00:00\n%A\nTime Zone(UTC) : UTC\n")),
@@ -157,7 +157,8 @@ class HuaweiShell(Shell):
             )
         return BRIEF_HEADER + "\n".join(rows) + "\n"
 
-    def transceiver(self, ps: PortState) -> str:
+    def transceiver(self, ps: PortState, verbose: bool = True) -> str:
+        """Without `verbose` VRP prints the inventory blocks only (capture misc-one-liners_s5730_xge0-0-1.raw)."""
         m, s = self.ctx.model, ps.spec
         if not s.transceiver:
             return "Error: The transceiver is absent.\n"
@@ -184,6 +185,7 @@ class HuaweiShell(Shell):
             "  Manufacturing Date             :2024-03-01\n"
             "  Vendor Name                    :HUAWEI\n"
             "-------------------------------------------------------------\n"
+        ) + (
             "Diagnostic information:\n"
             "  Temperature(\u00a1\u00e3C)              :38.00\n"
             "  Temp High Threshold(\u00a1\u00e3C)      :75.00\n"
@@ -206,6 +208,7 @@ class HuaweiShell(Shell):
             f"  TX Power Low  Threshold(dBM)  :{s.tx_dbm - 4.0:.2f}\n"
             "  Transceiver phony alarm       : No\n"
             "-------------------------------------------------------------\n"
+            if verbose else ""
         )
 
     def diagnosis(self, ps: PortState) -> str:

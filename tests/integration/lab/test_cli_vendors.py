@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lab import Lab
+from lab import Lab, LoopMode
+from lab.ssh.server import SHELLS
+from lab.ssh.shell import DeviceContext
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -140,3 +142,167 @@ async def test_cisco_enable_secret_when_the_topology_sets_one(tools) -> None:
         assert small.port_state("cpe-hosp-1", "GigabitEthernet0/1").loop is not None
         with pytest.raises(ValueError):
             await asyncio.to_thread(session, "wrong")
+
+
+# ---- every command of every shell's table, over netmiko -------------------------------------------
+VENDOR_ERROR = re.compile(r"^\s*(Error:|% ?(Invalid|Incomplete|Ambiguous|Access denied|Unknown)|%Error)", re.M)
+LOOP_EXPECT = {"local": LoopMode.LOCAL, "mac": LoopMode.LOCAL, "driver": LoopMode.LOCAL, "internal": LoopMode.LOCAL,
+               "remote": LoopMode.REMOTE, "line": LoopMode.REMOTE, "external": LoopMode.REMOTE}
+# (device, netmiko device type, port for show/display, port the loops are set on)
+EVERY_COMMAND = {
+    "huawei": ("acc-a-sw1", "huawei", "GigabitEthernet0/0/1", "GigabitEthernet0/0/4"),
+    "cisco": ("agg-rtr1", "cisco_ios", "TenGigabitEthernet1/1/1", "TenGigabitEthernet1/1/2"),
+    "zte": ("acc-b-sw1", "zte_zxros", "gei-1/1/0/1", "gei-1/1/0/3"),
+}
+
+
+def _expand(words: str, port: str) -> list[str]:
+    """Every concrete command of a table entry: ports substituted, optional words with and without."""
+    variants = [""]
+    for word in words.split():
+        if word.startswith("["):
+            opt = word.strip("[]")
+            variants = [v for base in variants for v in (base, f"{base} {opt}")]
+        else:
+            value = port if word == "{port}" else "511" if word == "{width}" else word
+            variants = [f"{v} {value}" for v in variants]
+    return [v.strip() for v in variants]
+
+
+def _logout_words(shell) -> set[str]:  # type: ignore[no-untyped-def]
+    """Exec-mode entries that end the session (probed on a throw-away copy of the shell)."""
+    out = set()
+    for mode, words, _ in shell.commands():
+        if mode == "exec":
+            probe = type(shell)(shell.ctx)
+            probe.handle(words)
+            if probe.closed:
+                out.add(words)
+    return out
+
+
+def _plan(lab: Lab, device: str, show_port: str, loop_port: str) -> tuple[list[tuple[str, str, str]], set[tuple[str, str]]]:
+    """(command, mode it runs in, table words) for every entry reachable without an enable secret,
+    in an order that walks exec -> configuration -> interface and back; and the entries left out."""
+    spec = lab.topology.devices[device]
+    ctx = DeviceContext(spec, 1, lab.model, lab.events, lab.clock, lambda *_: None)
+    shell = SHELLS[spec.vendor](ctx)
+    entries = shell.commands()
+    logout = _logout_words(shell)
+    steps: list[tuple[str, str, str]] = []
+    covered: set[tuple[str, str]] = set()
+
+    def add(mode: str, words: str, port: str, table_mode: str | None = None) -> None:
+        for cmd in _expand(words, port):
+            steps.append((cmd, mode, words))
+        covered.add((table_mode or mode, words))
+
+    def changes_mode(mode: str, words: str) -> bool:
+        probe = type(shell)(ctx)
+        probe.mode, probe.current_port = mode, loop_port if mode == "interface" else None
+        probe.handle(_expand(words, loop_port)[0])
+        return probe.mode != mode or probe.closed
+
+    for mode, words, _ in entries:  # exec first: what reads the device
+        if mode in ("*", "exec") and words not in logout and not changes_mode("exec", words):
+            add("exec", words, show_port, mode)
+    enter_config = next(w for m, w, _ in entries if m == "exec" and w not in logout and changes_mode("exec", w))
+    config_mode = shell.config_mode
+    enter_if = next(w for m, w, _ in entries if m == config_mode and "{port}" in w)
+    to_exec = [w for m, w, _ in entries if m == "*" and changes_mode("interface", w)]
+    leave_if = [w for m, w, _ in entries if m == "interface" and "{port}" not in w and changes_mode("interface", w)]
+    leave_config = [w for m, w, _ in entries if m == config_mode and "{port}" not in w and changes_mode(config_mode, w)]
+    loops = [w for m, w, _ in entries if m == "interface" and "{port}" not in w and not changes_mode("interface", w)]
+    # exec -> config -> interface: every loop command, each followed by the undo ...
+    undo = next(w for w in loops if w.split()[0] in ("no", "undo"))
+    add("exec", enter_config, loop_port)
+    add(config_mode, enter_if, loop_port)
+    for words in loops:
+        if words != undo:
+            add("interface", words, loop_port)
+            add("interface", undo, loop_port)
+    add("interface", next(w for m, w, _ in entries if m == "interface" and "{port}" in w), loop_port)
+    # ... then every way back: interface -> config -> exec, and interface -> exec at once
+    for words in leave_if:
+        add("interface", words, loop_port)
+        for back in leave_config:
+            add(config_mode, back, loop_port)
+        add("exec", enter_config, loop_port)
+        add(config_mode, enter_if, loop_port)
+    for words in to_exec:
+        add("interface", words, loop_port, "*")
+        add("exec", enter_config, loop_port)
+        add(config_mode, enter_if, loop_port)
+    add("interface", to_exec[0], loop_port, "*")
+    missing = {(m, w) for m, w, _ in entries} - covered - {("exec", w) for w in logout}
+    return steps, missing
+
+
+def _run_every_command(lab: Lab, device: str, device_type: str, show_port: str, loop_port: str) -> dict[str, object]:
+    from netmiko import ConnectHandler
+
+    steps, missing = _plan(lab, device, show_port, loop_port)
+    spec = lab.topology.devices[device]
+    mirror = SHELLS[spec.vendor](DeviceContext(spec, 1, lab.model, lab.events, lab.clock, lambda *_: None))
+    ep = lab.device(device)
+    conn = ConnectHandler(device_type=device_type, host=ep.host, port=ep.ssh_port, username=ep.username,
+                          password=ep.password)
+    outputs: dict[str, str] = {}
+    loops_seen: list[tuple[str, object]] = []
+    try:
+        for cmd, mode, words in steps:
+            assert mirror.mode == mode, (cmd, mirror.mode, mode)
+            mirror.handle(cmd)  # where the device should be afterwards: its prompt is what we wait for
+            out = conn.send_command(cmd, expect_string=re.escape(mirror.prompt()), read_timeout=20)
+            outputs[cmd] = out
+            if words.startswith(("loopback", "no loopback", "undo loopback")):
+                loops_seen.append((cmd, lab.port_state(device, loop_port).loop))
+    finally:
+        conn.disconnect()
+    # the logout commands, each on its own session: the device closes the channel
+    closed = {}
+    for words in sorted(_logout_words(mirror)):
+        conn = ConnectHandler(device_type=device_type, host=ep.host, port=ep.ssh_port, username=ep.username,
+                              password=ep.password)
+        try:
+            conn.remote_conn.settimeout(10)
+            conn.write_channel(words + conn.RETURN)
+            while conn.remote_conn.recv(4096):
+                pass
+            closed[words] = conn.remote_conn.closed or conn.remote_conn.exit_status_ready()
+        finally:
+            conn.disconnect()
+    return {"outputs": outputs, "loops": loops_seen, "missing": missing, "closed": closed}
+
+
+@pytest.mark.parametrize("vendor", list(EVERY_COMMAND))
+async def test_every_command_of_the_shell_runs_over_netmiko(lab: Lab, vendor: str) -> None:
+    device, device_type, show_port, loop_port = EVERY_COMMAND[vendor]
+    result = await asyncio.to_thread(_run_every_command, lab, device, device_type, show_port, loop_port)
+    outputs: dict[str, str] = result["outputs"]  # type: ignore[assignment]
+    for cmd, out in outputs.items():
+        assert not VENDOR_ERROR.search(out), (cmd, out[:400])
+        if cmd.split()[0] in ("display", "show"):
+            assert out.strip(), cmd
+    for cmd, state in result["loops"]:  # type: ignore[union-attr]
+        words = cmd.split()
+        expected = None if words[0] in ("no", "undo") else LOOP_EXPECT.get(words[-1], LoopMode.LOCAL)
+        assert state is expected, (cmd, state)
+    assert lab.port_state(device, loop_port).loop is None
+    assert result["closed"] and all(result["closed"].values()), result["closed"]  # type: ignore[union-attr]
+    # only Cisco's user-EXEC entries stay out (they exist with cli.secret: test_cisco_enable_secret_...)
+    assert {m for m, _ in result["missing"]} <= {"user"}, result["missing"]  # type: ignore[union-attr]
+    must = {
+        "huawei": [f"display transceiver interface {show_port}", f"display transceiver interface {show_port} verbose",
+                   "display transceiver verbose", "display transceiver", "display alarm active",
+                   "display alarm history", "loopback local", "loopback remote", "undo loopback"],
+        "cisco": ["show interfaces transceiver", "show interface transceiver", "show clock", "show logging",
+                  "loopback local", "loopback remote", "loopback line", "loopback mac", "loopback driver",
+                  "loopback", "no loopback"],
+        "zte": [f"show opticalinfo {show_port}", "show opticalinfo", "show alarm current", "show alarm history",
+                "loopback internal", "loopback external", "loopback local", "loopback remote", "no loopback"],
+    }[vendor]
+    assert set(must) <= set(outputs), set(must) - set(outputs)
+    if vendor == "huawei":  # without `verbose`, VRP prints the inventory blocks only, like the real S5730
+        assert "RX Power(dBM)" not in outputs[f"display transceiver interface {show_port}"]
+        assert "RX Power(dBM)" in outputs[f"display transceiver interface {show_port} verbose"]
