@@ -12,6 +12,7 @@ obligation is satisfied late is still fired (once) afterwards.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from agent.sla.model import (
     Milestone,
     MilestoneKind as M,
     Outcome,
+    ProgressMark,
     ReportCalendar,
     SlaEvent,
     SlaEventKind as K,
@@ -40,6 +42,7 @@ class _Acc:
     clocks: list[ClockView] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    marks: list[tuple[datetime, int]] = field(default_factory=list)  # (progress entry used, cycle from it)
 
 
 def ordered(events: Sequence[SlaEvent]) -> list[SlaEvent]:
@@ -58,9 +61,17 @@ def ordered(events: Sequence[SlaEvent]) -> list[SlaEvent]:
 
 
 def compute_clocks(
-    events: Sequence[SlaEvent], rules: SlaRules, calendar: ReportCalendar, now: datetime
+    events: Sequence[SlaEvent], rules: SlaRules, calendar: ReportCalendar, now: datetime,
+    resume: ProgressMark | None = None,
 ) -> TicketClocks:
-    """Replay ``events`` (those after ``now`` are ignored) and return every started clock at ``now``."""
+    """Replay ``events`` (those after ``now`` are ignored) and return every started clock at ``now``.
+
+    With ``resume`` (a checkpoint no later than ``now``), ``events`` holds every event except the
+    progress entries at or before the checkpoint, whose effect the checkpoint carries: the clocks and
+    milestones are the same as a full replay's, the outcomes only those decided after the checkpoint.
+    """
+    if resume is not None and resume.at > now:
+        raise HistoryError(f"progress checkpoint {resume.at.isoformat()} is later than now {now.isoformat()}")
     history = [e for e in ordered(events) if e.at <= now]
     tl = FaultTimeline.from_events(history)
     arrival = history[0].at
@@ -71,7 +82,7 @@ def compute_clocks(
 
     _sign(acc, history, tl, rules, arrival, now)
     _contact(acc, history, tl, rules, now)
-    _progress(acc, history, tl, rules, now)
+    _progress(acc, history, tl, rules, now, resume)
     for kind, limit, milestone, level in (
         (C.ESCALATION_L1, rules.escalation_level1, M.ESCALATION, 1),
         (C.ESCALATION_L2, rules.escalation_level2, M.ESCALATION, 2),
@@ -87,7 +98,16 @@ def compute_clocks(
         fault_seconds=tl.elapsed(arrival, now).total_seconds(),
         open=open_,
         held=bool(held),
+        progress_marks=_marks(acc, history, resume),
     )
+
+
+def _marks(acc: _Acc, history: Sequence[SlaEvent], resume: ProgressMark | None) -> tuple[ProgressMark, ...]:
+    """The progress checkpoints of this replay, each with the number of events at or before it."""
+    times = [e.at for e in history]
+    base = 0 if resume is None else resume.events - bisect_right(times, resume.at)
+    marks = [ProgressMark(at, seq, base + bisect_right(times, at)) for at, seq in acc.marks]
+    return (resume, *marks) if resume is not None else tuple(marks)
 
 
 def _open_state(history: Sequence[SlaEvent]) -> tuple[bool, datetime | None]:
@@ -165,12 +185,17 @@ def _contact(acc: _Acc, history, tl, rules: SlaRules, now: datetime) -> None:
     _deadline_clock(acc, C.CONTACT, 0, tl, dispatched, rules.contact_feedback, stop, now, M.BREACH)
 
 
-def _progress(acc: _Acc, history, tl: FaultTimeline, rules: SlaRules, now: datetime) -> None:
+def _progress(acc: _Acc, history, tl: FaultTimeline, rules: SlaRules, now: datetime,
+              resume: ProgressMark | None = None) -> None:
     """Rule 4: a progress entry every 30 min of fault time while the fault is open, from signing.
 
-    Each interval is a cycle: met by a progress entry, or missed at its deadline (one breach per missed
-    interval, the next cycle counting from the missed deadline). A cycle cut short by resolution is not
-    an obligation either way.
+    Each interval is a cycle. A cycle is met by a progress entry within it, or missed at its deadline
+    (one breach per missed interval: while nothing is appended, the next interval counts from the
+    missed deadline). A late entry is no on-time cycle: it ends the run of missed ones and the next
+    cycle starts from it. A cycle cut short by resolution is not an obligation either way.
+
+    ``resume`` continues from a checkpoint (see ``ProgressMark``): ``history`` then holds only the
+    progress entries after it. Each used entry leaves a mark (its time, the cycle that starts there).
     """
     periods = _work_periods(history)
     if not periods:
@@ -178,17 +203,31 @@ def _progress(acc: _Acc, history, tl: FaultTimeline, rules: SlaRules, now: datet
     progress = [e.at for e in history if e.kind is K.PROGRESS]
     limit = rules.progress_interval
     seq = i = 0  # i: the next progress entry not yet used
+    first = 0
+    if resume is not None:
+        first = next((k for k, (_, p_end) in enumerate(periods) if p_end is None or resume.at <= p_end), None)
+        if first is None:
+            raise HistoryError(f"progress checkpoint at {resume.at.isoformat()} lies after every work period")
+        seq = resume.seq
     view: ClockView | None = None
-    for p_start, p_end in periods:
+    for k in range(first, len(periods)):
+        p_start, p_end = periods[k]
         start, streak_since, missed = p_start, None, 0
+        if resume is not None and k == first:
+            start = max(p_start, resume.at)
         while True:
             due = tl.wall_at(start, limit)
             while i < len(progress) and progress[i] < start:
                 i += 1  # entries while the fault was not open (between resolution and reopen)
             nxt = progress[i] if i < len(progress) and (p_end is None or progress[i] <= p_end) else None
             if nxt is not None and (due is None or nxt <= due):
-                acc.outcomes.append(Outcome(C.PROGRESS, seq, True, nxt))
-                seq, start, streak_since, missed, i = seq + 1, nxt, None, 0, i + 1
+                if streak_since is None:
+                    acc.outcomes.append(Outcome(C.PROGRESS, seq, True, nxt))
+                    seq += 1
+                # else: a late entry; its cycle was counted missed already and keeps its number
+                start, streak_since, missed, i = nxt, None, 0, i + 1
+                if i == len(progress) or progress[i] != nxt:  # every entry at this instant is used
+                    acc.marks.append((nxt, seq))
                 continue
             if p_end is not None and (due is None or p_end <= due):
                 state = S.BREACHED if streak_since else S.MET

@@ -197,6 +197,20 @@ def _camel(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class ProgressMark:
+    """A checkpoint of the progress clock (rule 4), so a replay need not re-read a long history.
+
+    Every progress entry at or before ``at`` is used and the cycle ``seq`` starts at ``at``. ``events``
+    counts the ticket's events (of every kind) at or before ``at``: an event recorded later with an
+    earlier time changes that count, and the checkpoint is then not used.
+    """
+
+    at: datetime
+    seq: int
+    events: int
+
+
+@dataclass(frozen=True)
 class TicketClocks:
     """Everything the replay of one ticket's history yields at ``now``."""
 
@@ -206,6 +220,7 @@ class TicketClocks:
     fault_seconds: float  # fault time so far, approved suspension excluded
     open: bool  # the fault is being worked (not resolved/closed)
     held: bool  # an approved suspension is in force
+    progress_marks: tuple[ProgressMark, ...] = ()  # where a later replay may resume (oldest first)
 
     def clock(self, kind: ClockKind) -> ClockView | None:
         return next((c for c in self.clocks if c.kind is kind), None)

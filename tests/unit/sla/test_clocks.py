@@ -107,10 +107,26 @@ def test_rule4_progress_breach_once_per_missed_interval(replay):
         (C.PROGRESS, 2, M.BREACH, at(92)), (C.PROGRESS, 3, M.BREACH, at(122)),
     ]
     assert prog.state is S.BREACHED and prog.due_at == at(32) and prog.detail["missed_in_a_row"] == 3
-    # a late entry ends the streak and restarts the interval from itself
+    # a late entry ends the streak and restarts the interval from itself; it is no on-time cycle
     tc2 = replay([*events, ev("progress", 100)], now=at(101))
     assert tc2.clock(C.PROGRESS).state is S.RUNNING and tc2.clock(C.PROGRESS).due_at == at(130)
-    assert [o.on_time for o in tc2.outcomes if o.clock is C.PROGRESS] == [False, False, False, True]
+    assert tc2.clock(C.PROGRESS).seq == 3  # the cycle from the late entry keeps the unfired number
+    assert [o.on_time for o in tc2.outcomes if o.clock is C.PROGRESS] == [False, False, False]
+
+
+def test_rule4_a_late_entry_is_a_miss_and_the_next_cycle_starts_from_it(replay):
+    """Hand-computed: signed at 0; entry 20 (cycle 0 met); nothing until 95: cycle 1 due 50 missed,
+    cycle 2 (50..80) missed; the entry at 95 is late (no on-time cycle), cycle 3 runs 95..125 and is
+    met at 120; cycle 4 (120..150) is cut short by the resolution at 130. Compliance: 2 met, 2 missed."""
+    events = [ev("created"), ev("signed", 0), ev("progress", 20), ev("progress", 95), ev("progress", 120),
+              ev("resolved", 130)]
+    tc = replay(events, now=at(200))
+    assert [(o.seq, o.on_time, o.decided_at) for o in tc.outcomes if o.clock is C.PROGRESS] == [
+        (0, True, at(20)), (1, False, at(50)), (2, False, at(80)), (3, True, at(120))]
+    assert milestones(tc, C.PROGRESS) == [(C.PROGRESS, 1, M.BREACH, at(50)), (C.PROGRESS, 2, M.BREACH, at(80))]
+    running = replay(events[:4], now=at(96))
+    prog = running.clock(C.PROGRESS)
+    assert prog.state is S.RUNNING and prog.seq == 3 and prog.started_at == at(95) and prog.due_at == at(125)
 
 
 def test_rule4_progress_stops_at_resolution_without_counting_the_cut_interval(replay):

@@ -73,3 +73,14 @@ def test_empty_window_has_no_rate(rules, calendar):
                           T0 + timedelta(days=31))
     assert all(k.total == 0 and k.rate is None for k in report.kpis.values())
     assert report.to_dict()["kpis"]["faultHandlingTimeliness"]["label"] == "故障处理及时率"
+
+
+def test_rule4_progress_compliance_counts_a_late_entry_as_a_miss_not_as_an_on_time_cycle(rules, calendar):
+    """Signed at 0, entries at 20, 95 (late), 120, resolved at 130: cycles 0 met (20), 1 missed (50),
+    2 missed (80), 3 from the late entry met (120); the cut cycle 4 counts neither way -> 2 on time, 2 late.
+    (Counting the late entry as the next cycle met would give 3 on time.)"""
+    history = [ev("created", 0), ev("signed", 0), ev("progress", 20), ev("progress", 95), ev("progress", 120),
+               ev("resolved", 130)]
+    report = compute_kpis([history], rules, calendar, T0, T0 + timedelta(days=1), T0 + timedelta(hours=6))
+    assert (report.kpis["progressCompliance"].on_time, report.kpis["progressCompliance"].late) == (2, 2)
+    assert report.kpis["progressCompliance"].rate == 0.5
