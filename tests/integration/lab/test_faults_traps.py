@@ -280,3 +280,114 @@ async def test_speed_mismatch_over_snmp_and_cli(lab: Lab, tools) -> None:
         lab.clear(fid)
     speed, = await tools.pysnmp_get(lab, "cpe-hosp-1", speed_oid)
     assert int(speed) == 1000
+
+
+# ---- the same fault through SNMP and CLI on Cisco and ZTE, and error counters on both sides -----------
+ENT_NAME = "1.3.6.1.2.1.47.1.1.1.1.7"
+CISCO_SENSOR = "1.3.6.1.4.1.9.9.91.1.1.1.1"
+SCALE_EXPONENT = {8: -3, 9: 0, 10: 3}  # CISCO-ENTITY-SENSOR-MIB SensorDataScale: milli, units, kilo
+
+
+async def _cisco_snmp_rx(lab: Lab, tools, device: str, short_port: str) -> float:
+    names = await tools.pysnmp_walk(lab, device, ENT_NAME)
+    idx = next(k.rsplit(".", 1)[1] for k, v in names.items() if v == f"{short_port} Receive Power Sensor")
+    typ, scale, precision, value = await tools.pysnmp_get(
+        lab, device, *(f"{CISCO_SENSOR}.{col}.{idx}" for col in (1, 2, 3, 4)))
+    assert int(typ) == 14  # dBm
+    return int(value) * 10 ** SCALE_EXPONENT[int(scale)] / 10 ** int(precision)
+
+
+async def test_cisco_fiber_degraded_same_rx_over_entity_sensor_and_cli(lab: Lab, tools) -> None:
+    before = lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").rx_dbm
+    fid = lab.inject("fiber_degraded", "CIR-EPL-0001#1", db=5.0)
+    try:
+        truth = lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1")
+        assert truth.oper_up and truth.rx_dbm == pytest.approx(before - 5.0)
+        snmp_rx = await _cisco_snmp_rx(lab, tools, "agg-rtr1", "Te1/1/1")
+        # ntc-templates indexes the singular form (the plural is the same command on IOS)
+        parsed = await asyncio.to_thread(tools.run_commands, lab, "agg-rtr1", "cisco_ios",
+                                         ["show interface transceiver"], True)
+        cli_rx = float(next(r for r in parsed["show interface transceiver"] if r["interface"] == "Te1/1/1")["rx_pwr"])
+        assert snmp_rx == cli_rx == pytest.approx(truth.rx_dbm, abs=0.05)
+        assert cli_rx == pytest.approx(round(before - 5.0, 1), abs=1e-9)
+    finally:
+        lab.clear(fid)
+    assert await _cisco_snmp_rx(lab, tools, "agg-rtr1", "Te1/1/1") == pytest.approx(before, abs=0.05)
+
+
+async def test_zte_cut_shows_in_opticalinfo_alarms_and_snmp(lab: Lab, tools) -> None:
+    port = lab.topology.port("acc-b-sw1:gei-1/1/0/1")
+    cmds = ["show opticalinfo gei-1/1/0/1", "show alarm current", "show alarm history"]
+    on_port = re.compile(r'(?<![x\w])gei-1/1/0/1\b')
+    fid = lab.inject("fiber_cut", "CIR-INET-0004#0")
+    try:
+        raw = await asyncio.to_thread(tools.run_commands, lab, "acc-b-sw1", "zte_zxros", cmds, False)
+        rx = float(re.search(r"RxPower\(dBm\)\s+:\s+(-?\d+\.\d+)", raw[cmds[0]]).group(1))
+        assert rx == -40.0 and lab.port_state("acc-b-sw1", "gei-1/1/0/1").rx_dbm is None
+        current = [ln for ln in raw["show alarm current"].splitlines() if on_port.search(ln)]
+        assert any("OperStatus=DOWN" in ln for ln in current), raw["show alarm current"]
+        assert any("RxPower=-40.00dBm" in ln and "too low" in ln for ln in current), raw["show alarm current"]
+        oper, = await tools.pysnmp_get(lab, "acc-b-sw1", f"1.3.6.1.2.1.2.2.1.8.{port.if_index}")
+        assert int(oper) == 2
+    finally:
+        lab.clear(fid)
+    raw = await asyncio.to_thread(tools.run_commands, lab, "acc-b-sw1", "zte_zxros", cmds, False)
+    assert float(re.search(r"RxPower\(dBm\)\s+:\s+(-?\d+\.\d+)", raw[cmds[0]]).group(1)) == pytest.approx(
+        lab.port_state("acc-b-sw1", "gei-1/1/0/1").rx_dbm, abs=0.005)
+    assert not [ln for ln in raw["show alarm current"].splitlines() if on_port.search(ln)]
+    cleared = [ln for ln in raw["show alarm history"].splitlines() if on_port.search(ln)]
+    assert cleared and all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d{4}-\d\d-\d\d", ln) for ln in cleared)
+    oper, = await tools.pysnmp_get(lab, "acc-b-sw1", f"1.3.6.1.2.1.2.2.1.8.{port.if_index}")
+    assert int(oper) == 1
+
+
+def _counter(text: str, pattern: str) -> int:
+    return int(re.search(pattern, text).group(1))
+
+
+async def test_error_counters_agree_over_snmp_and_cli_under_duplex_mismatch_and_congestion(lab: Lab, tools) -> None:
+    """Frozen time between reads: every SNMP counter equals its CLI twin, and both moved the same way."""
+    cpe = lab.topology.port("cpe-hosp-1:GigabitEthernet0/1")
+    acc = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/3")
+    cong = lab.topology.port("acc-a-sw1:GigabitEthernet0/0/2")
+    agg = lab.topology.port("agg-rtr1:TenGigabitEthernet1/1/4")
+    if_col = "1.3.6.1.2.1.2.2.1"
+    late = "1.3.6.1.2.1.10.7.2.1.8"
+
+    async def snmp() -> dict[str, int]:
+        c_late, c_out_err = await tools.pysnmp_get(lab, "cpe-hosp-1", f"{late}.{cpe.if_index}", f"{if_col}.20.{cpe.if_index}")
+        a_in_err, a_crc, a_disc = await tools.pysnmp_get(
+            lab, "acc-a-sw1", f"{if_col}.14.{acc.if_index}", f"1.3.6.1.2.1.10.7.2.1.3.{acc.if_index}",
+            f"{if_col}.19.{cong.if_index}")
+        g_disc, = await tools.pysnmp_get(lab, "agg-rtr1", f"{if_col}.19.{agg.if_index}")
+        return {"cpe_late": int(c_late), "cpe_out_err": int(c_out_err), "acc_in_err": int(a_in_err),
+                "acc_crc": int(a_crc), "acc_out_disc": int(a_disc), "agg_out_disc": int(g_disc)}
+
+    async def cli() -> dict[str, int]:
+        c = await asyncio.to_thread(tools.run_commands, lab, "cpe-hosp-1", "cisco_ios", ["show interfaces GigabitEthernet0/1"], False)
+        h = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei", [
+            "display interface GigabitEthernet0/0/3", "display interface GigabitEthernet0/0/2"], False)
+        g = await asyncio.to_thread(tools.run_commands, lab, "agg-rtr1", "cisco_ios", ["show interfaces TenGigabitEthernet1/1/4"], False)
+        ci, h3, h2 = c["show interfaces GigabitEthernet0/1"], h["display interface GigabitEthernet0/0/3"], h["display interface GigabitEthernet0/0/2"]
+        return {"cpe_late": _counter(ci, r"(\d+) late collision"), "cpe_out_err": _counter(ci, r"(\d+) output errors"),
+                "acc_in_err": _counter(h3.split("Output:")[0], r"Total Error:\s*(\d+)"),
+                "acc_crc": _counter(h3, r"CRC:\s*(\d+)"),
+                "acc_out_disc": _counter(h2.split("Output:")[1], r"Discard:\s*(\d+)"),
+                "agg_out_disc": _counter(g["show interfaces TenGigabitEthernet1/1/4"], r"Total output drops: (\d+)")}
+
+    lab.clock.scale = 0.0
+    ids = []
+    try:
+        before = await snmp()
+        assert before == await cli()
+        ids.append(lab.inject("duplex_mismatch", "cpe-hosp-1:GigabitEthernet0/1", duplex="half"))
+        ids.append(lab.inject("port_congestion", "acc-a-sw1:GigabitEthernet0/0/2", utilisation=0.99, direction="out"))
+        ids.append(lab.inject("port_congestion", "agg-rtr1:TenGigabitEthernet1/1/4", utilisation=0.95, direction="out"))
+        lab.advance(60)
+        after_snmp, after_cli = await snmp(), await cli()
+    finally:
+        for fid in ids:
+            lab.clear(fid)
+        lab.clock.scale = 1.0
+    assert after_snmp == after_cli
+    assert all(after_snmp[k] > before[k] for k in before), (before, after_snmp)
