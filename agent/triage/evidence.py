@@ -117,7 +117,9 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
             if u is not None:
                 utils.append(u)
         device_alarms += list(sv.alarms)
-        whole_device_error = next((e for e in sv.errors if e.port is None and e.item in ("snmp", "cli", "device")), None)
+        # A survey cut short by its timeout before any reading came back is a device that did not answer.
+        whole_device_error = next((e for e in sv.errors if e.port is None
+                                   and e.item in ("snmp", "cli", "device", "survey")), None)
         unreachable = not sv.reachable
         if unreachable or (whole_device_error and not (sv.optical or sv.interfaces or sv.counters)):
             err = whole_device_error.error if whole_device_error else next(e.error for e in sv.errors)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agent import journal
 from agent.db import unit_of_work
+from agent.enums import TicketStatus
 from agent.errors import UnknownCircuit
 from agent.models import Alarm, Diagnosis, Ticket
 from agent.polling import rx_trend
@@ -23,12 +24,16 @@ from agent.triage.path import ResolvedCircuit, resolve_circuit
 from collectors import readings as cr
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
 from collectors.target import DeviceTarget
-from diagnosis.engine import diagnose
+from diagnosis.engine import choose_playbook, diagnose
+from diagnosis.enums import Playbook
 from diagnosis.ticket import TicketContext
 
 log = logging.getLogger("faultline.triage")
 
-LOOKBACK = timedelta(hours=24)  # "historical alarm": inside the ticket's window, from a day before the report
+# Tickets in these states are finished: nothing left to triage for them.
+_FINISHED = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value)
+# Only playbook 2 (latency / bit errors) reads rates: CRC/s and utilisation need two counter samples.
+_NEEDS_RATES = frozenset({Playbook.ASSIST_QUALITY})
 
 
 class Collector(Protocol):
@@ -81,11 +86,12 @@ class TriageService:
         task.add_done_callback(self._tasks.discard)
 
     async def _recover(self) -> None:
-        """Tickets that arrived while the agent was down (or crashed mid-triage) are triaged on start."""
+        """Open tickets without a diagnosis are triaged on start: they arrived while the agent was down,
+        or it crashed mid-triage (also after the ticket was signed meanwhile: any open status counts)."""
         with self.services.session_factory() as s:
             pending = s.scalars(select(Ticket.id).where(
-                Ticket.status == "acknowledged", Ticket.circuit_known.is_(True),
-                ~select(Diagnosis.id).where(Diagnosis.ticket_id == Ticket.id).exists())).all()
+                Ticket.status.not_in(_FINISHED), Ticket.circuit_known.is_(True),
+                ~select(Diagnosis.id).where(Diagnosis.ticket_id == Ticket.id).exists()).order_by(Ticket.id)).all()
         for tid in pending:
             self._spawn(tid, "recovery")
 
@@ -112,8 +118,9 @@ class TriageService:
                 resolved = resolve_circuit(s, ticket.circuit_id)
             except UnknownCircuit as exc:
                 return self._record_unknown_circuit(s, ticket, str(exc), t0)
+            lookback = timedelta(hours=self.services.settings.triage_lookback_hours)
             ctx = TicketContext(kind=ticket.kind, symptom=ticket.symptom, reported_at=ticket.reported_at,
-                                now=clock.now(), window_start=ticket.reported_at - LOOKBACK,
+                                now=clock.now(), window_start=ticket.reported_at - lookback,
                                 ticket_id=str(ticket.id))
             stored = self._stored_alarms(s, resolved, ctx.window_start)
             trend = rx_trend(s, [e.key for _, e in resolved.path.ports()],
@@ -121,7 +128,9 @@ class TriageService:
 
         deadline = self.services.settings.triage_deadline_seconds
         surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
-        second = await self._second_counters(resolved, surveys, t0, deadline)
+        second = {}
+        if choose_playbook(ctx) in _NEEDS_RATES:  # playbooks 1 and 3 decide on alarms, status and light
+            second = await self._second_counters(resolved, surveys, t0, deadline)
         speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
         obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
         ctx = TicketContext(kind=ctx.kind, symptom=ctx.symptom, reported_at=ctx.reported_at, now=clock.now(),

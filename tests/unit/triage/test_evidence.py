@@ -84,3 +84,12 @@ def test_a_survey_cut_short_by_its_timeout_is_a_gap_and_not_a_checked_alarm_hist
     obs = observations([sv], {}, {}, [], {})
     assert [(g.kind.value, g.reason) for g in obs.gaps] == [("device", AccessState.TIMEOUT)]
     assert obs.alarm_history_devices == ()  # a cut-short survey must not look complete
+
+
+def test_a_survey_cut_short_before_any_reading_is_a_device_that_timed_out():
+    silent = cr.DeviceSurvey(device="agg-1", started_at=T, finished_at=T, errors=(
+        cr.ItemError(item="survey", error=CollectorTimeout("survey did not finish within 1.8 s", device="agg-1")),))
+    obs = observations([silent], {}, {}, [], {})
+    assert [(d.device, d.state) for d in obs.devices] == [("agg-1", AccessState.TIMEOUT)]
+    assert "1.8 s" in obs.devices[0].detail
+    assert obs.alarm_history_devices == ()
