@@ -60,7 +60,8 @@ async def run_demo(*, once: bool, host: str, port: int, workdir: Path, console: 
         try:
             admin = {"Authorization": f"Bearer {tokens['admin']}"}
             duty = {"Authorization": f"Bearer {tokens['duty_officer']}"}
-            async with httpx.AsyncClient(base_url=agent.base_url, timeout=60) as client:
+            # one client for the whole run: the duty officer's token by default, the admin's for the import
+            async with httpx.AsyncClient(base_url=agent.base_url, timeout=60, headers=duty) as client:
                 r = await client.post("/api/v1/inventory:import", headers=admin,
                                       content=yaml.safe_dump(lab.inventory(), allow_unicode=True))
                 r.raise_for_status()
@@ -74,10 +75,10 @@ async def run_demo(*, once: bool, host: str, port: int, workdir: Path, console: 
                 external_id = f"10069-{datetime.now(UTC):%Y%m%d%H%M%S}"
                 body = {**DEMO_TICKET, "externalId": external_id, "reportedDate": datetime.now(UTC).isoformat()}
                 with console.status("filing the ticket as the upstream system would, and waiting for triage..."):
-                    r = await client.post("/api/v1/tickets", headers=duty, json=body)
+                    r = await client.post("/api/v1/tickets", json=body)
                     r.raise_for_status()
                     ticket = r.json()
-                    diagnosis = await wait_for_diagnosis(client.__class__(base_url=agent.base_url, headers=duty), ticket["id"])
+                    diagnosis = await wait_for_diagnosis(client, ticket["id"])
                 console.print(f"[green]✓[/] ticket {external_id} → faultline ticket {ticket['id']}, "
                               f"triaged in {diagnosis['durationMs']:.0f} ms")
                 console.print(diagnosis_panel(diagnosis, ticket))
