@@ -24,6 +24,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     UsmUserData,
     bulk_walk_cmd,
     get_cmd,
+    walk_cmd,
     usmAesCfb128Protocol,
     usmHMACSHAAuthProtocol,
 )
@@ -91,6 +92,25 @@ async def pysnmp_walk(lab: Lab, device: str, root: str, auth: Any = None) -> dic
         engine.close_dispatcher()
 
 
+async def pysnmp_next_walk(lab: Lab, device: str, root: str, auth: Any = None) -> dict[str, str]:
+    """The same walk with GETNEXT requests only (pysnmp's walk_cmd)."""
+    ep = lab.device(device)
+    engine = SnmpEngine()
+    try:
+        target = await UdpTransportTarget.create((ep.host, ep.snmp_port), timeout=2, retries=1)
+        out: dict[str, str] = {}
+        async for err_ind, err_stat, _idx, vbs in walk_cmd(
+            engine, auth or v2c(lab, device), target, ContextData(),
+            ObjectType(ObjectIdentity(root)), lexicographicMode=False, lookupMib=False,
+        ):
+            assert err_ind is None and not err_stat, (err_ind, err_stat)
+            for name, value in vbs:
+                out[str(name)] = value.prettyPrint()
+        return out
+    finally:
+        engine.close_dispatcher()
+
+
 async def pysnmp_get(lab: Lab, device: str, *oids: str) -> list[Any]:
     ep = lab.device(device)
     engine = SnmpEngine()
@@ -109,20 +129,34 @@ def netsnmp_available() -> bool:
     return shutil.which("snmpbulkwalk") is not None
 
 
-async def netsnmp_walk(lab: Lab, device: str, root: str, extra: list[str] | None = None) -> dict[str, str]:
+def netsnmp_v3_args(lab: Lab) -> list[str]:
+    c = lab.v3
+    return ["-v3", "-l", "authPriv", "-u", c.user, "-a", c.auth_protocol, "-A", c.auth_key,
+            "-x", c.priv_protocol, "-X", c.priv_key]
+
+
+async def netsnmp_walk(lab: Lab, device: str, root: str, extra: list[str] | None = None,
+                       command: str = "snmpbulkwalk") -> dict[str, str]:
+    """net-snmp's walk (`snmpbulkwalk`: GETBULK, `snmpwalk`: GETNEXT); value text per numeric OID."""
     ep = lab.device(device)
     args = extra or ["-v2c", "-c", ep.community]
+    bulk = ["-Cr25"] if command == "snmpbulkwalk" else []
     proc = await asyncio.create_subprocess_exec(
-        "snmpbulkwalk", *args, "-On", "-Oe", "-Cr25", "-t", "2", "-r", "1", f"{ep.host}:{ep.snmp_port}", root,
+        command, *args, "-On", "-Oe", *bulk, "-t", "2", "-r", "1", f"{ep.host}:{ep.snmp_port}", root,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     result: dict[str, str] = {}
+    last = None
     for line in out.decode().splitlines():
+        if not line.startswith(".") and last is not None:  # a string value printed over several lines
+            result[last] += "\n" + line
+            continue
         name, _, rest = line.partition(" = ")
         if rest.startswith("No more variables left"):  # endOfMibView at the end of the agent's tree
             continue
-        result[name.lstrip(".")] = rest
+        last = name.lstrip(".")
+        result[last] = rest
     return result
 
 
@@ -172,6 +206,8 @@ class Tools:
     netmiko_session = staticmethod(netmiko_session)
     pysnmp_walk = staticmethod(pysnmp_walk)
     pysnmp_get = staticmethod(pysnmp_get)
+    pysnmp_next_walk = staticmethod(pysnmp_next_walk)
+    netsnmp_v3_args = staticmethod(netsnmp_v3_args)
     netsnmp_walk = staticmethod(netsnmp_walk)
     netsnmp_available = staticmethod(netsnmp_available)
     v3 = staticmethod(v3)

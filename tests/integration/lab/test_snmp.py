@@ -17,6 +17,24 @@ ENT_PHYS = "1.3.6.1.2.1.47.1.1.1"
 ENT_ALIAS = "1.3.6.1.2.1.47.1.3.2"
 HW_OPTICAL = "1.3.6.1.4.1.2011.5.25.31.1.1.3.1"
 CISCO_SENSOR = "1.3.6.1.4.1.9.9.91.1.1.1"
+CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.1.2.1"
+SYSTEM = "1.3.6.1.2.1.1"
+DOT3_STATS = "1.3.6.1.2.1.10.7.2"
+
+
+def _need_netsnmp(tools) -> None:  # type: ignore[no-untyped-def]
+    if not tools.netsnmp_available():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("net-snmp tools missing under CI=true (.ci/run installs Debian's snmp)")
+        pytest.skip("net-snmp tools not installed (.ci/run installs them)")
+
+
+def _agree(ours: dict[str, str], theirs: dict[str, str], root: str) -> None:
+    assert ours and set(ours) == set(theirs), (root, set(ours) ^ set(theirs))
+    for oid, value in theirs.items():
+        if "Hex-STRING" in value or value.startswith("STRING") and "\n" in value:
+            continue
+        assert _numeric(value) == ours[oid], (oid, value, ours[oid])
 
 
 def _columns(snmprec: Path, prefix: str) -> set[int]:
@@ -45,25 +63,52 @@ def _numeric(value: str) -> str:
 
 @pytest.mark.netsnmp
 @pytest.mark.parametrize("device,roots", [
-    ("acc-a-sw1", [IF_TABLE, IFX_TABLE, ENT_PHYS, ENT_ALIAS, HW_OPTICAL]),
-    ("agg-rtr1", [IF_TABLE, ENT_PHYS, CISCO_SENSOR]),
-    ("acc-b-sw1", [IF_TABLE, IFX_TABLE, ENT_PHYS]),
+    ("acc-a-sw1", [SYSTEM, IF_TABLE, IFX_TABLE, DOT3_STATS, ENT_PHYS, ENT_ALIAS, HW_OPTICAL]),
+    ("agg-rtr1", [SYSTEM, IF_TABLE, IFX_TABLE, DOT3_STATS, ENT_PHYS, ENT_ALIAS, CISCO_SENSOR, CISCO_THRESHOLD]),
+    ("acc-b-sw1", [SYSTEM, IF_TABLE, IFX_TABLE, DOT3_STATS, ENT_PHYS, ENT_ALIAS]),
 ])
 async def test_pysnmp_and_snmpbulkwalk_agree(lab: Lab, tools, device: str, roots: list[str]) -> None:
-    if not tools.netsnmp_available():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("snmpbulkwalk missing under CI=true (.ci/run installs Debian's snmp)")
-        pytest.skip("net-snmp tools not installed (.ci/run installs them)")
+    _need_netsnmp(tools)
     lab.clock.scale = 0.0  # freeze time so both walks read the same counters
     try:
         for root in roots:
-            ours = await tools.pysnmp_walk(lab, device, root)
-            theirs = await tools.netsnmp_walk(lab, device, root)
-            assert ours and set(ours) == set(theirs), root
-            for oid, value in theirs.items():
-                if "Hex-STRING" in value or value.startswith("STRING") and "\n" in value:
-                    continue
-                assert _numeric(value) == ours[oid], (oid, value, ours[oid])
+            _agree(await tools.pysnmp_walk(lab, device, root), await tools.netsnmp_walk(lab, device, root), root)
+    finally:
+        lab.clock.scale = 1.0
+
+
+@pytest.mark.netsnmp
+@pytest.mark.parametrize("device,root", [
+    ("acc-a-sw1", IF_TABLE), ("acc-a-sw1", HW_OPTICAL), ("agg-rtr1", CISCO_SENSOR), ("agg-rtr1", ENT_ALIAS),
+    ("acc-b-sw1", SYSTEM),
+])
+async def test_getnext_walks_snmpwalk_and_pysnmp_equal_the_bulk_walk(lab: Lab, tools, device: str, root: str) -> None:
+    """GETNEXT, from net-snmp's snmpwalk and pysnmp's walk_cmd, returns exactly what GETBULK returns."""
+    _need_netsnmp(tools)
+    lab.clock.scale = 0.0
+    try:
+        bulk = await tools.pysnmp_walk(lab, device, root)
+        _agree(await tools.pysnmp_next_walk(lab, device, root), await tools.netsnmp_walk(lab, device, root, command="snmpwalk"), root)
+        assert await tools.pysnmp_next_walk(lab, device, root) == bulk
+    finally:
+        lab.clock.scale = 1.0
+
+
+@pytest.mark.netsnmp
+async def test_netsnmp_v3_authpriv_walk_equals_v2c(lab: Lab, tools) -> None:
+    """net-snmp as an independent SNMPv3 client: SHA auth + AES privacy, GETBULK and GETNEXT."""
+    _need_netsnmp(tools)
+    v3 = tools.netsnmp_v3_args(lab)
+    lab.clock.scale = 0.0
+    try:
+        for device, root in (("acc-a-sw1", HW_OPTICAL), ("agg-rtr1", CISCO_SENSOR), ("acc-b-sw1", IFX_TABLE)):
+            plain = await tools.netsnmp_walk(lab, device, root)
+            assert plain, root
+            assert await tools.netsnmp_walk(lab, device, root, extra=v3) == plain
+            assert await tools.netsnmp_walk(lab, device, root, extra=v3, command="snmpwalk") == plain
+        wrong = [*v3[:-1], "not-the-priv-key"]
+        with pytest.raises(AssertionError):  # a wrong privacy key gets nothing back
+            await tools.netsnmp_walk(lab, "agg-rtr1", SYSTEM, extra=wrong)
     finally:
         lab.clock.scale = 1.0
 
