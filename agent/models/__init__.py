@@ -13,8 +13,9 @@ from agent.models.tickets import (
 from agent.models.users import User
 from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
+from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
 
 __all__ = [
-    "Alarm", "Circuit", "Customer", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
+    "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
     "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]
