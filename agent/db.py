@@ -5,6 +5,7 @@ and the scheduler can write from one process; PostgreSQL is used through psycopg
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -58,8 +59,29 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+class _ResultRowsHidden(logging.Filter):
+    """At DEBUG the engine logs every result row; device rows hold credentials, so the values go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Row %r" in str(record.msg):
+            record.args = ("(values hidden)",)
+        return True
+
+
+def _hide_secrets_in_logs(engine: Engine) -> Engine:
+    logger = getattr(engine.logger, "logger", engine.logger)  # echo=True wraps it in an InstanceLogger
+    if not any(isinstance(f, _ResultRowsHidden) for f in logger.filters):
+        logger.addFilter(_ResultRowsHidden())
+    return engine
+
+
 def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and the pragmas above."""
+    """An engine for ``url``; SQLite files get their folder created and the pragmas above.
+
+    Statement parameters and result rows are never shown, neither in the ``sqlalchemy.engine`` log
+    (echo, INFO/DEBUG) nor in error messages: they carry device credentials.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -67,12 +89,12 @@ def make_engine(url: str, **kwargs) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return _hide_secrets_in_logs(engine)
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    return _hide_secrets_in_logs(create_engine(url, **kwargs))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,6 +3,11 @@
 An import is validated as a whole — schema, duplicate ids, unknown references, path continuity — and
 written in one transaction only when there is no error at all; every error carries its location.
 Entities are upserted by their keys, so importing the same file twice changes nothing.
+
+Credentials left out of a device that is already stored keep their stored values (an export made
+without secrets can be edited and imported back without wiping them); ``null`` clears one. A stored
+secret is kept only while what it belongs to stays the same: the v2c community while the device stays
+on v2c, v3 keys while the user and the protocol stay, CLI password and secret while the username stays.
 """
 from __future__ import annotations
 
@@ -152,15 +157,23 @@ def _check(inv: InventoryIn, session: Session) -> list[dict[str, str]]:
     site_ids = {s.id for s in inv.sites} | set(session.scalars(select(Site.id)))
     customer_ids = {c.id for c in inv.customers} | set(session.scalars(select(Customer.id)))
     ports_of: dict[str, set[str]] = {}
+    stored: dict[str, Device] = {}
     for dev in session.scalars(select(Device).options(selectinload(Device.ports))):
         ports_of[dev.name] = {p.name for p in dev.ports}
+        stored[dev.name] = dev
     for i, dev in enumerate(inv.devices):
         if dev.site not in site_ids:
             err(f"devices[{i}].site", f"unknown site {dev.site!r}")
-        if dev.snmp and dev.snmp.version == "2c" and not dev.snmp.community:
-            err(f"devices[{i}].snmp.community", "SNMP v2c needs a community")
-        if dev.snmp and dev.snmp.version == "3" and not dev.snmp.user:
-            err(f"devices[{i}].snmp.user", "SNMP v3 needs a user")
+        if dev.snmp:
+            snmp = _snmp_secrets(dev.snmp, stored.get(dev.name))
+            if dev.snmp.version == "2c" and not snmp["community"]:
+                err(f"devices[{i}].snmp.community", "SNMP v2c needs a community")
+            if dev.snmp.version == "3" and not dev.snmp.user:
+                err(f"devices[{i}].snmp.user", "SNMP v3 needs a user")
+            if dev.snmp.version == "3" and dev.snmp.auth_protocol and not snmp["auth_key"]:
+                err(f"devices[{i}].snmp.auth_key", f"SNMP v3 with auth_protocol {dev.snmp.auth_protocol} needs an auth_key")
+            if dev.snmp.version == "3" and dev.snmp.priv_protocol and not snmp["priv_key"]:
+                err(f"devices[{i}].snmp.priv_key", f"SNMP v3 with priv_protocol {dev.snmp.priv_protocol} needs a priv_key")
         names: set[str] = set()
         for j, port in enumerate(dev.ports):
             if port.name in names:
@@ -189,6 +202,32 @@ def _check(inv: InventoryIn, session: Session) -> list[dict[str, str]]:
     return errors
 
 
+def _given_or_stored(given: BaseModel, field: str, stored_value: str | None, same_owner: bool) -> str | None:
+    """The file's value when the field is written (``null`` included), else the stored one if it still applies."""
+    if field in given.model_fields_set:
+        return getattr(given, field)
+    return stored_value if same_owner else None
+
+
+def _snmp_secrets(snmp: SnmpIn, dev: Device | None) -> dict[str, str | None]:
+    was = dev if dev is not None and dev.snmp_version else None
+    v2c = was is not None and was.snmp_version == snmp.version == "2c"
+    v3_user = was is not None and was.snmp_version == snmp.version == "3" and was.snmp_user == snmp.user
+    return {
+        "community": _given_or_stored(snmp, "community", was.snmp_community if was else None, v2c),
+        "auth_key": _given_or_stored(snmp, "auth_key", was.snmp_auth_key if was else None,
+                                     v3_user and was.snmp_auth_protocol == snmp.auth_protocol),
+        "priv_key": _given_or_stored(snmp, "priv_key", was.snmp_priv_key if was else None,
+                                     v3_user and was.snmp_priv_protocol == snmp.priv_protocol),
+    }
+
+
+def _cli_secrets(cli: CliIn, dev: Device | None) -> dict[str, str | None]:
+    same = dev is not None and dev.cli_device_type is not None and dev.cli_username == cli.username
+    return {"password": _given_or_stored(cli, "password", dev.cli_password if dev else None, same),
+            "secret": _given_or_stored(cli, "secret", dev.cli_secret if dev else None, same)}
+
+
 def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, int]:
     """Validate and write an inventory; raises InventoryError (nothing written) on any problem.
 
@@ -204,19 +243,21 @@ def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, 
     session.flush()
     devices = {d.name: d for d in session.scalars(select(Device).options(selectinload(Device.ports)))}
     for d in inv.devices:
-        dev = devices.get(d.name) or Device(name=d.name)
+        was = devices.get(d.name)
+        dev = was or Device(name=d.name)
+        snmp_keys = _snmp_secrets(d.snmp, was) if d.snmp else dict.fromkeys(("community", "auth_key", "priv_key"))
+        cli_keys = _cli_secrets(d.cli, was) if d.cli else dict.fromkeys(("password", "secret"))
         dev.site_id, dev.platform, dev.mgmt_address = d.site, d.platform, d.mgmt_address
         snmp, cli = d.snmp or SnmpIn(), d.cli
         dev.snmp_version = d.snmp.version if d.snmp else None
         dev.snmp_port = snmp.port if d.snmp else None
-        dev.snmp_community, dev.snmp_user = snmp.community, snmp.user
-        dev.snmp_auth_protocol, dev.snmp_auth_key = snmp.auth_protocol, snmp.auth_key
-        dev.snmp_priv_protocol, dev.snmp_priv_key = snmp.priv_protocol, snmp.priv_key
+        dev.snmp_community, dev.snmp_user = snmp_keys["community"], snmp.user
+        dev.snmp_auth_protocol, dev.snmp_auth_key = snmp.auth_protocol, snmp_keys["auth_key"]
+        dev.snmp_priv_protocol, dev.snmp_priv_key = snmp.priv_protocol, snmp_keys["priv_key"]
         dev.cli_device_type = cli.device_type if cli else None
         dev.cli_port = cli.port if cli else None
         dev.cli_username = cli.username if cli else None
-        dev.cli_password = cli.password if cli else None
-        dev.cli_secret = cli.secret if cli else None
+        dev.cli_password, dev.cli_secret = cli_keys["password"], cli_keys["secret"]
         existing = {p.name: p for p in dev.ports}
         for p in d.ports:
             port = existing.get(p.name) or Port(name=p.name)

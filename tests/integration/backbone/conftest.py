@@ -124,3 +124,31 @@ def live_server(services):
     yield base
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def second_db_url(db_url, tmp_path):
+    """Another migrated, empty database on the same backend as ``db_url`` (for export -> import elsewhere)."""
+    from agent.migrate import upgrade
+
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'second.db'}"
+        upgrade(url)
+        yield url
+        return
+    import os
+    import uuid
+
+    import psycopg
+
+    admin = os.environ.get("FAULTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")  # as tests/conftest.py
+    name = f"faultline_t2_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
