@@ -38,7 +38,7 @@ from agent.models import Ticket  # noqa: E402
 from agent.models.sla import SlaClockRow, SlaEventRow, SlaFiredRow  # noqa: E402
 from agent.settings import Settings, SlaSettings  # noqa: E402
 from agent.sla import SlaEngine, SlaEvent, SlaEventKind as K, compute_clocks  # noqa: E402
-from agent.sla.store import next_due  # noqa: E402
+from agent.sla.store import checkpoint, next_due  # noqa: E402
 from bench.common import pct, pg_scratch_db  # noqa: E402
 
 START = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
@@ -91,9 +91,13 @@ def load(url: str, sla: SlaEngine, n: int, hours: float) -> dict[str, int]:
         batch["fired"].extend(dict(ticket_id=tid, clock=c, seq=q, milestone=m, due_at=START, fired_at=START,
                                    fired_by="bench-setup") for c, q, m in fired)
         dues = next_due(tc, fired)
+        mark = checkpoint(tc, fired)  # the progress checkpoint a running agent leaves on the progress row
         for v in tc.clocks:
             due = dues.get(v.kind.value)
+            cp = mark if v.kind.value == "progress" and mark is not None else None
             batch["clocks"].append(dict(
+                checkpoint_at=cp.at if cp else None, checkpoint_seq=cp.seq if cp else None,
+                checkpoint_events=cp.events if cp else None,
                 ticket_id=tid, kind=v.kind.value, seq=v.seq, state=v.state.value, started_at=v.started_at,
                 due_at=v.due_at, warn_at=v.warn_at, met_at=v.met_at, breached_at=v.breached_at,
                 remaining_seconds=v.remaining_seconds, next_due_at=due[0] if due else None,
@@ -102,8 +106,9 @@ def load(url: str, sla: SlaEngine, n: int, hours: float) -> dict[str, int]:
             flush()
     flush()
     if engine.dialect.name == "postgresql":
-        with engine.connect() as c:
-            c.exec_driver_sql("ANALYZE")
+        # a running database is vacuumed by autovacuum: statistics and the visibility map are current
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
     return counts
 

@@ -52,6 +52,12 @@ class SlaClockRow(Base):
     next_due_at: Mapped[datetime | None]
     next_milestone: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime]
+    # Progress row only: a replay checkpoint (agent.sla.model.ProgressMark), so the sweep reads the
+    # progress entries after it instead of the whole history; used only while ``checkpoint_events``
+    # still equals the number of the ticket's events at or before ``checkpoint_at``.
+    checkpoint_at: Mapped[datetime | None]
+    checkpoint_seq: Mapped[int | None] = mapped_column(Integer)
+    checkpoint_events: Mapped[int | None] = mapped_column(Integer)
 
 
 class SlaFiredRow(Base):

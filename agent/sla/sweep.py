@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.models.sla import SlaClockRow, SlaFiredRow
 from agent.sla import store, texts
 from agent.sla.clocks import compute_clocks
+from agent.sla.errors import HistoryError
 from agent.sla.model import MILESTONE_NOTIFICATION, ClockKind, Milestone, MilestoneKind, TicketClocks
 from agent.sla.notify import Notification, emit_many
 
@@ -83,14 +84,15 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
         by_ticket: dict[int, list[SlaClockRow]] = defaultdict(list)
         for row in rows:
             by_ticket[row.ticket_id].append(row)
-        hist = store.histories(session, by_ticket)
+        loaded = store.resumable_histories(session, by_ticket)
+        hist = {t: events for t, (events, _) in loaded.items()}
         fired = store.fired_keys(session, by_ticket)
         computed: dict[int, TicketClocks] = {}
         due: list[tuple[int, Milestone]] = []
         for ticket_id, owned in by_ticket.items():
             kinds = {r.kind for r in owned}
             try:
-                tc = compute_clocks(hist[ticket_id], engine.rules, engine.calendar, now)
+                tc = _replay(engine, session, hist, ticket_id, loaded.get(ticket_id, ([], None))[1], now)
             except Exception as exc:  # noqa: BLE001 - one bad history must not stop every other ticket's sweep
                 log.error("SLA ticket %s: history cannot be replayed (%s: %s); its clocks are set aside until "
                           "its next event", ticket_id, type(exc).__name__, exc)
@@ -116,6 +118,18 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
         emit_many(session, engine.cfg.webhooks, notes)
         session.commit()
         return out, len(rows)
+
+
+def _replay(engine: SlaEngine, session: Session, hist: dict, ticket_id: int, mark, now: datetime) -> TicketClocks:
+    """The ticket's clocks, replayed from its progress checkpoint when it has a usable one."""
+    if mark is not None and mark.at <= now:
+        try:
+            return compute_clocks(hist[ticket_id], engine.rules, engine.calendar, now, resume=mark)
+        except HistoryError as exc:
+            log.warning("SLA ticket %s: replay from the progress checkpoint failed (%s); full replay", ticket_id, exc)
+    if mark is not None:  # the history was read without the entries before the checkpoint
+        hist[ticket_id] = store.histories(session, [ticket_id]).get(ticket_id, [])
+    return compute_clocks(hist.get(ticket_id, []), engine.rules, engine.calendar, now)
 
 
 def _claim(session: Session, postgres: bool, due: list[tuple[int, Milestone]], now: datetime,

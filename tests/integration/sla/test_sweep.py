@@ -228,3 +228,37 @@ def test_the_sweep_finds_due_clocks_through_the_next_due_index(tmp_path, clock):
     finally:
         engine.dispose()
     assert "USING INDEX ix_sla_clock_next_due_at" in plan and "SCAN sla_clock" not in plan, plan
+
+
+def test_rule4_the_sweep_replays_from_the_progress_checkpoint_and_a_backdated_event_voids_it(
+        sla, factory, clock, make_ticket, event, caplog):
+    from agent.models.sla import SlaEventRow
+    from agent.sla import store
+
+    tid = make_ticket("CP-1")
+    event(tid, "signed")
+    for _ in range(5):
+        clock.advance(minutes=29)
+        event(tid, "progress")
+    last = clock.now()
+    with factory() as s:
+        events, mark = store.resumable_histories(s, [tid])[tid]
+    assert (mark.at, mark.seq, mark.events) == (last, 5, 7)  # created, signed, 5 progress entries
+    assert [e.kind.value for e in events] == ["created", "signed"]  # no progress entry re-read
+    clock.advance(minutes=31)
+    fired = [(f.clock, f.seq, f.milestone) for f in sla.sweep(factory) if f.clock is ClockKind.PROGRESS]
+    assert fired == [(ClockKind.PROGRESS, 5, MilestoneKind.BREACH)]
+    assert sla.sweep(factory) == []
+    with factory() as s:
+        assert store.resumable_histories(s, [tid])[tid][1].at == last  # the sweep kept the checkpoint
+    with factory() as s:  # a progress entry committed late with an earlier time (another process)
+        s.add(SlaEventRow(ticket_id=tid, kind="progress", at=last - timedelta(minutes=10)))
+        s.commit()
+        events, mark = store.resumable_histories(s, [tid])[tid]
+    assert mark is None and [e.kind.value for e in events].count("progress") == 6  # whole history read
+    clock.advance(minutes=30)  # the full replay numbers the cycles with the extra entry counted
+    with factory() as s:
+        expected = [(m.clock, m.seq) for m in sla.compute(s, tid, clock.now()).milestones
+                    if m.clock is ClockKind.PROGRESS and m.due_at < clock.now()]
+    fired = [(f.clock, f.seq) for f in sla.sweep(factory) if f.clock is ClockKind.PROGRESS]
+    assert fired and set(fired) <= set(expected)
