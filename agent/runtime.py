@@ -49,6 +49,9 @@ def install_triage(services: Services, collector=None, loop_driver=None) -> None
     guard = LoopGuard(services, loop_driver or adapter)
     services.extras["triage"] = triage
     services.extras["loops"] = guard
+    from api.routers import cutovers as cutover_router  # the cutover windows triage reads (割接)
+
+    services.extras.setdefault("routers", []).append(cutover_router.router)
 
     async def start() -> None:
         cleared = await guard.clear_leftovers()
