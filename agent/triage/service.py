@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -19,6 +19,7 @@ from agent.enums import TicketStatus
 from agent.errors import UnknownCircuit
 from agent.models import Alarm, Diagnosis, Ticket
 from agent.polling import rx_trend
+from agent.triage.cutovers import approved_windows
 from agent.triage.evidence import observations
 from agent.triage.path import ResolvedCircuit, resolve_circuit
 from collectors import readings as cr
@@ -119,9 +120,10 @@ class TriageService:
             except UnknownCircuit as exc:
                 return self._record_unknown_circuit(s, ticket, str(exc), t0)
             lookback = timedelta(hours=self.services.settings.triage_lookback_hours)
+            window_start = ticket.reported_at - lookback
             ctx = TicketContext(kind=ticket.kind, symptom=ticket.symptom, reported_at=ticket.reported_at,
-                                now=clock.now(), window_start=ticket.reported_at - lookback,
-                                ticket_id=str(ticket.id))
+                                now=clock.now(), window_start=window_start, ticket_id=str(ticket.id),
+                                cutover_windows=approved_windows(s, ticket.circuit_id, window_start, clock.now()))
             stored = self._stored_alarms(s, resolved, ctx.window_start)
             trend = rx_trend(s, [e.key for _, e in resolved.path.ports()],
                              ctx.now - timedelta(days=self.services.settings.trend_lookback_days))
@@ -133,8 +135,7 @@ class TriageService:
             second = await self._second_counters(resolved, surveys, t0, deadline)
         speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
         obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
-        ctx = TicketContext(kind=ctx.kind, symptom=ctx.symptom, reported_at=ctx.reported_at, now=clock.now(),
-                            window_start=ctx.window_start, ticket_id=ctx.ticket_id)
+        ctx = replace(ctx, now=clock.now())
         result = diagnose(resolved.path, obs, ctx)
         return self._store(ticket_id, result, reason, t0)
 
