@@ -47,10 +47,15 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
 
 
 def _sla_engine(settings: Settings, clock: Clock):
+    """The SLA clocks of the duty rules (issue 6). Every deployment runs them: an agent that cannot load
+    them (a missing dependency such as chinese-calendar, a broken install) stops at start-up instead
+    of silently tracking no deadlines."""
     try:
-        from agent.sla import SlaEngine  # the SLA clocks (issue 6)
-    except ImportError:
-        return None
+        from agent.sla import SlaEngine
+    except ImportError as exc:
+        log.critical("the SLA engine cannot be loaded (%s: %s); faultline does not run without SLA clocks",
+                     type(exc).__name__, exc)
+        raise
     return SlaEngine(settings, clock)
 
 

@@ -1,7 +1,7 @@
 """Small pure parts: lifecycle event names, webhook URL selection, back-off, the duty board's duration."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,3 +46,18 @@ def test_parse_within(text, expected):
 def test_parse_within_refuses_bad_durations(text):
     with pytest.raises(ValueError):
         parse_within(text)
+
+
+def test_services_refuse_to_run_without_the_sla_engine(monkeypatch, caplog):
+    """A broken SLA install stops the start-up with a critical log line; it never runs without clocks."""
+    import sys
+
+    from agent.clock import ManualClock
+    from agent.services import _sla_engine
+    from agent.settings import Settings
+
+    monkeypatch.setitem(sys.modules, "agent.sla", None)  # "import agent.sla" now raises ImportError
+    with pytest.raises(ImportError):
+        _sla_engine(Settings(database_url="sqlite://"), ManualClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    assert [r.levelname for r in caplog.records] == ["CRITICAL"]
+    assert "does not run without SLA clocks" in caplog.text
