@@ -39,6 +39,9 @@ class SlaSettings(BaseModel):
     report_working_days: int = 2  # rule 10
     report_working_days_overtime: int = 1  # rule 10: fault exceeded its time limit
     fault_time_limit_minutes: int = 180  # a fault open longer than this is "over time" (rule 10)
+    # Close of business of a working day, local time ("HH:MM", up to "24:00"): a report due "within N
+    # working days" is due at this time of the N-th working day. The source names no hour: 24:00.
+    report_day_end: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
     # Escalation contacts per branch (the circuit's lead office); "default" applies to the others.
     escalation_contacts: dict[str, EscalationContacts] = Field(default_factory=lambda: {"default": EscalationContacts()})
     # Webhook URLs per notification kind (sla.warning, sla.breach, sla.escalation, sla.report_due,
