@@ -13,7 +13,8 @@ truth. Default: `lab/topologies/branch.yaml` (`DEFAULT_TOPOLOGY`). `lab:` keys:
             description, external_rx_dbm (a port fed from outside the lab, e.g. the province exit)
   segments: "CIRCUIT#index" or "devA:portA--devB:portB" -> actual_loss_db
   models:   device -> model name shown in sysDescr
-Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)`.
+Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)` (distinct
+127.30.x.y management addresses) or `generate --devices N --ports M --out FILE` on the CLI.
 
 Python API (async, one event loop; call it from that loop's thread, e.g. not from netmiko workers)::
 
@@ -58,7 +59,7 @@ Rx = its Tx - round-trip loss (down when below sensitivity). Loop state shows in
 its customer traffic (the CPE port's configured traffic) stops on every port of its path, so octet
 counters stand still on its own ports and shared uplinks carry only the other circuits' share.
 
-CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]` and `inject` / `clear` /
+CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]`, `generate`, and `inject` / `clear` /
 `faults` talking to the loopback-only control endpoint (`lab.control`, HTTP on 127.0.0.1).
 
 SNMP: v2c community from the topology (default `public`) and v3 user `faultline` authPriv SHA/AES

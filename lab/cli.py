@@ -88,6 +88,27 @@ def up(
         raise typer.Exit(2) from exc
 
 
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Topology YAML to write.")],
+    devices: Annotated[int, typer.Option(help="Number of devices (metro core, aggregation, access, CPEs).")] = 1000,
+    ports: Annotated[int, typer.Option(help="Ports per device.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same topology).")] = 7,
+    address_base: Annotated[str, typer.Option(help="Loopback /16 for the management addresses.")] = "127.30",
+) -> None:
+    """Write a large topology for benchmarks; `lab up --topology FILE` runs it as is."""
+    from lab.generator import generate_topology
+
+    try:
+        data = generate_topology(devices=devices, ports_per_device=ports, seed=seed, address_base=address_base)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    n_ports = sum(len(d["ports"]) for d in data["devices"])
+    console.print(f"{out}: {len(data['devices'])} devices, {n_ports} ports, {len(data['circuits'])} circuits")
+
+
 def _call(method: str, path: str, control_port: int, body: dict[str, Any] | None = None) -> Any:
     try:
         resp = httpx.request(method, f"http://127.0.0.1:{control_port}{path}", json=body, timeout=10)

@@ -2,7 +2,10 @@
 
 `generate_topology(devices=1000, ports_per_device=20)` gives 1,000 devices / 20,000 ports: one
 circuit per CPE (CPE -> access -> aggregation -> metro), vendors mixed, deterministic for a seed.
-The result is a dict in the topology format (inventory + `lab:`), ready for `Lab.load(...)`.
+The result is a dict in the topology format (inventory + `lab:`), ready for `Lab.load(...)`. Every
+device gets its own loopback management address under `address_base` (default 127.30: 127.30.0.1,
+127.30.0.2, ... 127.30.0.254, 127.30.1.1, ...), so `lab up --topology big.yaml` runs without
+`--address-block`. `faultline lab generate --devices N --ports M --out FILE` writes one.
 """
 from __future__ import annotations
 
@@ -18,9 +21,22 @@ def _port_name(platform: str, n: int) -> str:
             "zte_zxros": f"gei-1/1/0/{n}"}[platform]
 
 
-def generate_topology(devices: int = 1000, ports_per_device: int = 20, seed: int = 7) -> dict[str, Any]:
+def mgmt_address(base: str, n: int) -> str:
+    """The n-th (1-based) device address under a /16 like '127.30': 254 hosts per /24, no .0/.255."""
+    parts = base.strip(".").split(".")
+    if len(parts) != 2 or parts[0] != "127" or not parts[1].isdigit() or not 0 <= int(parts[1]) <= 255:
+        raise ValueError(f"address base must be a loopback /16 like '127.30', got {base!r}")
+    third, host = divmod(n - 1, 254)
+    if third > 255:
+        raise ValueError(f"{base}.0.0/16 holds {256 * 254} devices, not {n}")
+    return f"{base.strip('.')}.{third}.{host + 1}"
+
+
+def generate_topology(devices: int = 1000, ports_per_device: int = 20, seed: int = 7,
+                      address_base: str = "127.30") -> dict[str, Any]:
     if devices < 4 or ports_per_device < 2:
         raise ValueError("need at least 4 devices and 2 ports per device")
+    mgmt_address(address_base, devices)  # the block must hold them all
     rng = random.Random(seed)
     n_agg = max(1, devices // 100)
     n_acc = max(1, devices // 10)
@@ -37,7 +53,8 @@ def generate_topology(devices: int = 1000, ports_per_device: int = 20, seed: int
         ports = [{"name": _port_name(platform, i), "if_index": i, "transceiver": "1000BASE-LX",
                   "wavelength_nm": 1310, "rx_sensitivity_dbm": -20.0, "rx_overload_dbm": -3.0}
                  for i in range(1, ports_per_device + 1)]
-        devs.append({"name": name, "site": site, "platform": platform, "mgmt_address": "127.0.0.1",
+        devs.append({"name": name, "site": site, "platform": platform,
+                     "mgmt_address": mgmt_address(address_base, len(devs) + 1),
                      "snmp": {"version": "2c", "port": 161, "community": "public"},
                      "cli": {"device_type": platform, "port": 22, "username": "admin", "password": "Lab@12345"},
                      "ports": ports})

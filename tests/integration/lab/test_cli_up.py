@@ -84,3 +84,41 @@ def test_up_writes_inventory_and_obeys_inject(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "acc-a-sw1" in out and "huawei_vrp" in out and "control endpoint" in out
+
+
+def test_a_generated_topology_runs_on_its_own_addresses(tmp_path: Path) -> None:
+    """`lab generate` output starts as is (no --address-block): every device on its own address."""
+    import asyncio
+
+    from lab import Lab
+
+    base = f"127.{random.randint(100, 250)}"
+    out = tmp_path / "big.yaml"
+    res = CliRunner().invoke(app, ["generate", "--devices", "40", "--ports", "10", "--out", str(out),
+                                   "--address-base", base])
+    assert res.exit_code == 0, res.output
+    snmp_port, ssh_port = random.randint(20000, 40000), random.randint(40001, 60000)
+
+    async def run() -> tuple[list[str], list[str]]:
+        from pysnmp.hlapi.v3arch.asyncio import (
+            CommunityData, ContextData, ObjectIdentity, ObjectType, SnmpEngine, UdpTransportTarget, get_cmd)
+
+        lab = Lab.load(out, snmp_port=snmp_port, ssh_port=ssh_port)
+        async with lab:
+            engine = SnmpEngine()
+            names = []
+            try:
+                for ep in (lab.devices[0], lab.devices[17], lab.devices[-1]):
+                    target = await UdpTransportTarget.create((ep.host, ep.snmp_port), timeout=2, retries=1)
+                    err, status, _, vbs = await get_cmd(engine, CommunityData(ep.community), target, ContextData(),
+                                                        ObjectType(ObjectIdentity("1.3.6.1.2.1.1.5.0")), lookupMib=False)
+                    assert err is None and not status, err
+                    names.append(str(vbs[0][1]))
+            finally:
+                engine.close_dispatcher()
+            return [d.host for d in lab.devices], names
+
+    hosts, names = asyncio.run(run())
+    assert len(set(hosts)) == 40 and all(h.startswith(base + ".") for h in hosts)
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert names == [data["devices"][i]["name"] for i in (0, 17, 39)]

@@ -261,3 +261,33 @@ def test_a_loop_stops_the_circuits_customer_traffic_on_its_whole_path(lab: Lab) 
     lab.advance(10)
     assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"] == octets + 60e6 / 8 * 10
     assert lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").in_util == pytest.approx(before.in_util)
+
+
+def test_generated_devices_get_distinct_loopback_addresses(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from lab.cli import app
+    from lab.generator import generate_topology, mgmt_address
+
+    data = generate_topology(devices=1000, ports_per_device=20)
+    addresses = [d["mgmt_address"] for d in data["devices"]]
+    assert len(set(addresses)) == 1000 and all(a.startswith("127.30.") for a in addresses)
+    assert addresses[:2] == ["127.30.0.1", "127.30.0.2"] and addresses[254] == "127.30.1.1"
+    assert not [a for a in addresses if a.endswith((".0", ".255"))]
+    assert mgmt_address("127.40", 254 * 256) == "127.40.255.254"
+    with pytest.raises(ValueError):
+        mgmt_address("127.40", 254 * 256 + 1)
+    with pytest.raises(ValueError):
+        generate_topology(devices=10, address_base="10.0")
+    lab = Lab.load(generate_topology(devices=60, ports_per_device=10), address_block=None)
+    assert len({d.host for d in lab.devices}) == 60
+
+    out = tmp_path / "big.yaml"
+    res = CliRunner().invoke(app, ["generate", "--devices", "200", "--ports", "12", "--out", str(out),
+                                   "--address-base", "127.31"])
+    assert res.exit_code == 0, res.output
+    written = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert written == generate_topology(devices=200, ports_per_device=12, address_base="127.31")
+    assert "200 devices, 2400 ports" in res.output
+    bad = CliRunner().invoke(app, ["generate", "--devices", "1000", "--ports", "3", "--out", str(tmp_path / "x.yaml")])
+    assert bad.exit_code == 2 and not (tmp_path / "x.yaml").exists()
