@@ -3,6 +3,10 @@
 Statutory holidays and the adjusted working weekends (调休) come from the ``chinese-calendar`` package.
 A year the installed package has no data for is logged as an error (once per year) and counted
 Monday to Friday, so an outdated package degrades the deadline instead of crashing the sweep.
+
+A deadline "within N working days" falls at the close of business of the N-th working day after the
+resolution day. The source (rule 10: 2个工作日内提交故障报告) names no hour, so the default close of
+business is the end of the day (24:00 local); ``SlaSettings.report_day_end`` sets another (e.g. 18:00).
 """
 from __future__ import annotations
 
@@ -18,8 +22,12 @@ log = logging.getLogger(__name__)
 class WorkingDayCalendar:
     """Working days in ``timezone`` (Asia/Shanghai by default)."""
 
-    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(self, timezone: str = "Asia/Shanghai", day_end: str = "24:00") -> None:
         self.tz = ZoneInfo(timezone)
+        hours, minutes = (int(part) for part in day_end.split(":"))
+        if not (0 <= minutes < 60 and (0 <= hours < 24 or (hours, minutes) == (24, 0))):
+            raise ValueError(f"close of business must be HH:MM up to 24:00, got {day_end!r}")
+        self.day_end = timedelta(hours=hours, minutes=minutes)  # after local midnight
         self._warned_years: set[int] = set()
 
     def is_working_day(self, day: date) -> bool:
@@ -50,8 +58,17 @@ class WorkingDayCalendar:
         return d
 
     def end_of_day(self, day: date) -> datetime:
-        """End of ``day`` in the calendar's zone (24:00 local, i.e. the next local midnight), in UTC."""
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz).astimezone(UTC)
+        """Close of business of ``day`` in the calendar's zone (``day_end``, 24:00 by default), in UTC."""
+        extra_days, rest = divmod(self.day_end, timedelta(days=1))
+        local = time(rest.seconds // 3600, rest.seconds // 60 % 60)  # wall time: no DST arithmetic
+        return datetime.combine(day + timedelta(days=extra_days), local, tzinfo=self.tz).astimezone(UTC)
+
+    def format_local(self, at: datetime) -> str:
+        """``at`` as local wall time; a 24:00 close of business reads as 24:00 of its own day."""
+        local = at.astimezone(self.tz)
+        if self.day_end == timedelta(days=1) and local.time() == time(0):
+            return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+        return local.strftime("%Y-%m-%d %H:%M")
 
     def report_due(self, resolved_at: datetime, working_days: int) -> datetime:
         """Report deadline: the end of the ``working_days``-th working day after the resolution date."""

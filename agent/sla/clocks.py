@@ -310,7 +310,8 @@ def _after_resolution(acc: _Acc, history, tl, rules, calendar, arrival, resoluti
         if submitted is not None and cancelled is not None and submitted > cancelled:
             submitted = None
         stop = submitted if submitted is not None else cancelled
-        acc.milestones.append(Milestone(C.REPORT, seq, M.REPORT_DUE, resolved))
+        acc.milestones.append(Milestone(C.REPORT, seq, M.REPORT_DUE, resolved,
+                                        {"report_due_at": due, "working_days": days, "over_time": over_time}))
         late = stop is None or due < stop
         if late:
             acc.milestones.append(Milestone(C.REPORT, seq, M.BREACH, due))

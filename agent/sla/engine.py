@@ -74,7 +74,7 @@ class SlaEngine:
         self.settings, self.clock = settings, clock
         self.cfg = settings.sla
         self.rules = SlaRules.from_settings(settings.sla)
-        self.calendar = WorkingDayCalendar(settings.timezone)
+        self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end)
         self.journal: JournalSink = journal or _lead_journal
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
 

@@ -130,6 +130,9 @@ class Milestone:
     seq: int
     kind: MilestoneKind
     due_at: datetime
+    # what the journal text needs of the milestone's own obligation (report due: its deadline and
+    # working days), so it never depends on a later state of the clock; not part of the identity
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def key(self) -> tuple[str, int, str]:

@@ -167,8 +167,9 @@ def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc:
     if contacts:
         data["contacts"] = contacts
         data["level"] = 1 if m.clock is ClockKind.ESCALATION_L1 else 2
-    if m.clock is ClockKind.REPORT and view is not None and view.seq == m.seq:
-        data["reportDueAt"] = view.due_at.isoformat() if view.due_at else None
+    if m.kind is MilestoneKind.REPORT_DUE:
+        data["reportDueAt"] = m.detail["report_due_at"].isoformat()
+        data["workingDays"] = m.detail["working_days"]
     engine.journal(session, ticket_id, at=now, kind=f"sla_{m.kind.value}", text=text, data=data)
     if contacts:
         engine.record_escalated_leaders(session, ticket_id, contacts, now)

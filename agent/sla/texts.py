@@ -32,10 +32,11 @@ def describe(m: Milestone, rules: SlaRules, view: ClockView | None, contacts: li
         return (f"故障处理超时 / fault over time: fault time passed {_min(rules.fault_time_limit)}; "
                 f"the fault report is due within {rules.report_working_days_overtime} working day (rule 10)")
     if m.clock is C.REPORT and m.kind is M.REPORT_DUE:
-        current = view is not None and view.seq == m.seq and view.due_at is not None
-        due = view.due_at.astimezone(calendar.tz).strftime("%Y-%m-%d %H:%M") if current else "?"
-        days = view.detail.get("working_days") if current else "?"
+        # the milestone carries its own resolution's deadline: the clock may show a later resolution
+        due = calendar.format_local(m.detail["report_due_at"])
+        days = m.detail["working_days"]
         return f"故障报告待提交 / fault report due by {due} ({calendar.tz.key}), {days} working day(s) (rule 10)"
     if m.clock is C.REPORT:
-        return f"故障报告超时 / fault report overdue since {due_local} ({calendar.tz.key}) (rule 10)"
+        return (f"故障报告超时 / fault report overdue since {calendar.format_local(m.due_at)} ({calendar.tz.key}) "
+                f"(rule 10)")
     return f"{m.clock.value} {m.kind.value} due {due_local}"

@@ -84,3 +84,23 @@ def test_report_due_spanning_into_an_unknown_year_does_not_crash(cal):
 def test_zero_working_days_is_refused(cal):
     with pytest.raises(ValueError, match="at least 1"):
         cal.nth_working_day_after(date(2026, 3, 2), 0)
+
+
+def test_rule10_close_of_business_from_settings_moves_the_deadline_to_that_local_time():
+    # resolved Fri Oct 9 2026; day 1 is the make-up Saturday Oct 10 (调休); close of business 18:00
+    cob = WorkingDayCalendar("Asia/Shanghai", day_end="18:00")
+    assert cob.report_due(sh(2026, 10, 9, 11), 1) == sh(2026, 10, 10, 18).astimezone(UTC)
+    assert cob.report_due(sh(2026, 9, 30, 15), 2) == sh(2026, 10, 9, 18).astimezone(UTC)  # across National Day
+    assert cob.format_local(cob.report_due(sh(2026, 10, 9, 11), 1)) == "2026-10-10 18:00"
+
+
+def test_default_close_of_business_is_the_end_of_the_day_and_reads_as_24_00(cal):
+    due = cal.report_due(sh(2026, 10, 9, 11), 1)
+    assert due == sh(2026, 10, 11).astimezone(UTC)  # unchanged default: 24:00 of Sat Oct 10
+    assert cal.format_local(due) == "2026-10-10 24:00"
+
+
+@pytest.mark.parametrize("bad", ["25:00", "24:30", "18:60"])
+def test_a_close_of_business_past_24_00_is_refused(bad):
+    with pytest.raises(ValueError, match="close of business"):
+        WorkingDayCalendar("Asia/Shanghai", day_end=bad)

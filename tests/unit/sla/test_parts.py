@@ -61,3 +61,25 @@ def test_services_refuse_to_run_without_the_sla_engine(monkeypatch, caplog):
         _sla_engine(Settings(database_url="sqlite://"), ManualClock(datetime(2026, 3, 2, tzinfo=UTC)))
     assert [r.levelname for r in caplog.records] == ["CRITICAL"]
     assert "does not run without SLA clocks" in caplog.text
+
+
+def test_rule10_report_due_text_of_an_earlier_resolution_names_its_own_deadline(rules):
+    """The report-due notice of resolution 0, fired after a reopen and a second resolution (the report
+    clock then shows resolution 1), prints resolution 0's deadline, never '?'."""
+    from agent.sla.calendar import WorkingDayCalendar
+    from agent.sla.clocks import compute_clocks
+    from agent.sla.model import ClockKind, MilestoneKind, SlaEvent, SlaEventKind as K
+    from agent.sla.texts import describe
+
+    cal = WorkingDayCalendar("Asia/Shanghai", day_end="18:00")
+    t0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Mon 09:00 Shanghai
+    m = lambda minutes: t0 + timedelta(minutes=minutes)  # noqa: E731
+    events = [SlaEvent(K.CREATED, m(0)), SlaEvent(K.SIGNED, m(1)), SlaEvent(K.RESOLVED, m(60)),
+              SlaEvent(K.REOPENED, m(100)), SlaEvent(K.RESOLVED, m(2 * 24 * 60))]
+    tc = compute_clocks(events, rules, cal, m(2 * 24 * 60 + 1))
+    first = next(x for x in tc.milestones if x.clock is ClockKind.REPORT and x.seq == 0
+                 and x.kind is MilestoneKind.REPORT_DUE)
+    assert tc.clock(ClockKind.REPORT).seq == 1
+    text = describe(first, rules, tc.clock(ClockKind.REPORT), [], cal)
+    assert "?" not in text
+    assert "due by 2026-03-04 18:00 (Asia/Shanghai), 2 working day(s)" in text  # Mon + 2 working days
