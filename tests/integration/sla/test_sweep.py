@@ -2,7 +2,7 @@
 restarts and a crash mid-sweep; escalation contacts per branch; overdue and upcoming queries."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -262,3 +262,36 @@ def test_rule4_the_sweep_replays_from_the_progress_checkpoint_and_a_backdated_ev
                     if m.clock is ClockKind.PROGRESS and m.due_at < clock.now()]
     fired = [(f.clock, f.seq) for f in sla.sweep(factory) if f.clock is ClockKind.PROGRESS]
     assert fired and set(fired) <= set(expected)
+
+
+def test_rule10_report_due_and_report_breach_fire_once_each_with_journal_and_outbox(
+        settings, sla, factory, clock, make_ticket, event):
+    tid = make_ticket("RP-1")  # Mon 2026-03-02 09:00 Shanghai
+    event(tid, "signed")
+    clock.advance(minutes=60)
+    event(tid, "resolved")  # 60 min of fault time: not over time, 2 working days -> end of Wed Mar 4
+    deadline = datetime(2026, 3, 4, 16, 0, tzinfo=UTC)  # 24:00 Shanghai
+    clock.advance(seconds=1)
+    fired = [(f.clock, f.seq, f.milestone) for f in sla.sweep(factory) if f.clock is ClockKind.REPORT]
+    assert fired == [(ClockKind.REPORT, 0, MilestoneKind.REPORT_DUE)]
+    assert sla.sweep(factory) == []
+    clock.set(deadline)
+    assert [f for f in sla.sweep(factory) if f.clock is ClockKind.REPORT] == []  # exactly at 24:00: in time
+    clock.advance(seconds=1)
+    fired = [(f.clock, f.seq, f.milestone) for f in sla.sweep(factory)]
+    assert fired == [(ClockKind.REPORT, 0, MilestoneKind.BREACH)]
+    clock.advance(hours=30)
+    assert SlaEngine(settings, clock, worker_id="after-restart").sweep(factory) == []  # once, also after a restart
+    with factory() as s:
+        entries = [(j.kind, j.data, j.text) for j in s.scalars(
+            select(JournalEntry).where(JournalEntry.ticket_id == tid, JournalEntry.kind.like("sla_%"))
+            .order_by(JournalEntry.id)) if j.data["clock"] == "report"]
+        outbox = sorted((r.kind, r.idempotency_key) for r in s.scalars(
+            select(OutboxRow).where(OutboxRow.ticket_id == tid)) if ":report:" in r.idempotency_key)
+    assert [(k, d["milestone"]) for k, d, _ in entries] == [("sla_report_due", "report_due"), ("sla_breach", "breach")]
+    assert entries[0][1]["reportDueAt"] == deadline.isoformat() and entries[0][1]["workingDays"] == 2
+    assert "due by 2026-03-04 24:00 (Asia/Shanghai), 2 working day(s)" in entries[0][2]
+    assert "overdue since 2026-03-04 24:00" in entries[1][2]
+    assert outbox == [("sla.breach", f"ticket-{tid}:report:0:breach"),
+                      ("sla.report_due", f"ticket-{tid}:report:0:report_due")]
+    assert count(factory, SlaFiredRow, ticket_id=tid, clock="report") == 2
