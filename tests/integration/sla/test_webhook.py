@@ -79,3 +79,44 @@ def test_lost_acknowledgement_is_retried_and_deduped_by_the_idempotency_key(sla,
         receiver.stop()
     assert set(receiver.posts.values()) == {2}  # at least once on the wire ...
     assert set(receiver.processed) == keys  # ... exactly once per idempotency key at the receiver
+
+
+def test_escalation_report_due_and_rejection_are_delivered_once_each_after_the_receiver_was_down(
+        sla, sla_settings, factory, clock, make_ticket, event, endpoint, webhook_receiver):
+    a = make_ticket("WH-3")
+    event(a, "signed")
+    event(a, "suspension_requested")
+    event(a, "suspension_rejected", suspension_id=3)  # suspension.rejected: the clocks keep running
+    b = make_ticket("WH-4")
+    event(b, "signed")
+    clock.advance(minutes=1)
+    event(b, "resolved")  # sla.report_due at the next sweep
+    clock.advance(minutes=120)  # a: 121 min of fault time -> escalation level 1 (and missed progress)
+    sla.sweep(factory)
+    with factory() as s:
+        queued = {r.idempotency_key: r.kind for r in s.scalars(select(OutboxRow))}
+    wanted = {f"ticket-{a}:suspension.rejected:3": "suspension.rejected",
+              f"ticket-{a}:escalation_l1:0:escalation": "sla.escalation",
+              f"ticket-{b}:report:0:report_due": "sla.report_due"}
+    assert wanted.items() <= queued.items()
+
+    sender = WebhookSender(sla_settings)
+    assert sender.deliver_due(factory, clock.now()).failed == len(queued)  # receiver down: refused
+    clock.advance(seconds=5)
+    assert sender.deliver_due(factory, clock.now()).failed == len(queued)
+    sender.close()
+    receiver = webhook_receiver(*endpoint)
+    try:
+        restarted = WebhookSender(sla_settings)  # agent restarted while the receiver was down
+        clock.advance(seconds=10)
+        assert restarted.deliver_due(factory, clock.now()).delivered == len(queued)
+        clock.advance(hours=2)
+        assert restarted.deliver_due(factory, clock.now()).delivered == 0
+        restarted.close()
+    finally:
+        receiver.stop()
+    assert dict(receiver.posts) == {key: 1 for key in queued}  # every event once per idempotency key
+    assert {k: receiver.processed[k]["kind"] for k in wanted} == wanted
+    assert receiver.processed[f"ticket-{b}:report:0:report_due"]["reportDueAt"] == "2026-03-04T16:00:00+00:00"
+    assert receiver.processed[f"ticket-{a}:escalation_l1:0:escalation"]["contacts"] == \
+        SlaSettings().escalation_contacts["default"].level1
