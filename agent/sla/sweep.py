@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,6 +51,12 @@ class FiredEvent:
         return f"ticket-{self.ticket_id}:{self.clock.value}:{self.seq}:{self.milestone.value}"
 
 
+def due_clocks_query(now: datetime, batch: int, postgres: bool) -> Select:
+    """The clock rows due at ``now``, earliest first, through ``ix_sla_clock_next_due_at``."""
+    stmt = select(SlaClockRow).where(SlaClockRow.next_due_at < now).order_by(SlaClockRow.next_due_at).limit(batch)
+    return stmt.with_for_update(skip_locked=True) if postgres else stmt
+
+
 def sweep(engine: SlaEngine, factory: sessionmaker[Session], now: datetime, batch: int = 500) -> list[FiredEvent]:
     """Fire everything due at ``now``; returns what this process fired."""
     out: list[FiredEvent] = []
@@ -70,15 +76,7 @@ def sweep(engine: SlaEngine, factory: sessionmaker[Session], now: datetime, batc
 def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetime, batch: int):
     with factory() as session:
         postgres = session.get_bind().dialect.name == "postgresql"
-        stmt = (
-            select(SlaClockRow)
-            .where(SlaClockRow.next_due_at < now)
-            .order_by(SlaClockRow.next_due_at)
-            .limit(batch)
-        )
-        if postgres:
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = list(session.scalars(stmt))
+        rows = list(session.scalars(due_clocks_query(now, batch, postgres)))
         if not rows:
             return [], 0
         by_ticket: dict[int, list[SlaClockRow]] = defaultdict(list)
