@@ -63,7 +63,8 @@ CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]`, `
 `faults` talking to the loopback-only control endpoint (`lab.control`, HTTP on 127.0.0.1).
 
 SNMP: v2c community from the topology (default `public`) and v3 user `faultline` authPriv SHA/AES
-(`V3Credentials`); SNMPv2-MIB system, IF-MIB ifTable/ifXTable, EtherLike dot3StatsTable, ENTITY-MIB
+(`V3Credentials`) on every device; a device whose topology says `snmp.version: "3"` answers v3 only
+(community requests get silence, like a real agent without a community); SNMPv2-MIB system, IF-MIB ifTable/ifXTable, EtherLike dot3StatsTable, ENTITY-MIB
 entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisco
 CISCO-ENTITY-SENSOR-MIB (type 14, scale 9, precision 1) + threshold table. ZTE: no optical MIB
 (no real data exists), optics over CLI `show opticalinfo X`. SNMPv3 shares one engine ID across

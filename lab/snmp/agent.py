@@ -49,6 +49,10 @@ class AgentDevice:
     domain: tuple[int, ...]
     _mib: DeviceMib | None = None
 
+    @property
+    def v3_only(self) -> bool:
+        return str(self.spec.snmp.get("version", "2c")) == "3"
+
 
 class _Responder(cmdrsp.CommandResponderBase):
     """Shared part of GET/GETNEXT/GETBULK: find the device, check the community, answer."""
@@ -64,8 +68,8 @@ class _Responder(cmdrsp.CommandResponderBase):
             return None  # a powered-off device answers nothing
         pending = self._CommandResponderBase__pendingReqs.get(state_ref)  # type: ignore[attr-defined]
         if pending is not None and pending[1] in (1, 2):  # v1/v2c: community must be the device's
-            if self.lab.community_names.get(str(pending[2])) != dev.community:
-                return None
+            if dev.v3_only or self.lab.community_names.get(str(pending[2])) != dev.community:
+                return None  # a device configured for SNMPv3 only ignores community requests
         return dev
 
     def _max_size(self, state_ref: Any) -> int:

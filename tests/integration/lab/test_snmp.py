@@ -116,11 +116,22 @@ async def test_netsnmp_v3_authpriv_walk_equals_v2c(lab: Lab, tools) -> None:
 async def test_v3_authpriv_walk_equals_v2c(lab: Lab, tools) -> None:
     lab.clock.scale = 0.0
     try:
-        plain = await tools.pysnmp_walk(lab, "cpe-factory-1", HW_OPTICAL)
-        secure = await tools.pysnmp_walk(lab, "cpe-factory-1", HW_OPTICAL, auth=tools.v3(lab))
+        plain = await tools.pysnmp_walk(lab, "acc-a-sw1", HW_OPTICAL)
+        secure = await tools.pysnmp_walk(lab, "acc-a-sw1", HW_OPTICAL, auth=tools.v3(lab))
     finally:
         lab.clock.scale = 1.0
     assert plain and plain == secure
+
+
+async def test_v3_only_device_answers_v3_and_refuses_v2c(lab: Lab, tools) -> None:
+    """cpe-factory-1 is `snmp.version: "3"` in the topology: authPriv works, a community gets silence."""
+    assert lab.device("cpe-factory-1").snmp_version == "3"
+    secure = await tools.pysnmp_walk(lab, "cpe-factory-1", HW_OPTICAL, auth=tools.v3(lab))
+    ent = 16_000 + lab.topology.port("cpe-factory-1:GigabitEthernet0/0/1").if_index
+    rx = lab.port_state("cpe-factory-1", "GigabitEthernet0/0/1").rx_dbm
+    assert int(secure[f"{HW_OPTICAL}.8.{ent}"]) == round(rx * 100)
+    with pytest.raises(AssertionError, match="(?i)timeout"):
+        await tools.pysnmp_get(lab, "cpe-factory-1", "1.3.6.1.2.1.1.5.0")  # v2c, community public
 
 
 async def test_wrong_community_gets_no_answer(lab: Lab) -> None:
