@@ -51,6 +51,7 @@ class CollectorsAdapter:
         self._running: dict[str, asyncio.Future] = {}
         self._next: dict[str, _Batch] = {}
         self.surveys_run = 0  # device surveys actually sent (coalesced requests count once)
+        self.counter_reads = 0  # second counter reads (for rates) sent
 
     @property
     def collector(self) -> Collector:
@@ -96,6 +97,7 @@ class CollectorsAdapter:
                 del self._running[device]
 
     async def counters(self, target: DeviceTarget, timeout: float) -> Sequence[CounterSample]:
+        self.counter_reads += 1
         sv = await self.collector.survey(target, None, ("counters",), None, timeout)
         return sv.counters
 

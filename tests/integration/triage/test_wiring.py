@@ -167,3 +167,25 @@ async def test_the_ticket_window_follows_triage_lookback_hours(lab, helpers, tmp
     assert [e["device"] for e in verdicts[24.0]["evidence"] if e["name"] == "alarm"] == ["acc-a-sw1"]
     assert verdicts[2.0]["verdict"] == "no_alarm_request_return"
     assert not [e for e in verdicts[2.0]["evidence"] if e["name"] == "alarm"]
+
+
+async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, helpers, tmp_path):
+    """Rates (CRC/s, utilisation) need two counter samples; alarm and interruption triage decide without
+    them and must not wait the counter interval (30 s here: far past their answer)."""
+    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}", triage_counter_interval_seconds=30.0,
+                                triage_deadline_seconds=45.0) as api:
+        await api.import_inventory(lab.inventory())
+        adapter = api.agent.services.extras["triage"].collector
+        for kind, symptom in (("assist_check", "interruption_or_flap"), ("interruption", "down")):
+            ticket = await api.file(EPL, kind, symptom)
+            d = await api.first_diagnosis(ticket["id"], timeout=25)
+            assert not [e for e in d["evidence"] if e["name"].endswith("_per_s") or "utilisation" in e["name"]]
+        assert adapter.counter_reads == 0
+    async with helpers.agent_on(f"sqlite:///{tmp_path / 'g.db'}", triage_counter_interval_seconds=0.5) as api:
+        await api.import_inventory(lab.inventory())
+        adapter = api.agent.services.extras["triage"].collector
+        ticket = await api.file(EPL, "assist_check", "latency_or_errors")
+        d = await api.first_diagnosis(ticket["id"])
+        assert adapter.counter_reads > 0
+        util = [e for e in d["evidence"] if e["name"] == "customer_utilisation_mbps"]
+        assert util and util[0]["value"] is not None  # a rate, from the two samples
