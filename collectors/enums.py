@@ -86,6 +86,12 @@ class ProbableCause(StrEnum):
     TRANSCEIVER_ABSENT = "transceiverAbsent"
     EQUIPMENT_FAULT = "equipmentMalfunction"
     CRC_ERRORS = "crcErrorsExceeded"
+    TEMPERATURE_HIGH = "temperatureHigh"
+    TEMPERATURE_LOW = "temperatureLow"
+    LASER_BIAS_HIGH = "laserBiasHigh"
+    LASER_BIAS_LOW = "laserBiasLow"
+    VOLTAGE_HIGH = "voltageHigh"
+    VOLTAGE_LOW = "voltageLow"
     UNKNOWN = "unknown"
 
 

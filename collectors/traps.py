@@ -2,8 +2,10 @@
 ``AlarmRecord``s through the alarm correlator (pairing, duplicate merging, flap detection, optical
 alarm suppression), delivered on an asyncio queue and/or to a callback.
 
-Which trap means what is data (``TRAP_TABLE``): IF-MIB linkDown/linkUp, Huawei hwOpticalInvalid /
-hwOpticalInvalidResume, Cisco entSensorThresholdNotification.
+Which trap means what is data (``collectors.trapmap.TRAP_TABLE``, pure): IF-MIB linkDown/linkUp,
+Huawei hwOpticalInvalid / hwOpticalInvalidResume, Cisco entSensorThresholdNotification /
+entSensorThresholdRecoveryNotification (by sensor kind and threshold side), Juniper jnxDomAlarmSet /
+jnxDomAlarmCleared (one alarm per DOM alarm bit that changed).
 """
 from __future__ import annotations
 
@@ -21,10 +23,13 @@ from pysnmp.entity.rfc3413 import ntfrcv
 from pysnmp.proto.api import v2c
 
 from collectors.alarms import AlarmCorrelator, AlarmEvent, CorrelatorStats, optical_suppressor
-from collectors.enums import AlarmType, Method, ProbableCause, Severity
+from collectors.enums import Method, ProbableCause
 from collectors.readings import AlarmRecord, Source
 from collectors.snmp import oids
 from collectors.snmp.adapter import to_python
+from collectors.trapmap import TRAP_TABLE, SensorResolver, TrapKind, facts
+
+__all__ = ["TRAP_TABLE", "PortResolver", "TrapKind", "TrapReceiver", "V3User"]
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +38,6 @@ _AUTH = {"MD5": config.USM_AUTH_HMAC96_MD5, "SHA": config.USM_AUTH_HMAC96_SHA,
          "SHA384": config.USM_AUTH_HMAC256_SHA384, "SHA512": config.USM_AUTH_HMAC384_SHA512}
 _PRIV = {"DES": config.USM_PRIV_CBC56_DES, "AES": config.USM_PRIV_CFB128_AES, "AES128": config.USM_PRIV_CFB128_AES,
          "AES192": config.USM_PRIV_CFB192_AES, "AES256": config.USM_PRIV_CFB256_AES}
-
-
-@dataclass(frozen=True, slots=True)
-class TrapKind:
-    """What one notification OID means."""
-
-    cause: ProbableCause
-    clear: bool | None  # None: decided from the values carried (Cisco threshold notifications)
-    alarm_type: AlarmType = AlarmType.COMMUNICATIONS
-    severity: Severity = Severity.MAJOR
-    name: str = ""
-
-
-TRAP_TABLE: dict[str, TrapKind] = {
-    oids.LINK_DOWN: TrapKind(ProbableCause.LINK_DOWN, False, name="linkDown"),
-    oids.LINK_UP: TrapKind(ProbableCause.LINK_DOWN, True, name="linkUp"),
-    "1.3.6.1.4.1.2011.5.25.219.2.4.5": TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
-                                                name="hwOpticalInvalid"),
-    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume"),
-    "1.3.6.1.4.1.9.9.91.2.0.1": TrapKind(ProbableCause.RX_POWER_LOW, None, severity=Severity.CRITICAL,
-                                         name="entSensorThresholdNotification"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +67,7 @@ class TrapReceiver:
         devices: Mapping[str, str] | None = None,  # source address -> device name
         if_ports: PortResolver | None = None,
         entity_ports: PortResolver | None = None,
+        sensors: SensorResolver | None = None,  # Cisco: which sensor an entPhysicalIndex is (trapmap)
         queue: asyncio.Queue[AlarmRecord] | None = None,
         on_record: Callable[[AlarmRecord], None] | None = None,
         flap_changes: int = 4,
@@ -96,6 +80,7 @@ class TrapReceiver:
         self._devices = dict(devices or {})
         self._if_ports = if_ports
         self._entity_ports = entity_ports
+        self._sensors = sensors
         self.queue = queue
         self._on_record = on_record
         self._now = now
@@ -186,21 +171,22 @@ class TrapReceiver:
         self.received += 1
         values = {str(oid): to_python(value) for oid, value in var_binds}
         try:
-            event = self.event_from(source_ip, values)
+            events = self.events_from(source_ip, values)
         except Exception:  # a malformed trap must never stop the receiver
             log.exception("trap from %s not understood", source_ip)
-            event = None
-        if event is None:
+            events = []
+        if not events:
             self.ignored += 1
             return
-        self._learn(event, values)
-        record = self.correlator.feed(event)
-        if record is None:
-            return
-        if self.queue is not None:
-            self.queue.put_nowait(record)
-        if self._on_record is not None:
-            self._on_record(record)
+        for event in events:
+            self._learn(event, values)
+            record = self.correlator.feed(event)
+            if record is None:
+                continue
+            if self.queue is not None:
+                self.queue.put_nowait(record)
+            if self._on_record is not None:
+                self._on_record(record)
 
     def _learn(self, event: AlarmEvent, values: Mapping[str, Any]) -> None:
         if event.cause is ProbableCause.LINK_DOWN and event.port:
@@ -208,43 +194,50 @@ class TrapReceiver:
             if admin in (1, 2):
                 self.set_port_facts(event.device, event.port, admin_down=admin == 2)
 
-    def event_from(self, source_ip: str, values: Mapping[str, Any]) -> AlarmEvent | None:
-        """The alarm event a trap's variable bindings describe (None: not an alarm we track)."""
+    def events_from(self, source_ip: str, values: Mapping[str, Any]) -> list[AlarmEvent]:
+        """The alarm events a trap's variable bindings describe (empty: nothing we track)."""
         trap_oid = str(values.get(oids.SNMP_TRAP_OID) or "")
         kind = TRAP_TABLE.get(trap_oid)
         if kind is None:
-            return None
+            return []
         device = self._devices.get(source_ip, source_ip)
-        port = self._port(device, values)
-        clear = kind.clear
-        detail = ""
-        if clear is None:  # threshold notification: compare the value carried with the threshold
-            value = next((v for k, v in values.items() if k.startswith(oids.CISCO_SENSOR_VALUE + ".")), None)
-            limit = next((v for k, v in values.items() if k.startswith(oids.CISCO_THRESHOLD_VALUE + ".")), None)
-            if not isinstance(value, int) or not isinstance(limit, int):
-                return None
-            clear = value >= limit
-            detail = f" value={value} threshold={limit}"
+        found = facts(kind, values, device, self._sensors)
+        if not found:
+            return []
         raw = " ".join(f"{k}={v}" for k, v in values.items() if k != "1.3.6.1.2.1.1.3.0")
         now = self._now()
-        return AlarmEvent(
-            device=device, port=port, cause=kind.cause, clear=clear, time=now,
-            source=Source(device, port, Method.TRAP, trap_oid, raw, now),
-            severity=Severity.CLEARED if clear else kind.severity, alarm_type=kind.alarm_type,
-            specific_problem=kind.name + detail,
-        )
+        events = []
+        for fact in found:
+            port = self._port(device, values, fact.sensor)
+            events.append(AlarmEvent(
+                device=device, port=port, cause=fact.cause, clear=fact.clear, time=now,
+                source=Source(device, port, Method.TRAP, trap_oid, raw, now),
+                severity=fact.severity, alarm_type=fact.alarm_type, specific_problem=fact.specific_problem,
+            ))
+        return events
 
-    def _port(self, device: str, values: Mapping[str, Any]) -> str | None:
+    def event_from(self, source_ip: str, values: Mapping[str, Any]) -> AlarmEvent | None:
+        """The first of ``events_from`` (most traps report exactly one raise or clear)."""
+        events = self.events_from(source_ip, values)
+        return events[0] if events else None
+
+    def _port(self, device: str, values: Mapping[str, Any], sensor: int | None = None) -> str | None:
+        sensor_suffix = f".{sensor}" if sensor is not None else None
         for key, value in values.items():
             if key.startswith(oids.IF_DESCR + ".") and isinstance(value, str) and value:
                 return value
             if key.startswith(oids.ENT_NAME + ".") and isinstance(value, str) and value:
-                return value
+                if sensor_suffix is None or not key.endswith(sensor_suffix):
+                    return value
         for key, value in values.items():
             if key.startswith(oids.IF_INDEX + ".") and isinstance(value, int):
                 return (self._if_ports(device, value) if self._if_ports else None) or f"ifIndex {value}"
-        for key in values:
-            if key.startswith(oids.CISCO_SENSOR_VALUE + "."):
-                sensor = int(key.rsplit(".", 1)[1])
-                return self._entity_ports(device, sensor) if self._entity_ports else None
+        if sensor is not None:
+            port = self._entity_ports(device, sensor) if self._entity_ports else None
+            if port is None:
+                # the sensor's own name ("Te1/1 Receive Power Sensor") starts with its port
+                name = values.get(f"{oids.ENT_NAME}.{sensor}")
+                if isinstance(name, str) and " " in name.strip():
+                    port = name.split()[0]
+            return port
         return None

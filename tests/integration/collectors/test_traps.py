@@ -161,3 +161,87 @@ async def test_wrong_community_is_ignored_and_port_in_use_fails_loudly(addresses
         assert record.port == "GigabitEthernet0/0/2" and receiver.active() == [record]
         with pytest.raises(OSError):
             await TrapReceiver(receiver.host, receiver.port).start()
+
+
+# -- vendor optical traps: Cisco entity sensors, Juniper DOM ------------------------------------------
+CISCO_THRESHOLD, CISCO_RECOVERY = "1.3.6.1.4.1.9.9.91.2.0.1", "1.3.6.1.4.1.9.9.91.2.0.2"
+JNX_SET, JNX_CLEARED = "1.3.6.1.4.1.2636.4.18.0.1", "1.3.6.1.4.1.2636.4.18.0.2"
+
+
+def sensor_trap(sensor: int, threshold: int, value: int, limit: int, *, severity: int | None = None,
+                sensor_type: int | None = None, name: str | None = None) -> list[str]:
+    binds = [f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", "i", str(limit),
+             f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", "i", str(value)]
+    if severity is not None:
+        binds += [f"1.3.6.1.4.1.9.9.91.1.2.1.1.2.{sensor}.{threshold}", "i", str(severity)]
+    if sensor_type is not None:
+        binds += [f"1.3.6.1.4.1.9.9.91.1.1.1.1.1.{sensor}", "i", str(sensor_type)]
+    if name is not None:
+        binds += [f"1.3.6.1.2.1.47.1.1.1.1.7.{sensor}", "s", name]
+    return binds
+
+
+async def test_cisco_tx_power_high_and_its_recovery_notification(addresses):
+    queue: asyncio.Queue = asyncio.Queue()
+    async with receiver_for(addresses, queue) as receiver:
+        # IOS: Tx power sensor of Te1/1, 0.1 dBm, high warning -10 dBm (greaterThan), severity major(20)
+        await snmptrap(receiver, addresses[1], CISCO_THRESHOLD,
+                       *sensor_trap(1017, 2, 12, -10, severity=20, sensor_type=14, name="Te1/1 Transmit Power Sensor"))
+        raised = await next_record(queue)
+        await snmptrap(receiver, addresses[1], CISCO_RECOVERY,
+                       *sensor_trap(1017, 2, -25, -10, severity=20, sensor_type=14, name="Te1/1 Transmit Power Sensor"))
+        cleared = await next_record(queue)
+    assert (raised.port, raised.probable_cause, raised.severity.value) == ("Te1/1", ProbableCause.TX_POWER_HIGH, "major")
+    assert raised.cleared_at is None and "value=12 threshold=-10" in raised.specific_problem
+    assert (cleared.probable_cause, cleared.raised_at) == (ProbableCause.TX_POWER_HIGH, raised.raised_at)
+    assert cleared.cleared_at is not None and receiver.active() == []
+
+
+async def test_cisco_temperature_sensor_known_from_the_device_sensor_table(addresses):
+    from collectors.trapmap import SensorInfo
+
+    queue: asyncio.Queue = asyncio.Queue()
+    sensors = {1014: SensorInfo("temperature", {1: 3, 2: 1})}  # 1: greaterThan (high), 2: lessThan (low)
+    async with receiver_for(addresses, queue, sensors=lambda device, ent: sensors.get(ent),
+                            entity_ports=lambda device, ent: "TenGigabitEthernet1/1" if ent == 1014 else None) as receiver:
+        await snmptrap(receiver, addresses[1], CISCO_THRESHOLD, *sensor_trap(1014, 1, 76, 70, severity=30))
+        raised = await next_record(queue)
+        # an old-style sender repeats .2.0.1 when the value is back: the relation says it is a clear
+        await snmptrap(receiver, addresses[1], CISCO_THRESHOLD, *sensor_trap(1014, 1, 45, 70))
+        cleared = await next_record(queue)
+    assert (raised.port, raised.probable_cause, raised.severity.value) == (
+        "TenGigabitEthernet1/1", ProbableCause.TEMPERATURE_HIGH, "critical")
+    assert cleared.probable_cause is ProbableCause.TEMPERATURE_HIGH and cleared.cleared_at is not None
+
+
+async def test_cisco_old_sender_rx_low_and_back(addresses):
+    """What senders before the 2013 MIB (and the lab) do: .2.0.1 both ways, no severity, Rx sensor."""
+    queue: asyncio.Queue = asyncio.Queue()
+    async with receiver_for(addresses, queue, entity_ports=lambda device, ent: "Gi0/1") as receiver:
+        await snmptrap(receiver, addresses[1], CISCO_THRESHOLD, *sensor_trap(1007, 4, -300, -200))
+        raised = await next_record(queue)
+        await snmptrap(receiver, addresses[1], CISCO_THRESHOLD, *sensor_trap(1007, 4, -50, -200))
+        cleared = await next_record(queue)
+    assert (raised.port, raised.probable_cause, raised.is_active) == ("Gi0/1", ProbableCause.RX_POWER_LOW, True)
+    assert cleared.cleared_at is not None and cleared.raised_at == raised.raised_at
+
+
+async def test_juniper_dom_alarm_set_and_cleared_per_bit(addresses):
+    queue: asyncio.Queue = asyncio.Queue()
+
+    def dom(current: str, last: str) -> list[str]:
+        return ["1.3.6.1.2.1.2.2.1.2.516", "s", "ge-1/0/0",
+                "1.3.6.1.4.1.2636.3.60.1.1.1.1.3.516", "x", last,
+                "1.3.6.1.4.1.2636.3.60.1.1.1.1.1.516", "x", current]
+
+    async with receiver_for(addresses, queue) as receiver:
+        # bits 0 (Rx loss of signal) and 4 (Rx power low) set
+        await snmptrap(receiver, addresses[1], JNX_SET, *dom("88 00 00", "00 00 00"))
+        first, second = await next_record(queue), await next_record(queue)
+        # loss of signal cleared, Rx power still low
+        await snmptrap(receiver, addresses[1], JNX_CLEARED, *dom("08 00 00", "88 00 00"))
+        cleared = await next_record(queue)
+    assert {(r.port, r.probable_cause) for r in (first, second)} == {
+        ("ge-1/0/0", ProbableCause.LOSS_OF_SIGNAL), ("ge-1/0/0", ProbableCause.RX_POWER_LOW)}
+    assert cleared.probable_cause is ProbableCause.LOSS_OF_SIGNAL and cleared.cleared_at is not None
+    assert [a.probable_cause for a in receiver.active()] == [ProbableCause.RX_POWER_LOW]

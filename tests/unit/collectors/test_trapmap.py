@@ -1,0 +1,82 @@
+"""Trap meaning (pure): Cisco sensor facts from recorded sensor tables, sensor kinds, BITS decoding."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collectors.enums import ProbableCause
+from collectors.snmp import oids
+from collectors.trapmap import TRAP_TABLE, SensorInfo, bits, facts, sensor_catalog, sensor_kind
+
+pytestmark = pytest.mark.fixtures
+CISCO = ["librenms_ios_2960x", "librenms_iosxe_c8500-20x6c", "librenms_iosxe_isr4321", "librenms_iosxr_ncs55a2",
+         "librenms_nxos_n3k-3064pq"]
+
+
+def tables(path) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.count("|") < 2:
+            continue
+        oid, tag, value = line.split("|", 2)
+        for column in (oids.CISCO_SENSOR_TYPE, oids.ENT_NAME, oids.CISCO_THRESHOLD_RELATION):
+            if oid.startswith(column + "."):
+                out.setdefault(column, {})[oid[len(column) + 1:]] = int(value) if tag in ("2", "66") else value
+    return out
+
+
+@pytest.mark.parametrize("recording", CISCO)
+def test_sensor_catalog_of_recorded_devices(fixtures_dir, recording):
+    t = tables(fixtures_dir / "snmp" / f"{recording}.snmprec")
+    catalog = sensor_catalog(t)
+    assert catalog
+    for index, sensor_type in t[oids.CISCO_SENSOR_TYPE].items():
+        name = str(t.get(oids.ENT_NAME, {}).get(index, ""))
+        info = catalog[int(index)]
+        # an independent reading of the names the devices give their sensors
+        if sensor_type == 14 and re.search(r"Receive|Rx Power", name):
+            assert info.kind == "rx_power", name
+        elif sensor_type == 14 and re.search(r"Transmit|Tx Power", name):
+            assert info.kind == "tx_power", name
+        elif sensor_type == 8:
+            assert info.kind == "temperature", name
+        relations = {k: v for k, v in t.get(oids.CISCO_THRESHOLD_RELATION, {}).items() if k.split(".")[0] == index}
+        assert dict(info.relations) == {int(k.split(".")[1]): v for k, v in relations.items()}
+
+
+def test_sensor_kinds_from_type_and_name():
+    assert sensor_kind(14, "Te1/1 Receive Power Sensor") == "rx_power"
+    assert sensor_kind(14, "GigabitEthernet0/0/0/1 Tx Power") == "tx_power"
+    assert sensor_kind(14, None) is None
+    assert sensor_kind(5, "Te1/1 Bias Current Sensor") == "bias"
+    assert sensor_kind(4, "Te1/1 Supply Voltage Sensor") == "voltage"
+    assert sensor_kind(None, "Te1/1 Module Temperature Sensor") == "temperature"
+
+
+def test_bits_as_the_adapter_hands_them_over():
+    assert bits("0x880000") == {0, 4}
+    assert bits("\x08\x00\x00") == {4}
+    assert bits("\x00\x00\x10") == {19}
+    assert bits(None) == frozenset()
+
+
+@pytest.mark.parametrize(("relation", "value", "limit", "clear", "cause"), [
+    (1, -300, -200, False, ProbableCause.RX_POWER_LOW),   # lessThan, below: raised
+    (1, -100, -200, True, ProbableCause.RX_POWER_LOW),    # lessThan, back above: cleared
+    (3, -20, -30, False, ProbableCause.RX_POWER_HIGH),    # greaterThan, above: raised
+    (4, -40, -30, True, ProbableCause.RX_POWER_HIGH),
+])
+def test_old_cisco_notification_decided_by_the_relation(relation, value, limit, clear, cause):
+    values = {f"{oids.CISCO_THRESHOLD_VALUE}.1007.1": limit, f"{oids.CISCO_SENSOR_VALUE}.1007": value}
+    info = SensorInfo("rx_power", {1: relation})
+    [fact] = facts(TRAP_TABLE["1.3.6.1.4.1.9.9.91.2.0.1"], values, "r1", lambda d, e: info)
+    assert (fact.clear, fact.cause) == (clear, cause)
+
+
+def test_modern_cisco_notification_is_a_raise_on_either_side():
+    values = {f"{oids.CISCO_THRESHOLD_VALUE}.1007.1": -30, f"{oids.CISCO_SENSOR_VALUE}.1007": -20,
+              f"{oids.CISCO_THRESHOLD_SEVERITY}.1007.1": 10, f"{oids.CISCO_SENSOR_TYPE}.1007": 14,
+              f"{oids.ENT_NAME}.1007": "Te0/1 Receive Power Sensor"}
+    [fact] = facts(TRAP_TABLE["1.3.6.1.4.1.9.9.91.2.0.1"], values, "r1")
+    assert (fact.clear, fact.cause, fact.severity.value) == (False, ProbableCause.RX_POWER_HIGH, "minor")
