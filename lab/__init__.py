@@ -68,7 +68,8 @@ SNMP: v2c community from the topology (default `public`) and v3 user `faultline`
 entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisco
 CISCO-ENTITY-SENSOR-MIB (type 14, scale 9, precision 1) + threshold table. ZTE: no optical MIB
 (no real data exists), optics over CLI `show opticalinfo X`. SNMPv3 shares one engine ID across
-devices (one pysnmp engine serves them all). A powered-off device answers neither SNMP nor SSH.
+devices (one pysnmp engine serves them all). A powered-off device answers neither SNMP nor SSH; when
+its power returns it boots: sysUpTime (also in its traps) and its interface counters restart from 0.
 Traps (v2c, or v3 authPriv per receiver; `lab/snmp/traps.py`): linkDown/linkUp; Huawei hwOpticalInvalid .2011.5.25.219.2.4.5 /
 Resume .6 and hwIfMonitorCrcErrorRising .2011.5.25.41.4.1 / Resume .2 (3 CRC errors per 10 s);
 Cisco entSensorThresholdNotification .9.9.91.2.0.1. The same events fill Huawei `display alarm

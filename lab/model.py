@@ -100,6 +100,7 @@ class Model:
                 self.circuit_flows[a].append((cir.id, down, up))
                 self.circuit_flows[z].append((cir.id, up, down))
         self.looped_circuits: frozenset[str] = frozenset()
+        self.booted_s: dict[str, float] = dict.fromkeys(topology.devices, 0.0)  # every device boots at the epoch
         for ps in self.ports.values():
             ps.oper_up = self._compute_up(ps)
             ps.rx_low = self._compute_rx_low(ps)
@@ -316,10 +317,25 @@ class Model:
         self.faults[fault.id] = fault
         self.reconcile()
 
+    def uptime_ticks(self, device: str) -> int:
+        """sysUpTime of a device in hundredths of a second: since its last boot."""
+        return int(max(0.0, self.clock.now_s() - self.booted_s[device]) * 100) % (2**32)
+
+    def _boot(self, device: str) -> None:
+        """Power restored: the device starts again, sysUpTime and interface counters from zero."""
+        now = self.clock.now_s()
+        self.booted_s[device] = now
+        for ps in self.device_ports[device]:
+            self.settle(ps, now)
+            ps.counters = dict.fromkeys(COUNTER_NAMES, 0.0)
+            ps.last_change_s = now
+
     def remove_fault(self, fault_id: str, on_removed: Callable[[Fault], None] | None = None) -> Fault:
         """Remove a fault; `on_removed` runs before the consequences (e.g. a coldStart before linkUp)."""
         self.reconcile()
         fault = self.faults.pop(fault_id)
+        if fault.kind is FaultKind.CPE_POWER_OFF and self.powered(fault.target):
+            self._boot(fault.target)
         if on_removed is not None:
             on_removed(fault)
         self.reconcile()

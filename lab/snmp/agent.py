@@ -257,7 +257,7 @@ class SnmpAgents:
             return
         dev = self.devices[device]
         vbs = [
-            ("1.3.6.1.2.1.1.3.0", rfc1902.TimeTicks(self.clock.ticks())),
+            ("1.3.6.1.2.1.1.3.0", rfc1902.TimeTicks(self.model.uptime_ticks(device))),
             ("1.3.6.1.6.3.1.1.4.1.0", rfc1902.ObjectIdentifier(trap_oid)),
             *varbinds,
         ]

@@ -100,7 +100,7 @@ class DeviceMib:
         rows += [
             (SYS + (1, 0), lambda: descr),
             (SYS + (2, 0), lambda: objid),
-            (SYS + (3, 0), lambda: rfc1902.TimeTicks(self.clock.ticks())),
+            (SYS + (3, 0), lambda: rfc1902.TimeTicks(self.model.uptime_ticks(self.spec.name))),
             (SYS + (4, 0), lambda: rfc1902.OctetString("noc@lab.invalid")),
             (SYS + (5, 0), lambda: name),
             (SYS + (6, 0), lambda: rfc1902.OctetString(self.spec.site)),
@@ -136,7 +136,8 @@ class DeviceMib:
                 6: lambda mac=mac: mac,
                 7: lambda: rfc1902.Integer32(1),
                 8: oper,
-                9: lambda ps=ps: rfc1902.TimeTicks(int(ps.last_change_s * 100) % C32),
+                # ifLastChange: sysUpTime at the last change (0 when it was before the last boot)
+                9: lambda ps=ps: rfc1902.TimeTicks(int(max(0.0, ps.last_change_s - m.booted_s[ps.spec.device]) * 100) % C32),
                 10: self._counter(ps, "in_octets", 32),
                 11: self._counter(ps, "in_ucast", 32),
                 12: zero32,

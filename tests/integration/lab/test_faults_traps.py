@@ -391,3 +391,30 @@ async def test_error_counters_agree_over_snmp_and_cli_under_duplex_mismatch_and_
         lab.clock.scale = 1.0
     assert after_snmp == after_cli
     assert all(after_snmp[k] > before[k] for k in before), (before, after_snmp)
+
+
+async def test_power_cycle_restarts_sysuptime_and_counters_over_snmp(lab: Lab, tools, traps) -> None:
+    hosp = lab.device("cpe-hosp-1")
+    port = lab.topology.port("cpe-hosp-1:GigabitEthernet0/1")
+    oids = ("1.3.6.1.2.1.1.3.0", f"1.3.6.1.2.1.31.1.1.1.6.{port.if_index}", f"1.3.6.1.2.1.2.2.1.9.{port.if_index}")
+    lab.clock.scale = 0.0
+    try:
+        lab.advance(300)
+        uptime0, octets0, _ = await tools.pysnmp_get(lab, "cpe-hosp-1", *oids)
+        assert int(uptime0) >= 30_000 and int(octets0) > 0
+        start = len(traps.traps)
+        fid = lab.inject("cpe_power_off", "cpe-hosp-1")
+        lab.advance(60)
+        lab.clear(fid)
+        cold = await traps.wait_for(lambda t: t.source == hosp.host and t.trap_oid == "1.3.6.1.6.3.1.1.5.1"
+                                    and t in traps.traps[start:])
+        assert int(cold[-1].varbinds["1.3.6.1.2.1.1.3.0"]) == 0  # the trap's sysUpTime: just booted
+        lab.advance(20)
+        uptime1, octets1, last_change = await tools.pysnmp_get(lab, "cpe-hosp-1", *oids)
+    finally:
+        lab.clock.scale = 1.0
+    assert int(uptime1) == 2000  # 20 s since the boot, not the lab's 380 s
+    assert int(octets1) == 85e6 / 8 * 20  # counters restarted from zero at the boot
+    assert int(last_change) == 0  # the link came up at boot time
+    other, = await tools.pysnmp_get(lab, "acc-a-sw1", "1.3.6.1.2.1.1.3.0")
+    assert int(other) > int(uptime0)  # the switch was never rebooted

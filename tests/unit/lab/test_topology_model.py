@@ -291,3 +291,20 @@ def test_generated_devices_get_distinct_loopback_addresses(tmp_path) -> None:
     assert "200 devices, 2400 ports" in res.output
     bad = CliRunner().invoke(app, ["generate", "--devices", "1000", "--ports", "3", "--out", str(tmp_path / "x.yaml")])
     assert bad.exit_code == 2 and not (tmp_path / "x.yaml").exists()
+
+
+def test_a_power_cycle_restarts_uptime_and_counters(lab: Lab) -> None:
+    lab.advance(500)
+    assert lab.model.uptime_ticks("cpe-hosp-1") == 50_000
+    octets = lab.port_state("cpe-hosp-1", "GigabitEthernet0/1").counters["in_octets"]
+    assert octets > 0
+    fid = lab.inject("cpe_power_off", "cpe-hosp-1")
+    lab.advance(100)
+    assert lab.port_state("cpe-hosp-1", "GigabitEthernet0/1").counters["in_octets"] == octets  # dark: nothing moves
+    lab.clear(fid)
+    assert lab.model.uptime_ticks("cpe-hosp-1") == 0
+    assert lab.port_state("cpe-hosp-1", "GigabitEthernet0/1").counters["in_octets"] == 0
+    lab.advance(10)
+    assert lab.model.uptime_ticks("cpe-hosp-1") == 1000 and lab.model.uptime_ticks("acc-a-sw1") == 61_000
+    assert lab.port_state("cpe-hosp-1", "GigabitEthernet0/1").counters["in_octets"] == 85e6 / 8 * 10
+    assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"] == 60e6 / 8 * 510  # not rebooted: 500 s + 10 s of traffic
