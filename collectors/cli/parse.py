@@ -239,11 +239,13 @@ def to_interfaces(records: Sequence[Record], parser: CliParser, device: str, com
             source=src, speed_bps=speed_bps(get("speed"), f.get("speed_unit", "")), duplex=duplex(get("duplex")),
             loopback=(str(get("loopback")).strip().lower() or None) if get("loopback") is not None else None,
         ))
-        values = {k: number(get(k)) for k in ("in_errors", "out_errors", "crc", "in_discards", "out_discards") if k in f}
+        values = {k: number(get(k)) for k in ("in_errors", "out_errors", "crc", "in_discards", "out_discards",
+                                              "in_octets", "out_octets") if k in f}
         if any(v is not None for v in values.values()):
             ints = {k: int(v) if v is not None else None for k, v in values.items()}
             counters.append(CounterSample(
                 device=device, port=port, read_at=time, source=src,
+                in_octets=ints.get("in_octets"), out_octets=ints.get("out_octets"),
                 in_errors=ints.get("in_errors"), out_errors=ints.get("out_errors"), in_crc=ints.get("crc"),
                 in_discards=ints.get("in_discards"), out_discards=ints.get("out_discards"),
             ))
