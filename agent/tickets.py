@@ -186,9 +186,17 @@ class TicketService:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def get(self, session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket:
+        """The ticket; ``for_update``: locked for this transaction, so that concurrent actions on it
+        run one after the other and each sees the state the previous one left (no double 签收)."""
         stmt = select(Ticket).where(Ticket.id == ticket_id)
         if for_update:
             stmt = stmt.with_for_update()
+            if session.get_bind().dialect.name == "sqlite":
+                # SQLite has no row locks (FOR UPDATE is dropped) and pysqlite opens the transaction
+                # only at the first write: write first (a no-op on the row) so this transaction holds
+                # the database's write lock before it reads the state it will act on.
+                session.execute(update(Ticket).where(Ticket.id == ticket_id).values(id=Ticket.id)
+                                .execution_options(synchronize_session=False))
         ticket = session.scalar(stmt)
         if ticket is None:
             raise NotFound(f"ticket {ticket_id} not found")

@@ -46,3 +46,20 @@ def test_concurrent_repeat_faults_reopen_once(loaded, live_server, services, as_
         ids_of_first = set(s.scalars(select(ExternalIdentifier.external_id).where(ExternalIdentifier.ticket_id == ticket.id)))
         assert len(ids_of_first) == 2 and "UP-FIRST" in ids_of_first
         assert s.scalar(select(func.count()).select_from(ExternalIdentifier)) == POSTS + 1
+
+
+def test_concurrent_signs_of_one_ticket_sign_it_once(loaded, live_server, services, file_ticket):
+    """Two duty officers pressing 签收 at once: one signs, the other is told it is already in progress."""
+    tid = file_ticket(external_id="UP-SIGN-RACE")["id"]
+
+    async def burst():
+        async with httpx.AsyncClient(base_url=live_server, timeout=60) as c:
+            return await asyncio.gather(*[c.post(f"/api/v1/tickets/{tid}/sign", json={}, headers=HEADERS)
+                                          for _ in range(POSTS)])
+
+    codes = sorted(r.status_code for r in asyncio.run(burst()))
+    assert codes == [200] + [409] * (POSTS - 1), codes
+    with services.session_factory() as s:
+        signs = s.scalar(select(func.count()).select_from(JournalEntry).where(
+            JournalEntry.ticket_id == int(tid), JournalEntry.kind == "sign"))
+        assert signs == 1
