@@ -118,7 +118,7 @@ class TriageService:
             try:
                 resolved = resolve_circuit(s, ticket.circuit_id)
             except UnknownCircuit as exc:
-                return self._record_unknown_circuit(s, ticket, str(exc), t0)
+                return self._record_unknown_circuit(s, ticket, str(exc), reason, t0)
             lookback = timedelta(hours=self.services.settings.triage_lookback_hours)
             window_start = ticket.reported_at - lookback
             ctx = TicketContext(kind=ticket.kind, symptom=ticket.symptom, reported_at=ticket.reported_at,
@@ -224,11 +224,13 @@ class TriageService:
         log.info("ticket %s triaged in %.0f ms: %s", ticket_id, duration_ms, result.verdict)
         return TriageResult(ticket_id, diag_id, str(result.verdict), duration_ms)
 
-    def _record_unknown_circuit(self, s: Session, ticket: Ticket, detail: str, t0: float) -> TriageResult:
-        journal.append(s, ticket.id, at=self.services.clock.now(), kind="triage_skipped",
-                       text=f"未自动诊断：{detail} / triage not run: {detail}",
-                       data={"reason": "unknown_circuit", "circuit_id": ticket.circuit_id})
-        s.commit()
+    def _record_unknown_circuit(self, s: Session, ticket: Ticket, detail: str, reason: str, t0: float) -> TriageResult:
+        # On arrival the intake's own unknown_circuit entry already says triage cannot run: one entry, not two.
+        if reason != "arrival" or ticket.circuit_known:
+            journal.append(s, ticket.id, at=self.services.clock.now(), kind="triage_skipped",
+                           text=f"未自动诊断：{detail} / triage not run: {detail}",
+                           data={"reason": "unknown_circuit", "circuit_id": ticket.circuit_id})
+            s.commit()
         return TriageResult(ticket.id, None, None, (time.perf_counter() - t0) * 1000)
 
     def _record_failure(self, ticket_id: int, exc: Exception, t0: float) -> TriageResult:

@@ -59,10 +59,14 @@ async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structu
 async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab, helpers, tmp_path):
     async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
         await api.import_inventory(lab.inventory())
+        triage = api.agent.services.extras["triage"]
         ticket = await api.file("CIR-NOT-IN-INVENTORY", "interruption", "down")
+        arrival = await asyncio.wait_for(triage.completed.get(), timeout=30)  # the triage the intake scheduled
+        assert (arrival.ticket_id, arrival.diagnosis_id) == (int(ticket["id"]), None)
         notes = await api.journal(ticket["id"])
-        unknown = next(n for n in notes if n["kind"] == "unknown_circuit")
-        assert "CIR-NOT-IN-INVENTORY" in unknown["text"]
+        # one clear entry from the intake, not a second one from the skipped triage
+        assert [n["kind"] for n in notes] == ["created", "unknown_circuit"]
+        assert "CIR-NOT-IN-INVENTORY" in notes[1]["text"] and "automatic triage cannot run" in notes[1]["text"]
         r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage")
         assert r.status_code == 422, r.text
         assert "journal" in r.text
