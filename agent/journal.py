@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from agent.models import JournalEntry
@@ -27,3 +28,11 @@ def append(
     entry = JournalEntry(ticket_id=ticket_id, at=at, author=author, role=role, kind=kind, text=text, data=data)
     session.add(entry)
     return entry
+
+
+def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Append system entries in one statement (the SLA sweep's many milestones); same columns as
+    ``append`` (``ticket_id``, ``at``, ``kind``, ``text``, optional ``data``), author ``faultline``."""
+    if entries:
+        rows = [{"author": SYSTEM_AUTHOR, "role": SYSTEM_ROLE, "data": None, **e} for e in entries]
+        session.execute(insert(JournalEntry.__table__), rows)
