@@ -76,6 +76,8 @@ class SlaEngine:
         self.rules = SlaRules.from_settings(settings.sla)
         self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end)
         self.journal: JournalSink = journal or _lead_journal
+        # the sweep writes its journal entries in one statement unless a sink was given (tests, hosts)
+        self.journal_in_bulk = journal is None
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
 
     # --- called by the lifecycle service, inside its transaction ---------------------------------
@@ -204,15 +206,27 @@ class SlaEngine:
             return []
         return list(entry.level1 if clock is ClockKind.ESCALATION_L1 else entry.level2)
 
-    def record_escalated_leaders(self, session: Session, ticket_id: int, contacts: list[str], at: datetime) -> None:
-        """Rule 8: an escalated leader is a participant of the ticket."""
+    def escalated_leaders(self, session: Session, ticket_ids) -> dict[int, set[str]]:
+        """Leaders already recorded as participants (rule 8), per ticket, in one query."""
         from agent.models import Participant
 
-        known = set(session.scalars(select(Participant.name).where(
-            Participant.ticket_id == ticket_id, Participant.party_role == "escalated_leader")))
-        known |= {p.name for p in session.new if isinstance(p, Participant) and p.ticket_id == ticket_id
-                  and p.party_role == "escalated_leader"}  # added earlier in this (unflushed) sweep batch
+        known: dict[int, set[str]] = {t: set() for t in ticket_ids}
+        if known:
+            for ticket_id, name in session.execute(select(Participant.ticket_id, Participant.name).where(
+                    Participant.ticket_id.in_(list(known)), Participant.party_role == "escalated_leader")):
+                known[ticket_id].add(name)
+        return known
+
+    def record_escalated_leaders(self, session: Session, ticket_id: int, contacts: list[str], at: datetime,
+                                 known: set[str] | None = None) -> None:
+        """Rule 8: an escalated leader is a participant of the ticket. ``known``: the names recorded
+        already (read once per sweep batch); it is updated with the ones added here."""
+        from agent.models import Participant
+
+        if known is None:
+            known = self.escalated_leaders(session, [ticket_id])[ticket_id]
         for name in contacts:
             if name not in known:
+                known.add(name)
                 session.add(Participant(ticket_id=ticket_id, name=name, party_role="escalated_leader",
                                         organisation=None, contact=None, added_at=at))

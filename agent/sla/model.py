@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
 
@@ -134,7 +135,7 @@ class Milestone:
     # working days), so it never depends on a later state of the clock; not part of the identity
     detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property  # looked up for every milestone of every due ticket in each sweep
     def key(self) -> tuple[str, int, str]:
         return (self.clock.value, self.seq, self.kind.value)
 

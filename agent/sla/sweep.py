@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent import journal
 from agent.models.sla import SlaClockRow, SlaFiredRow
 from agent.sla import store, texts
 from agent.sla.clocks import compute_clocks
@@ -103,16 +104,28 @@ def _sweep_batch(engine: SlaEngine, factory: sessionmaker[Session], now: datetim
         claimed = _claim(session, postgres, due, now, engine.worker_id)
         out: list[FiredEvent] = []
         notes: list[Notification] = []
+        entries: list[dict] = []
+        leaders = engine.escalated_leaders(session, {t for t, m in due if m.kind is MilestoneKind.ESCALATION
+                                                     and (t, *m.key) in claimed})
         with session.no_autoflush:
             for ticket_id, m in due:
                 if (ticket_id, *m.key) in claimed:
-                    notes.append(_fire(engine, session, ticket_id, m, computed[ticket_id], hist[ticket_id], now))
+                    note = _fire(engine, session, ticket_id, m, computed[ticket_id], hist[ticket_id], now,
+                                 leaders.get(ticket_id))
+                    notes.append(note)
+                    entries.append(dict(ticket_id=ticket_id, at=now, kind=f"sla_{m.kind.value}", text=note.text,
+                                        data=note.data))
                     out.append(FiredEvent(ticket_id, m.clock, m.seq, m.kind, m.due_at, now))
                 fired[ticket_id].add(m.key)  # fired here or, if the claim lost, by someone else
             for ticket_id, tc in computed.items():
                 owned = by_ticket[ticket_id]
                 store.project(session, ticket_id, tc, fired[ticket_id], now, rows=owned,
                               only_kinds={r.kind for r in owned})
+        if engine.journal_in_bulk:
+            journal.append_many(session, entries)
+        else:
+            for e in entries:
+                engine.journal(session, e.pop("ticket_id"), **e)
         emit_many(session, engine.cfg.webhooks, notes)
         session.commit()
         return out, len(rows)
@@ -130,15 +143,30 @@ def _replay(engine: SlaEngine, session: Session, hist: dict, ticket_id: int, mar
     return compute_clocks(hist.get(ticket_id, []), engine.rules, engine.calendar, now)
 
 
+_PG_CLAIM = text(
+    "INSERT INTO sla_fired (ticket_id, clock, seq, milestone, due_at, fired_at, fired_by) "
+    "SELECT t, c, q, m, d, :now, :worker FROM unnest(CAST(:t AS integer[]), CAST(:c AS varchar[]), "
+    "CAST(:q AS integer[]), CAST(:m AS varchar[]), CAST(:d AS timestamptz[])) AS claim(t, c, q, m, d) "
+    "ON CONFLICT ON CONSTRAINT uq_sla_fired_key DO NOTHING RETURNING ticket_id, clock, seq, milestone"
+)
+
+
 def _claim(session: Session, postgres: bool, due: list[tuple[int, Milestone]], now: datetime,
            worker: str) -> set[tuple[int, str, int, str]]:
     """Insert the claims; returns the keys this transaction won (the others were fired already)."""
-    dialect_insert = postgresql.insert if postgres else sqlite.insert
     won: set[tuple[int, str, int, str]] = set()
     if not due:
         return won
+    if postgres:
+        # one statement of fixed shape (arrays), whatever the number of claims: parsed once, not
+        # rebuilt as a multi-row VALUES list per sweep
+        rows = session.connection().execute(_PG_CLAIM, dict(
+            t=[t for t, _ in due], c=[m.clock.value for _, m in due], q=[m.seq for _, m in due],
+            m=[m.kind.value for _, m in due], d=[m.due_at for _, m in due], now=now, worker=worker))
+        won.update(tuple(r) for r in rows)
+        return won
     stmt = (
-        dialect_insert(SlaFiredRow.__table__)
+        sqlite.insert(SlaFiredRow.__table__)
         .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "seq", "milestone"])
         .returning(SlaFiredRow.ticket_id, SlaFiredRow.clock, SlaFiredRow.seq, SlaFiredRow.milestone)
     )
@@ -150,13 +178,14 @@ def _claim(session: Session, postgres: bool, due: list[tuple[int, Milestone]], n
 
 
 def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc: TicketClocks, history,
-          now) -> Notification:
-    """Journal entry (+ escalated leaders as participants, rule 8) for a claimed milestone; its notification."""
+          now, leaders: set[str] | None) -> Notification:
+    """The notification of a claimed milestone (its text and data are also the journal entry's); the
+    escalated leaders become participants (rule 8)."""
     created = history[0].data if history else {}
     branch = created.get("branch")
     contacts = engine.escalation_contacts(branch, m.clock) if m.kind is MilestoneKind.ESCALATION else []
     view = next((c for c in tc.clocks if c.kind is m.clock), None)
-    text = texts.describe(m, engine.rules, view, contacts, engine.calendar)
+    wording = texts.describe(m, engine.rules, view, contacts, engine.calendar)
     key = f"ticket-{ticket_id}:{m.clock.value}:{m.seq}:{m.kind.value}"
     data = {
         "clock": m.clock.value, "seq": m.seq, "milestone": m.kind.value, "dueAt": m.due_at.isoformat(),
@@ -165,11 +194,9 @@ def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc:
     if contacts:
         data["contacts"] = contacts
         data["level"] = 1 if m.clock is ClockKind.ESCALATION_L1 else 2
+        engine.record_escalated_leaders(session, ticket_id, contacts, now, known=leaders)
     if m.kind is MilestoneKind.REPORT_DUE:
         data["reportDueAt"] = m.detail["report_due_at"].isoformat()
         data["workingDays"] = m.detail["working_days"]
-    engine.journal(session, ticket_id, at=now, kind=f"sla_{m.kind.value}", text=text, data=data)
-    if contacts:
-        engine.record_escalated_leaders(session, ticket_id, contacts, now)
-    return Notification(MILESTONE_NOTIFICATION[m.kind], key, ticket_id, now, text, data)
+    return Notification(MILESTONE_NOTIFICATION[m.kind], key, ticket_id, now, wording, data)
 
