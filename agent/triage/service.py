@@ -130,7 +130,7 @@ class TriageService:
 
         deadline = self.services.settings.triage_deadline_seconds
         surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
-        second = {}
+        second: dict[tuple[str, str], cr.CounterSample] = {}
         if choose_playbook(ctx) in _NEEDS_RATES:  # playbooks 1 and 3 decide on alarms, status and light
             second = await self._second_counters(resolved, surveys, t0, deadline)
         speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
