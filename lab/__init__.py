@@ -72,7 +72,8 @@ devices (one pysnmp engine serves them all). A powered-off device answers neithe
 its power returns it boots: sysUpTime (also in its traps) and its interface counters restart from 0.
 Traps (v2c, or v3 authPriv per receiver; `lab/snmp/traps.py`): linkDown/linkUp; Huawei hwOpticalInvalid .2011.5.25.219.2.4.5 /
 Resume .6 and hwIfMonitorCrcErrorRising .2011.5.25.41.4.1 / Resume .2 (3 CRC errors per 10 s);
-Cisco entSensorThresholdNotification .9.9.91.2.0.1. The same events fill Huawei `display alarm
+Cisco entSensorThresholdNotification .9.9.91.2.0.1; a transmitter aged below nominal - 4 dB (its Tx
+low alarm threshold) raises the same optical traps for Tx (Huawei fault id 136194). The same events fill Huawei `display alarm
 active|history`, ZTE `show alarm current|history` and Cisco `show logging`.
 """
 from __future__ import annotations

@@ -34,5 +34,7 @@ class LinkEventKind(StrEnum):
     LINK_UP = "link_up"
     RX_LOW_ALARM = "rx_low_alarm"
     RX_LOW_CLEAR = "rx_low_clear"
+    TX_LOW_ALARM = "tx_low_alarm"  # the transmitter below its low alarm threshold (ageing laser)
+    TX_LOW_CLEAR = "tx_low_clear"
     CRC_RISING = "crc_rising"  # CRC errors above the alarm threshold (hwIfMonitorCrcErrorRising)
     CRC_RESUME = "crc_resume"

@@ -84,12 +84,28 @@ class EventBook:
                 f"RxPower={rx}dBm, Reason=The input power is too low.)", at))
             self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm; "
                               f"Operating value: {rx} dBm")
+        elif event.kind in (LinkEventKind.TX_LOW_ALARM, LinkEventKind.TX_LOW_CLEAR):
+            self._tx_low(ev, event, at, event.kind is LinkEventKind.TX_LOW_ALARM)
         elif event.kind in (LinkEventKind.CRC_RISING, LinkEventKind.CRC_RESUME):
             self._crc(ev, event, at, event.kind is LinkEventKind.CRC_RISING)
         elif event.kind is LinkEventKind.RX_LOW_CLEAR:
             self._clear(ev, ("hwOpticalInvalid", port), at)
             self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {port}: Rx power low alarm cleared; "
                               f"Operating value: {rx} dBm")
+
+    def _tx_low(self, ev: DeviceEvents, event: LinkEvent, at: datetime, raised: bool) -> None:
+        """The same Huawei alarm as a dark receiver, another fault id (136194: output power too low)."""
+        key = ("hwOpticalInvalid:tx", event.port)
+        tx = "-40.00" if event.tx_dbm is None else f"{event.tx_dbm:.2f}"
+        if raised:
+            self._raise(ev, key, Alarm(
+                next(self._seq), "0x08130059", "hwOpticalInvalid", "Critical", event.port,
+                f"Optical Module is invalid.(PhysicalName=\"{event.port}\", EntityTrapFaultID=136194, "
+                f"TxPower={tx}dBm, Reason=The output power is too low.)", at))
+        else:
+            self._clear(ev, key, at)
+        state = "alarm" if raised else "alarm cleared"
+        self._log(ev, at, f"%SFF8472-5-THRESHOLD_VIOLATION: {event.port}: Tx power low {state}; Operating value: {tx} dBm")
 
     def _crc(self, ev: DeviceEvents, event: LinkEvent, at: datetime, rising: bool) -> None:
         key = ("hwIfMonitorCrcErrorRising", event.port)

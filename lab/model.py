@@ -36,6 +36,7 @@ class PortState:
     loop: LoopMode | None = None
     oper_up: bool = False
     rx_low: bool = False
+    tx_low: bool = False
     crc_rising: bool = False
     last_change_s: float = 0.0
     settled_s: float = 0.0
@@ -50,6 +51,7 @@ class LinkEvent:
     port: str
     at_s: float
     rx_dbm: float | None
+    tx_dbm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Model:
         for ps in self.ports.values():
             ps.oper_up = self._compute_up(ps)
             ps.rx_low = self._compute_rx_low(ps)
+            ps.tx_low = self._compute_tx_low(ps)
             ps.rates = self._rates(ps)
 
     # ---- lookups -----------------------------------------------------------------------------
@@ -222,6 +225,13 @@ class Model:
                             if ps.loop and ps.link is None and ps.spec.external_rx_dbm is not None)
         return looped
 
+    def _compute_tx_low(self, ps: PortState) -> bool:
+        """Optical 'Tx power too low' alarm: a powered transceiver below its low alarm threshold."""
+        tx = self.tx_dbm(ps)
+        if not ps.spec.transceiver or tx is None:
+            return False
+        return tx < ps.spec.tx_dbm - physics.TX_LOW_ALARM_BELOW_NOMINAL_DB
+
     def traffic_mbps(self, ps: PortState) -> tuple[float, float]:
         if not ps.oper_up:
             return 0.0, 0.0
@@ -296,6 +306,11 @@ class Model:
                 ps.rx_low = low
                 kind = LinkEventKind.RX_LOW_ALARM if low else LinkEventKind.RX_LOW_CLEAR
                 events.append(LinkEvent(kind, ps.spec.device, ps.spec.name, now, self.rx_dbm(ps)))
+            tx_low = self._compute_tx_low(ps)
+            if tx_low != ps.tx_low:
+                ps.tx_low = tx_low
+                kind = LinkEventKind.TX_LOW_ALARM if tx_low else LinkEventKind.TX_LOW_CLEAR
+                events.append(LinkEvent(kind, ps.spec.device, ps.spec.name, now, self.rx_dbm(ps), self.tx_dbm(ps)))
         for ps in self.ports.values():
             ps.rates = self._rates(ps)
             rising = ps.rates.get("crc", 0.0) * CRC_ALARM_INTERVAL_S >= CRC_ALARM_THRESHOLD

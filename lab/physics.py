@@ -11,6 +11,7 @@ AVG_FRAME_BYTES = 800.0
 KEEPALIVE_PPS = 5.0  # protocol frames on an idle up port, so errors show even without traffic
 BIT_ERROR_ZONE_DB = 3.0  # within this margin above sensitivity, bit errors grow
 LOCAL_LOOP_LOSS_DB = 0.3
+TX_LOW_ALARM_BELOW_NOMINAL_DB = 4.0  # the Tx low alarm threshold every lab transceiver reports (nominal - 4 dB)
 
 
 def received_dbm(tx_dbm: float, loss_db: float) -> float:

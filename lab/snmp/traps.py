@@ -8,6 +8,9 @@
   list (hwEntityTrap* objects) is approximated.
 - Cisco optical: CISCO-ENTITY-SENSOR-MIB entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1
   with entSensorThresholdValue and entSensorValue of the Rx power sensor (0.1 dBm).
+- Tx power low (an ageing laser below nominal - 4 dB, the low alarm threshold the lab reports): the
+  same Huawei hwOpticalInvalid / Resume with EntityTrapFaultID 136194 and hwEntityOpticalTxPower; on
+  Cisco the entSensorThresholdNotification of the Tx power sensor.
 - Huawei CRC: HUAWEI-IF-EXT-MIB hwIfMonitorCrcErrorRising 1.3.6.1.4.1.2011.5.25.41.4.1 / Resume .4.2
   with hwIfMonitorCrcErrorStatistics/Threshold/Interval/Name (....41.1.7.1.1.2/.3/.4/.19.<ifIndex>).
 - ZTE: link traps only (no optical MIB in the lab, see snmp/mib.py).
@@ -20,6 +23,7 @@ from pysnmp.proto import rfc1902
 
 from lab.enums import LinkEventKind, Vendor
 from lab.model import CRC_ALARM_INTERVAL_S, CRC_ALARM_THRESHOLD, LinkEvent, Model
+from lab.physics import TX_LOW_ALARM_BELOW_NOMINAL_DB
 from lab.snmp.mib import centi_dbm, tenth_dbm
 
 COLD_START = "1.3.6.1.6.3.1.1.5.1"  # sent when a powered-off device comes back
@@ -29,6 +33,7 @@ HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"
 HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
 HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID (approximated)
 FAULT_RX_LOW = 136196
+FAULT_TX_LOW = 136194  # "the output power is too low" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID)
 CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
 HW_CRC_RISING = "1.3.6.1.4.1.2011.5.25.41.4.1"
 HW_CRC_RESUME = "1.3.6.1.4.1.2011.5.25.41.4.2"
@@ -58,6 +63,8 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
         ]
     if not ps.spec.transceiver:
         return None
+    if event.kind in (LinkEventKind.TX_LOW_ALARM, LinkEventKind.TX_LOW_CLEAR):
+        return _tx_low_trap(event, vendor, ps)
     raised = event.kind is LinkEventKind.RX_LOW_ALARM
     if vendor is Vendor.HUAWEI:
         ent = 16_000 + i
@@ -72,5 +79,27 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
         return CISCO_SENSOR_THRESHOLD, [
             (f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", rfc1902.Integer32(tenth_dbm(ps.spec.rx_sensitivity_dbm))),
             (f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", rfc1902.Integer32(tenth_dbm(event.rx_dbm))),
+        ]
+    return None
+
+
+def _tx_low_trap(event: LinkEvent, vendor: Vendor, ps: Any) -> tuple[str, list[tuple[str, Any]]] | None:
+    i = ps.spec.if_index
+    raised = event.kind is LinkEventKind.TX_LOW_ALARM
+    if vendor is Vendor.HUAWEI:
+        ent = 16_000 + i
+        return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
+            (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
+            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}", rfc1902.Integer32(centi_dbm(event.tx_dbm))),
+            (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_TX_LOW)),
+        ]
+    if vendor is Vendor.CISCO:
+        sensor = 1000 + 10 * i + 1 + 5  # Tx power sensor under the transceiver module (see mib.py)
+        threshold = 4  # low alarm
+        low = tenth_dbm(ps.spec.tx_dbm - TX_LOW_ALARM_BELOW_NOMINAL_DB)
+        # as for Rx: one entSensorThresholdNotification per crossing, the value says which way
+        return CISCO_SENSOR_THRESHOLD, [
+            (f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", rfc1902.Integer32(low)),
+            (f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", rfc1902.Integer32(tenth_dbm(event.tx_dbm))),
         ]
     return None

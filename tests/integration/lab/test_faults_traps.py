@@ -418,3 +418,41 @@ async def test_power_cycle_restarts_sysuptime_and_counters_over_snmp(lab: Lab, t
     assert int(last_change) == 0  # the link came up at boot time
     other, = await tools.pysnmp_get(lab, "acc-a-sw1", "1.3.6.1.2.1.1.3.0")
     assert int(other) > int(uptime0)  # the switch was never rebooted
+
+
+async def test_transceiver_ageing_below_the_tx_low_threshold_sends_optical_traps(lab: Lab, tools, traps) -> None:
+    acc, agg = lab.device("acc-a-sw1"), lab.device("agg-rtr1")
+    hw_port = lab.topology.port("acc-a-sw1:XGigabitEthernet0/0/1")
+    cisco_port = lab.topology.port("agg-rtr1:TenGigabitEthernet1/1/1")
+    start = len(traps.traps)
+    lab.clock.scale = 0.0
+    ids = []
+    try:
+        ids.append(lab.inject("transceiver_ageing", "acc-a-sw1:XGigabitEthernet0/0/1", db_per_day=5.0))
+        ids.append(lab.inject("transceiver_ageing", "agg-rtr1:TenGigabitEthernet1/1/1", db_per_day=5.0))
+        lab.advance(86400)  # 5 dB down: below nominal - 4 dB
+        hw = await traps.wait_for(lambda t: t in traps.traps[start:] and t.source == acc.host
+                                  and t.trap_oid == HW_OPTICAL_INVALID)
+        ent = 16_000 + hw_port.if_index
+        assert int(hw[-1].varbinds["1.3.6.1.4.1.2011.5.25.219.1.3"]) == 136194  # output power too low
+        tx = lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").tx_dbm
+        assert int(hw[-1].varbinds[f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}"]) == round(tx * 100)
+        tx_sensor = 1000 + 10 * cisco_port.if_index + 1 + 5
+        cisco = await traps.wait_for(lambda t: t in traps.traps[start:] and t.source == agg.host
+                                     and t.trap_oid == CISCO_THRESHOLD
+                                     and f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{tx_sensor}" in t.varbinds)
+        value = int(cisco[-1].varbinds[f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{tx_sensor}"])
+        assert value == round(lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").tx_dbm * 10)
+        # the same Tx over SNMP, and the alarm in the Huawei table
+        snmp_tx, = await tools.pysnmp_get(lab, "acc-a-sw1", f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}")
+        assert int(snmp_tx) == round(tx * 100)
+        out = await asyncio.to_thread(tools.run_commands, lab, "acc-a-sw1", "huawei", ["display alarm active"], False)
+        assert "XGigabitEthernet0/0/1" in out["display alarm active"] and "output power is too low" in out["display alarm active"]
+        assert lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").oper_up  # the link still carries
+    finally:
+        for fid in ids:
+            lab.clear(fid)
+        lab.clock.scale = 1.0
+    await traps.wait_for(lambda t: t in traps.traps[start:] and t.source == acc.host
+                         and t.trap_oid == "1.3.6.1.4.1.2011.5.25.219.2.4.6")
+    assert not [a for a in lab.alarms("acc-a-sw1") if "output power" in a.description]

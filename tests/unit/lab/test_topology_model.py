@@ -308,3 +308,22 @@ def test_a_power_cycle_restarts_uptime_and_counters(lab: Lab) -> None:
     assert lab.model.uptime_ticks("cpe-hosp-1") == 1000 and lab.model.uptime_ticks("acc-a-sw1") == 61_000
     assert lab.port_state("cpe-hosp-1", "GigabitEthernet0/1").counters["in_octets"] == 85e6 / 8 * 10
     assert lab.port_state("acc-a-sw1", "GigabitEthernet0/0/3").counters["in_octets"] == 60e6 / 8 * 510  # not rebooted: 500 s + 10 s of traffic
+
+
+def test_transceiver_ageing_raises_and_clears_a_tx_low_alarm(lab: Lab) -> None:
+    seen = []
+    lab.model.listeners.append(seen.append)
+    fid = lab.inject("transceiver_ageing", "cpe-bank-1:GigabitEthernet0/0/1", db_per_day=1.0)
+    lab.advance(3.9 * 86400)  # 3.9 dB below nominal: above the threshold (nominal - 4 dB)
+    assert not [e for e in seen if e.kind is LinkEventKind.TX_LOW_ALARM]
+    lab.advance(0.2 * 86400)
+    [raised] = [e for e in seen if e.kind is LinkEventKind.TX_LOW_ALARM]
+    assert (raised.device, raised.port) == ("cpe-bank-1", "GigabitEthernet0/0/1")
+    assert raised.tx_dbm == pytest.approx(-5.2 - 4.1)
+    [alarm] = [a for a in lab.alarms("cpe-bank-1") if "output power is too low" in a.description]
+    assert alarm.port == "GigabitEthernet0/0/1" and "EntityTrapFaultID=136194" in alarm.description
+    assert lab.port_state("cpe-bank-1", "GigabitEthernet0/0/1").oper_up  # still light enough for the link
+    lab.clear(fid)
+    assert LinkEventKind.TX_LOW_CLEAR in [e.kind for e in seen]
+    assert not [a for a in lab.alarms("cpe-bank-1") if "output power" in a.description]
+    assert [a for a in lab.alarms("cpe-bank-1", active=False) if "output power" in a.description][0].cleared
