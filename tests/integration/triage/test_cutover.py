@@ -23,6 +23,10 @@ async def test_register_validates_and_only_the_province_or_an_admin_approves(lab
         await api.import_inventory(lab.inventory())
         body = {"reference": "GJ-2026-001", "description": "汇聚光缆割接 / aggregation cable cutover",
                 "circuits": [EPL, "CIR-MPLS-0002"], **window()}
+        for role in ("noc", "engineer"):  # neither registers planned work
+            r = await api.post("/api/v1/cutovers", json=body, role=role)
+            assert r.status_code == 403 and role in r.json()["detail"], r.text
+        assert (await api.http.post("/api/v1/cutovers", json=body, headers={"Authorization": ""})).status_code == 401
         r = await api.post("/api/v1/cutovers", json={**body, "approved": True})  # duty officer self-approving
         assert r.status_code == 403, r.text
         r = await api.post("/api/v1/cutovers", json=body)
@@ -38,7 +42,8 @@ async def test_register_validates_and_only_the_province_or_an_admin_approves(lab
             assert r.status_code == 422 and where in r.text, r.text
         r = await api.post("/api/v1/cutovers", json={**body, "reference": "GJ-2026-004", "start": "2026-12-01T08:00:00"})
         assert r.status_code == 422  # times without a timezone are refused
-        assert (await api.post(f"/api/v1/cutovers/{made['id']}/approve", role="duty_officer")).status_code == 403
+        for role in ("duty_officer", "engineer", "noc"):
+            assert (await api.post(f"/api/v1/cutovers/{made['id']}/approve", role=role)).status_code == 403
         r = await api.post(f"/api/v1/cutovers/{made['id']}/approve", role="province")
         assert r.status_code == 200 and r.json()["approved"] and r.json()["approvedBy"] == "triage-province"
         listed = (await api.get("/api/v1/cutovers", role="noc", params={"circuit": EPL,
