@@ -18,6 +18,7 @@ from ntc_templates.parse import parse_output
 
 from collectors.enums import AdminStatus, Duplex, Method, OperStatus
 from collectors.errors import ParseError
+from collectors.portnames import same_interface
 from collectors.profiles import CliParser
 from collectors.readings import CounterSample, InterfaceState, OpticalReading, Source, Thresholds
 from collectors.thresholds import sanitize
@@ -40,6 +41,7 @@ def parse_records(platform: str, parser: CliParser, text: str, *, device: str | 
     table or log may legitimately be empty."""
     problems: list[str] = []
     empty_ok = parser.reading == "alarms"
+    found: list[list[Record]] = []
     for template in parser.templates:
         try:
             records = _run_template(platform, parser, template, text)
@@ -47,11 +49,33 @@ def parse_records(platform: str, parser: CliParser, text: str, *, device: str | 
             problems.append(f"{template}: {type(exc).__name__}: {exc}")
             continue
         if isinstance(records, list) and records:
-            return [{str(k).lower(): v for k, v in r.items()} for r in records]
-        problems.append(f"{template}: no records")
+            found.append([{str(k).lower(): v for k, v in r.items()} for r in records])
+            if not parser.merge:
+                break
+        else:
+            problems.append(f"{template}: no records")
+    if found:
+        return _merged(found, parser.fields.get("port", "")) if len(found) > 1 else found[0]
     if empty_ok and problems and all(p.endswith("no records") for p in problems):
         return []
     raise ParseError(f"{parser.key}: output not understood ({'; '.join(problems)})", device=device, raw=text)
+
+
+def _merged(found: list[list[Record]], port_key: str) -> list[Record]:
+    """The first template's records, their empty fields filled from later templates' records of the
+    same port (ntc reads a dialect's state, our template its counters)."""
+    first, *rest = found
+    by_port = [{str(r.get(port_key, "")).strip(): r for r in records} for records in rest]
+    out = []
+    for record in first:
+        merged = dict(record)
+        for table in by_port:
+            other = table.get(str(record.get(port_key, "")).strip())
+            for key, value in (other or {}).items():
+                if value not in ("", None, []) and merged.get(key) in ("", None, [], ()):
+                    merged[key] = value
+        out.append(merged)
+    return out
 
 
 def number(value: Any) -> float | None:
@@ -105,6 +129,10 @@ def _optical(device: str, command: str, time: datetime, port: str, record: Mappi
     rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module)
     tx_th, tx_notes = sanitize(tx_th, kind="tx", module=module)
     bias = numbers(record.get(fields.get("bias", ""), None)) if fields.get("bias") else ()
+    if not any(b is not None for b in bias) and fields.get("bias_lanes"):
+        # a multi-lane module has one laser per lane: the highest bias is the one that ages first
+        lanes = [b for b in numbers(record.get(fields["bias_lanes"])) if b is not None]
+        bias = (max(lanes),) if lanes else ()
     return OpticalReading(
         device=device, port=port, rx_dbm=rx, tx_dbm=tx, source=_source(device, port, command, record, time),
         rx_lanes_dbm=rx_lanes, tx_lanes_dbm=tx_lanes, rx_thresholds=rx_th, tx_thresholds=tx_th,
@@ -124,7 +152,10 @@ def to_optical(records: Sequence[Record], parser: CliParser, device: str, comman
     for record in records:
         port = str(record.get(f["port"], "")).strip()
         if port:
-            grouped.setdefault(port, []).append(record)
+            # IOS-XE prints a multi-lane module twice: its detail block ("HundredGigE2/0/0") and a
+            # summary row ("Hu2/0/0"); both describe one port
+            key = next((k for k in grouped if same_interface(k, port)), port)
+            grouped.setdefault(key, []).append(record)
     out: list[OpticalReading] = []
     for port, rows in grouped.items():
         first = rows[0]
@@ -138,6 +169,8 @@ def to_optical(records: Sequence[Record], parser: CliParser, device: str, comman
             if _thresholds(first, f, "rx") == Thresholds():
                 first = {**powered[0], **{k: v for k, v in first.items() if str(v).strip()}}
         else:
+            if len(rows) > 1:  # the record with lanes first, its empty fields filled from the others
+                first = _fill(sorted(rows, key=lambda r: not numbers(r.get(f.get("rx_lanes", "")))))
             rx_values = numbers(first.get(f.get("rx_lanes", ""))) or numbers(first.get(f["rx"]))
             tx_values = numbers(first.get(f.get("tx_lanes", ""))) or numbers(first.get(f["tx"]))
         if not any(v is not None for v in rx_values + tx_values):
@@ -146,6 +179,15 @@ def to_optical(records: Sequence[Record], parser: CliParser, device: str, comman
         out.append(_optical(device, command, time, port, first, f, rx_values=rx_values, tx_values=tx_values,
                             rx_th=_thresholds(first, f, "rx"), tx_th=_thresholds(first, f, "tx"), module=module))
     return out
+
+
+def _fill(rows: Sequence[Record]) -> Record:
+    merged = dict(rows[0])
+    for other in rows[1:]:
+        for key, value in other.items():
+            if value not in ("", None, []) and merged.get(key) in ("", None, [], ()):
+                merged[key] = value
+    return merged
 
 
 def _optical_from_rows(records: Sequence[Record], parser: CliParser, device: str, command: str, time: datetime) -> list[OpticalReading]:

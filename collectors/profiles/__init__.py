@@ -24,6 +24,7 @@ class CliParser:
     fields: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     layout: str = "records"  # "records" | "parameter_rows" | "cisco_syslog" | "huawei_alarm"
     ntc_command: str | None = None  # command text for the ntc index when it differs from `command`
+    merge: bool = False  # run every template and fill the first one's empty fields from the others
 
     @property
     def per_port(self) -> bool:
@@ -62,6 +63,7 @@ def _parser(key: str, data: dict[str, Any]) -> CliParser:
         fields=MappingProxyType(dict(data.get("fields") or {})),
         layout=data.get("layout", "records"),
         ntc_command=data.get("ntc_command"),
+        merge=bool(data.get("merge", False)),
     )
 
 

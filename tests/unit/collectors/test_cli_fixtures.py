@@ -87,7 +87,9 @@ def test_ntc_expected_results_match(fixtures_dir, platform, folder, name):
     expected_file = fixtures_dir / "cli" / platform / folder / name.replace(".raw", ".yml")
     parser = get_profile(platform).parsers[folder]
     expected = yaml.safe_load(expected_file.read_text(encoding="utf-8"))["parsed_sample"]
-    assert parse_records(platform, parser, read(fixtures_dir, platform, folder, name)) == expected
+    records = parse_records(platform, parser, read(fixtures_dir, platform, folder, name))
+    # merged parsers add our template's fields to ntc's records: ntc's own fields must be unchanged
+    assert [{k: r.get(k) for k in e} for r, e in zip(records, expected, strict=True)] == expected
 
 
 # -- optical values, extracted independently from the raw text ----------------------------------
@@ -113,6 +115,8 @@ def expected_rx(folder: str, text: str) -> dict[str, float]:
             else:
                 tokens = [t for t in line.split() if t not in ("++", "+", "-", "--")]
                 if len(tokens) >= 5 and "/" in tokens[0] and re.fullmatch(_NUM, tokens[-1] or ""):
+                    if any(same_interface(p, tokens[0]) for p in found):
+                        continue  # the summary row of a module whose lanes were listed above
                     add(tokens[0], tokens[-1])
     elif folder == "show_interface_transceiver_details":
         for line in lines:
