@@ -2,8 +2,11 @@
 
 Runs the lab on a generated large topology (default 1,000 devices / 20,000 ports) in a child
 process, then measures from this process:
-  * SNMP GETBULK values/s: concurrent net-snmp `snmpbulkwalk -Cr50` of ifTable + ifXTable over many
-    devices; reference in the same run: snmpsim serving a real recording to the same client.
+  * SNMP GETBULK, v2c: concurrent net-snmp `snmpbulkwalk -Cr50` over many devices, counted three ways:
+    varbinds/s (one OID value each; whole-device walks), GETBULK responses/s (the walk's PDUs:
+    ceil(varbinds / 50) + 1 that steps past the subtree) and ifTable rows/s (ifTable-only walks,
+    22 columns a row); reference in the same run: snmpsim serving a real recording to the same client.
+  * SNMPv3 authPriv (SHA/AES): the same whole-device walks with the lab's v3 user, varbinds/s.
   * SSH sessions/s: concurrent asyncssh clients doing login, one command, logout.
 Prints figures; asserts nothing about time.
 
@@ -27,7 +30,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-WALK_ROOTS = ("1.3.6.1",)  # whole device: ~2.5k values per walk, so client start-up costs little
+WHOLE_DEVICE = ("1.3.6.1",)  # ~2.5k values per walk, so client start-up costs little
+IF_TABLE = ("1.3.6.1.2.1.2.2",)
+IF_TABLE_COLUMNS = 22
+MAX_REPETITIONS = 50
+V3_ARGS = ["-v3", "-l", "authPriv", "-u", "faultline", "-a", "SHA", "-A", "lab-auth-key-1",
+           "-x", "AES", "-X", "lab-priv-key-1"]  # lab.snmp.agent.V3Credentials defaults (lab-only)
 
 
 def _serve(devices: int, ports: int, block: str, snmp_port: int, ssh_port: int, ready: mp.Event, stop: mp.Event) -> None:
@@ -46,35 +54,44 @@ def _serve(devices: int, ports: int, block: str, snmp_port: int, ssh_port: int, 
     asyncio.run(main())
 
 
-async def _walk_values(host: str, port: int, community: str = "public") -> int:
-    total = 0
-    for root in WALK_ROOTS:
+async def _walk_values(host: str, port: int, community: str = "public", roots: tuple[str, ...] = WHOLE_DEVICE,
+                       auth: list[str] | None = None) -> tuple[int, int]:
+    """One walk per root: (varbinds, GETBULK responses). A varbind is a line starting with the OID
+    (-On), so string values printed over several lines count once."""
+    values = responses = 0
+    for root in roots:
         proc = await asyncio.create_subprocess_exec(
-            "snmpbulkwalk", "-v2c", "-c", community, "-On", "-Cr50", "-t", "3", "-r", "1", f"{host}:{port}", root,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+            "snmpbulkwalk", *(auth or ["-v2c", "-c", community]), "-On", f"-Cr{MAX_REPETITIONS}", "-t", "3", "-r", "1",
+            f"{host}:{port}", root, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
         out, _ = await proc.communicate()
-        total += out.count(b"\n")
-    return total
+        n = sum(1 for line in out.splitlines() if line.startswith(b".") and b" = No more variables" not in line)
+        values += n
+        responses += -(-n // MAX_REPETITIONS) + 1
+    return values, responses
 
 
-async def bench_snmp(targets: list[tuple[str, int, str]], seconds: float, concurrency: int) -> tuple[float, int]:
+async def bench_snmp(targets: list[tuple[str, int, str]], seconds: float, concurrency: int,
+                     roots: tuple[str, ...] = WHOLE_DEVICE, auth: list[str] | None = None) -> tuple[float, int, float]:
+    """(varbinds/s, varbinds, GETBULK responses/s) of concurrent walks over random targets."""
     deadline = time.perf_counter() + seconds
-    values = 0
+    values = responses = 0
     queue = list(targets)
 
     async def worker() -> None:
-        nonlocal values
+        nonlocal values, responses
         while time.perf_counter() < deadline:
             host, port, community = queue[random.randrange(len(queue))]
             t = time.perf_counter()
-            got = await _walk_values(host, port, community)
+            got, pdus = await _walk_values(host, port, community, roots, auth)
             values += got
+            responses += pdus
             if os.environ.get("LAB_BENCH_DEBUG"):
                 print(f"  walk {host}: {got} values in {time.perf_counter() - t:.2f} s")
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return values / (time.perf_counter() - t0), values
+    elapsed = time.perf_counter() - t0
+    return values / elapsed, values, responses / elapsed
 
 
 async def bench_ssh(hosts: list[tuple[str, str]], ssh_port: int, seconds: float, concurrency: int) -> tuple[float, int]:
@@ -183,17 +200,23 @@ def main() -> None:
         n = len(topo["devices"])
         hosts = [(f"{block}.{(i - 1) // 254}.{(i - 1) % 254 + 1}", d["platform"]) for i, d in enumerate(topo["devices"], 1)]
         targets = [(h, snmp_port, "public") for h, _ in hosts]
-        rate, values = asyncio.run(bench_snmp(targets, args.seconds, args.concurrency))
-        print(f"lab SNMP GETBULK (snmpbulkwalk -Cr50 x{args.concurrency}, full-device walks, {n} devices): "
-              f"{rate:,.0f} values/s ({values} values)")
+        rate, values, pdus = asyncio.run(bench_snmp(targets, args.seconds, args.concurrency))
+        print(f"lab SNMP v2c GETBULK (snmpbulkwalk -Cr{MAX_REPETITIONS} x{args.concurrency}, whole-device walks, "
+              f"{n} devices): {rate:,.0f} varbinds/s ({values} varbinds), {pdus:,.0f} GETBULK responses/s")
+        if_rate, if_values, _ = asyncio.run(bench_snmp(targets, args.seconds, args.concurrency, roots=IF_TABLE))
+        print(f"lab SNMP v2c GETBULK, ifTable-only walks: {if_rate / IF_TABLE_COLUMNS:,.0f} ifTable rows/s "
+              f"({if_values // IF_TABLE_COLUMNS} rows of {IF_TABLE_COLUMNS} columns; {if_rate:,.0f} varbinds/s)")
+        v3_rate, v3_values, v3_pdus = asyncio.run(bench_snmp(targets, args.seconds, args.concurrency, auth=V3_ARGS))
+        print(f"lab SNMPv3 authPriv SHA/AES GETBULK (same walks): {v3_rate:,.0f} varbinds/s ({v3_values} varbinds), "
+              f"{v3_pdus:,.0f} GETBULK responses/s; v3/v2c = {v3_rate / rate:.2f}")
         ref_port = random.randint(20000, 40000)
         ref = _snmpsim_reference(ref_port)
         if ref is not None:
             proc, community = ref
             try:
                 if _wait_snmp("127.0.0.1", ref_port, community):
-                    ref_rate, _ = asyncio.run(bench_snmp([("127.0.0.1", ref_port, community)], args.seconds, args.concurrency))
-                    print(f"reference snmpsim (same client, real 2960X recording): {ref_rate:,.0f} values/s; "
+                    ref_rate, _, _ = asyncio.run(bench_snmp([("127.0.0.1", ref_port, community)], args.seconds, args.concurrency))
+                    print(f"reference snmpsim (same client, real 2960X recording): {ref_rate:,.0f} varbinds/s; "
                           f"lab/snmpsim = {rate / ref_rate:.2f}")
                 else:
                     print("reference snmpsim did not answer")
