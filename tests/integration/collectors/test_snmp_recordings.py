@@ -249,3 +249,65 @@ async def test_cached_mapping_makes_the_next_poll_cheaper_with_the_same_readings
     assert [(r.port, r.rx_dbm) for r in second.optical] == [(r.port, r.rx_dbm) for r in first.optical]
     assert len(second.interfaces) == len(first.interfaces)
     assert cost_second < cost_first
+
+
+def expected_cisco_ports(rows: dict[str, str]) -> dict[str, dict]:
+    """Per port, from the sensor names alone: Rx/Tx dBm (weakest lane) and each power sensor's
+    threshold values (entSensorThresholdTable, same scaling) with their sides (relation)."""
+    names = column(rows, "1.3.6.1.2.1.47.1.1.1.1.7")
+    if_names = list(column(rows, "1.3.6.1.2.1.31.1.1.1.1").values()) + list(column(rows, "1.3.6.1.2.1.2.2.1.2").values())
+    scale = column(rows, "1.3.6.1.4.1.9.9.91.1.1.1.1.2")
+    prec = column(rows, "1.3.6.1.4.1.9.9.91.1.1.1.1.3")
+    value = column(rows, "1.3.6.1.4.1.9.9.91.1.1.1.1.4")
+    th_value = column(rows, "1.3.6.1.4.1.9.9.91.1.2.1.1.4")
+    th_relation = column(rows, "1.3.6.1.4.1.9.9.91.1.2.1.1.3")
+
+    def scaled(sensor: str, raw: str) -> float:
+        return round(int(raw) * 10 ** ((int(scale[sensor]) - 9) * 3) / 10 ** int(prec[sensor]), 5)
+
+    out: dict[str, dict] = {}
+    for sensor, kind in column(rows, "1.3.6.1.4.1.9.9.91.1.1.1.1.1").items():
+        name = names.get(sensor, "")
+        if kind != "14" or sensor not in value:
+            continue
+        side = "rx" if re.search(r"Receive|Rx", name) else "tx" if re.search(r"Transmit|Tx", name) else None
+        if m := re.match(r"subslot (\d+)/(\d+) transceiver (\d+)", name):
+            suffix = "/".join(m.groups())
+            port = next(n for n in if_names if re.search(rf"\D{re.escape(suffix)}$", n))
+        else:
+            port = re.split(r"[\s]|-(?=[RT]x)", name)[0]
+        entry = out.setdefault(port, {"rx": [], "tx": [], "rx_th": {}, "tx_th": {}})
+        entry[side].append(scaled(sensor, value[sensor]))
+        for idx, raw in th_value.items():
+            s, _, _ = idx.partition(".")
+            if s == sensor and th_relation.get(idx) in ("1", "2", "3", "4"):
+                entry[side + "_th"].setdefault("low" if th_relation[idx] in ("1", "2") else "high", set()).add(scaled(sensor, raw))
+    return out
+
+
+@pytest.mark.parametrize("recording", ["librenms_ios_2960x", "librenms_iosxe_c8500-20x6c", "librenms_iosxe_isr4321",
+                                       "librenms_iosxr_ncs55a2", "librenms_nxos_n3k-3064pq"])
+async def test_cisco_every_port_named_with_tx_and_sensor_thresholds(snmpsim, recording):
+    from collectors.portnames import same_interface
+
+    expected = expected_cisco_ports(load(snmpsim.data_dir / f"{recording}.snmprec"))
+    result = await survey_all(snmpsim, recording)
+    got = {r.port: r for r in result.optical}
+    assert len(got) == len(expected), (sorted(got), sorted(expected))
+    for port, exp in expected.items():
+        reading = next((r for p, r in got.items() if same_interface(p, port)), None)
+        assert reading is not None, (port, sorted(got))
+        assert reading.rx_dbm == pytest.approx(min(exp["rx"]), abs=1e-5), port
+        assert reading.tx_dbm == pytest.approx(min(exp["tx"]), abs=1e-5), port
+        assert len(reading.rx_lanes_dbm) == (len(exp["rx"]) if len(exp["rx"]) > 1 else 0), port
+        for side in ("rx", "tx"):
+            t = getattr(reading, f"{side}_thresholds")
+            table = exp[f"{side}_th"]
+            if any("bogus threshold replaced: " + side in n for n in reading.notes):
+                continue
+            for level, got_value in (("low", t.low_alarm), ("low", t.low_warning), ("high", t.high_warning), ("high", t.high_alarm)):
+                if got_value is not None:
+                    assert got_value in table.get(level, set()), (port, side, level, got_value, table)
+            # each side the device has thresholds for shows up in the reading
+            assert ("low" in table) == (t.low_alarm is not None or t.low_warning is not None), (port, side, table, t)
+            assert ("high" in table) == (t.high_alarm is not None or t.high_warning is not None), (port, side, table, t)
