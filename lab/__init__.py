@@ -42,8 +42,8 @@ Python API (async, one event loop; call it from that loop's thread, e.g. not fro
 
 Fault kinds (`FaultKind`) and targets: fiber_degraded(db) / fiber_cut / loose_connector(period_s,
 down_s, extra_loss_db) on a segment ("CIR#i", "devA:portA--devB:portB" or one of its ports);
-duplex_mismatch(duplex) / speed_mismatch(speed_mbps) / port_congestion(utilisation, direction) / transceiver_ageing(db_per_day)
-on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
+duplex_mismatch(duplex) / speed_mismatch(speed_mbps) / port_congestion(utilisation, direction) /
+transceiver_ageing(db_per_day) on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
 collisions and output errors, its peer CRC/runt input errors; the forced speed shows in ifSpeed,
 ifHighSpeed and the CLI); egress_congestion(utilisation) on a port or a device (its externally fed
 port); cpe_power_off on a device. `clear` = `lab.clear(...)`.
@@ -64,8 +64,8 @@ CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]`, `
 
 SNMP: v2c community from the topology (default `public`) and v3 user `faultline` authPriv SHA/AES
 (`V3Credentials`) on every device; a device whose topology says `snmp.version: "3"` answers v3 only
-(community requests get silence, like a real agent without a community); SNMPv2-MIB system, IF-MIB ifTable/ifXTable, EtherLike dot3StatsTable, ENTITY-MIB
-entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisco
+(community requests get silence, like a real agent without a community); SNMPv2-MIB system, IF-MIB
+ifTable/ifXTable, EtherLike dot3StatsTable, ENTITY-MIB entPhysicalTable + entAliasMapping, Huawei hwEntityOpticalTable (0.01 dBm), Cisco
 CISCO-ENTITY-SENSOR-MIB (type 14, scale 9, precision 1) + threshold table. ZTE: no optical MIB
 (no real data exists), optics over CLI `show opticalinfo X`. SNMPv3 shares one engine ID across
 devices (one pysnmp engine serves them all). A powered-off device answers neither SNMP nor SSH; when
@@ -73,8 +73,8 @@ its power returns it boots: sysUpTime (also in its traps) and its interface coun
 Traps (v2c, or v3 authPriv per receiver; `lab/snmp/traps.py`): linkDown/linkUp; Huawei hwOpticalInvalid .2011.5.25.219.2.4.5 /
 Resume .6 and hwIfMonitorCrcErrorRising .2011.5.25.41.4.1 / Resume .2 (3 CRC errors per 10 s);
 Cisco entSensorThresholdNotification .9.9.91.2.0.1; a transmitter aged below nominal - 4 dB (its Tx
-low alarm threshold) raises the same optical traps for Tx (Huawei fault id 136194). The same events fill Huawei `display alarm
-active|history`, ZTE `show alarm current|history` and Cisco `show logging`.
+low alarm threshold) raises the same optical traps for Tx (Huawei fault id 136194). The same events
+fill Huawei `display alarm active|history`, ZTE `show alarm current|history` and Cisco `show logging`.
 """
 from __future__ import annotations
 
