@@ -96,9 +96,26 @@ class Intake:
     channel: str | None = None
 
 
+def _precondition_met(ticket: Ticket, action: str) -> bool:
+    """The rules beyond the state that TicketService enforces, so that allowedActions tells the truth."""
+    status = S(ticket.status)
+    if action == "contact":
+        return ticket.dispatched_at is not None  # rule 3: the maintainer contacts after dispatch
+    if action == "request_suspension":
+        return ticket.pending_suspension is None
+    if action in ("approve_suspension", "reject_suspension"):
+        return ticket.pending_suspension is not None
+    if action == "close":
+        if status == S.RESOLVED:
+            return ticket.restoration_confirmed_at is not None  # rule 9
+        return ticket.kind == TicketKind.ASSIST_CHECK  # an interruption is resolved first
+    return True
+
+
 def allowed_actions(ticket: Ticket, role: Role | None = None) -> list[str]:
+    """What ``role`` (anyone, when None) may do now: the state, the role and the action's own rules."""
     return [a.name for a in ACTIONS.values()
-            if S(ticket.status) in a.from_states and (role is None or role in a.roles)]
+            if S(ticket.status) in a.from_states and (role is None or role in a.roles) and _precondition_met(ticket, a.name)]
 
 
 class TicketService:

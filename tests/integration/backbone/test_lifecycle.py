@@ -348,3 +348,26 @@ def test_list_filter_by_kind(loaded, as_role, file_ticket):
     assert [t["id"] for t in assist["items"]] == [a] and assist["total"] == 1
     assert [t["id"] for t in interruption["items"]] == [b]
     assert as_role("noc").get("/api/v1/tickets", params={"kind": "other"}).status_code == 422
+
+
+STATUS_OF = {"acknowledged": S.ACKNOWLEDGED, "inProgress": S.IN_PROGRESS, "pending_suspension": S.IN_PROGRESS,
+             "held": S.HELD, "resolved": S.RESOLVED, "resolved_confirmed": S.RESOLVED, "closed": S.CLOSED,
+             "reopened": S.REOPENED}
+
+
+@pytest.mark.parametrize("state", list(ROUTE_TO))
+def test_allowed_actions_tell_the_truth(loaded, as_role, file_ticket, state):
+    """Of the actions the state admits, those in allowedActions work and the others (refused by their own
+    rule: contact before dispatch, close before restoration is confirmed, no pending request...) are
+    409s that are not listed."""
+    actions = [a for a in ACTIONS if STATUS_OF[state] in ACTIONS[a].from_states]
+    for n, action in enumerate(actions):
+        # a circuit of its own per ticket: a repeat fault on one circuit would reopen instead
+        tid = file_ticket(external_id=f"UP-{state}-{n}", circuit=f"CIR-T-{state}-{n}")["id"]
+        for a in ROUTE_TO[state]:
+            act(as_role, tid, a)
+        allowed = _allowed(loaded, tid, ROLE_FOR[action])
+        r = _go(as_role, tid, action, ROLE_FOR[action], **BODIES[action])
+        assert (r.status_code == 200) == (action in allowed), (state, action, allowed, r.text)
+        if action not in allowed:
+            assert r.status_code == 409 and r.json()["allowedActions"] == allowed
