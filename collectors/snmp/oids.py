@@ -4,6 +4,8 @@ from __future__ import annotations
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
+SYS_DESCR_COLUMN = "1.3.6.1.2.1.1.1"  # walked as a column: {"0": sysDescr}
+SYS_OBJECT_ID_COLUMN = "1.3.6.1.2.1.1.2"
 
 # IF-MIB ifTable / ifXTable
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"

@@ -30,6 +30,14 @@ def _int_col(tables: Tables, column: str) -> dict[str, int]:
     return {k: v for k, v in tables.get(column, {}).items() if isinstance(v, int)}
 
 
+def port_speed_bps(tables: Tables, if_index: int | None) -> int | None:
+    """ifHighSpeed (Mbit/s, walked with the optical columns) of a port, in bit/s; None when unknown."""
+    if if_index is None:
+        return None
+    value = tables.get(oids.IF_HIGH_SPEED, {}).get(str(if_index))
+    return value * 1_000_000 if isinstance(value, int) and value > 0 else None
+
+
 def uw_to_dbm(microwatts: float) -> float | None:
     return 10.0 * math.log10(microwatts / 1000.0) if microwatts > 0 else None
 
@@ -52,9 +60,12 @@ def _finish(
     temperature: float | None = None,
     bias_ma: float | None = None,
     voltage: float | None = None,
+    speed_bps: int | None = None,
 ) -> OpticalReading:
-    rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module)
-    tx_th, tx_notes = sanitize(tx_th, kind="tx", module=module)
+    # bogus thresholds fall back to the defaults of the module class, guessed from the module text
+    # or else the port speed (a 10G port: 10GBASE-LR, -14.4 dBm sensitivity), never blindly "generic"
+    rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module, speed_bps=speed_bps)
+    tx_th, tx_notes = sanitize(tx_th, kind="tx", module=module, speed_bps=speed_bps)
     return OpticalReading(
         device=device,
         port=port,
@@ -86,12 +97,42 @@ def _hw_lanes(text: object) -> tuple[float | None, ...]:
     return tuple(lanes)
 
 
+# Which encoding a Huawei model uses for hwEntityOpticalRx/TxPower when the values alone do not say
+# (all positive, no lane strings): VRP5 S-series switches send microwatts, VRP8 (NE, CX, ATN), AR
+# routers and CloudEngine 0.01 dBm as the MIB says. Matched on sysDescr, then on sysObjectID.
+HUAWEI_UNIT_BY_MODEL: tuple[tuple[str, PowerUnit], ...] = (
+    (r"\bVersion 8\.|\b(?:NE\d|NetEngine|CX\d|ATN\s?\d|AR\d|CE\d|CloudEngine)", PowerUnit.CENTI_DBM),
+    (r"\bS\d{4}", PowerUnit.MICROWATT),
+)
+HUAWEI_UNIT_BY_OBJECT_ID: tuple[tuple[str, PowerUnit], ...] = (
+    ("1.3.6.1.4.1.2011.2.224.", PowerUnit.CENTI_DBM),   # AR routers
+    ("1.3.6.1.4.1.2011.2.23.", PowerUnit.MICROWATT),    # S-series (Quidway) switches
+)
+
+
+def huawei_model_unit(tables: Tables) -> PowerUnit | None:
+    """The encoding the device's model implies (None: the model is not one we know)."""
+    descr = next(iter(tables.get(oids.SYS_DESCR_COLUMN, {}).values()), None)
+    if isinstance(descr, str):
+        for pattern, unit in HUAWEI_UNIT_BY_MODEL:
+            if re.search(pattern, descr):
+                return unit
+    object_id = next(iter(tables.get(oids.SYS_OBJECT_ID_COLUMN, {}).values()), None)
+    if isinstance(object_id, str):
+        for prefix, unit in HUAWEI_UNIT_BY_OBJECT_ID:
+            if object_id.startswith(prefix):
+                return unit
+    return None
+
+
 def huawei_power_unit(tables: Tables) -> PowerUnit:
     """VRP5 S-switches report positive microwatts, VRP8/AR 0.01 dBm (as the MIB says), per device.
 
     Evidence in order: the lane strings (always 0.01 dBm) compared with the integer column read both
-    ways; any negative power on the device (uW cannot be negative); otherwise microwatts. A positive
-    value alone proves nothing (NE8000 Tx +256 is +2.56 dBm, not 2.56 uW).
+    ways; any negative power on the device (uW cannot be negative); the model (sysDescr/sysObjectID,
+    ``HUAWEI_UNIT_BY_MODEL``); only then the sign rule (all positive: microwatts). A positive value
+    alone proves nothing: NE8000 Tx +256 is +2.56 dBm, and a +1.00 dBm Tx (100) read as uW would be
+    -10 dBm.
     """
     votes = 0
     for column, lane_column in ((oids.HW_RX_POWER, oids.HW_LANE_RX), (oids.HW_TX_POWER, oids.HW_LANE_TX)):
@@ -107,7 +148,7 @@ def huawei_power_unit(tables: Tables) -> PowerUnit:
     for column in (oids.HW_RX_POWER, oids.HW_TX_POWER):
         if any(v < 0 and v not in _HW_ABSENT for v in _int_col(tables, column).values()):
             return PowerUnit.CENTI_DBM
-    return PowerUnit.MICROWATT
+    return huawei_model_unit(tables) or PowerUnit.MICROWATT
 
 
 def _hw_bias_ma(raw: int | None) -> float | None:
@@ -175,6 +216,7 @@ def decode_huawei(
             temperature=None if temp is None or temp in _HW_TEMP_ABSENT else float(temp),
             voltage=None if volt is None or volt in _HW_ABSENT else volt / 1000.0,
             bias_ma=_hw_bias_ma(bias),
+            speed_bps=port_speed_bps(tables, if_index),
         )))
     return out
 
@@ -258,6 +300,7 @@ def decode_cisco_sensor(
             temperature=value_of(temp_sensor) if temp_sensor else None,
             voltage=value_of(volt_sensor) if volt_sensor else None,
             bias_ma=None if bias is None else round(bias * 1000.0, 4),
+            speed_bps=port_speed_bps(tables, if_index),
         )))
     return out
 
@@ -343,6 +386,7 @@ def decode_juniper_dom(
             temperature=None if g[oids.JNX_TEMPERATURE] is None else float(g[oids.JNX_TEMPERATURE]),
             bias_ma=None if g[oids.JNX_BIAS] is None else g[oids.JNX_BIAS] / 1000.0,
             voltage=None if g[oids.JNX_VOLTAGE] is None else g[oids.JNX_VOLTAGE] / 1000.0,
+            speed_bps=port_speed_bps(tables, if_index),
         )))
     return out
 
@@ -353,16 +397,16 @@ DECODERS: dict[str, tuple[Decoder, tuple[str, ...]]] = {
         oids.HW_TEMPERATURE, oids.HW_VOLTAGE, oids.HW_BIAS, oids.HW_RX_POWER, oids.HW_TX_POWER,
         oids.HW_RX_LOW_ALARM, oids.HW_RX_HIGH_ALARM, oids.HW_TX_LOW_ALARM, oids.HW_TX_HIGH_ALARM,
         oids.HW_RX_LOW_WARN, oids.HW_RX_HIGH_WARN, oids.HW_TX_LOW_WARN, oids.HW_TX_HIGH_WARN,
-        oids.HW_LANE_RX, oids.HW_LANE_TX,
+        oids.HW_LANE_RX, oids.HW_LANE_TX, oids.IF_HIGH_SPEED, oids.SYS_DESCR_COLUMN, oids.SYS_OBJECT_ID_COLUMN,
     )),
     "cisco_entity_sensor": (decode_cisco_sensor, (
         oids.CISCO_SENSOR_TYPE, oids.CISCO_SENSOR_SCALE, oids.CISCO_SENSOR_PRECISION, oids.CISCO_SENSOR_VALUE,
-        oids.CISCO_THRESHOLD_SEVERITY, oids.CISCO_THRESHOLD_RELATION, oids.CISCO_THRESHOLD_VALUE,
+        oids.CISCO_THRESHOLD_SEVERITY, oids.CISCO_THRESHOLD_RELATION, oids.CISCO_THRESHOLD_VALUE, oids.IF_HIGH_SPEED,
     )),
     "juniper_dom": (decode_juniper_dom, (
         oids.JNX_RX_POWER, oids.JNX_TX_POWER, oids.JNX_BIAS, oids.JNX_TEMPERATURE, oids.JNX_VOLTAGE,
         oids.JNX_RX_HIGH_ALARM, oids.JNX_RX_LOW_ALARM, oids.JNX_RX_HIGH_WARN, oids.JNX_RX_LOW_WARN,
         oids.JNX_TX_HIGH_ALARM, oids.JNX_TX_LOW_ALARM, oids.JNX_TX_HIGH_WARN, oids.JNX_TX_LOW_WARN,
-        oids.JNX_LANE_RX, oids.JNX_LANE_TX,
+        oids.JNX_LANE_RX, oids.JNX_LANE_TX, oids.IF_HIGH_SPEED,
     )),
 }
