@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -152,10 +151,8 @@ MAPPERS = {
 }
 
 
-def _root() -> Path:
-    import os
-
-    return Path(os.environ.get("FAULTLINE_FIXTURES", Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"))
+from .fixture_cases import cases
+from .fixture_cases import fixtures_root as _root
 
 
 def expected_files() -> list[tuple[str, str, str, str]]:
@@ -199,7 +196,7 @@ def _match(port: str, table: dict[str, dict]) -> dict | None:
     return next((v for k, v in table.items() if same_interface(k, port)), None)
 
 
-@pytest.mark.parametrize(("platform", "folder", "flavour", "name"), FILES)
+@pytest.mark.parametrize(("platform", "folder", "flavour", "name"), cases(FILES, 4))
 def test_expected_json_agrees_with_our_readings(fixtures_dir, platform, folder, flavour, name):
     what, mapper = MAPPERS[(platform, folder, flavour)]
     base = fixtures_dir / "cli" / platform / folder

@@ -28,10 +28,8 @@ NOT_READ = {
 }
 
 
-def _root() -> Path:
-    import os
-
-    return Path(os.environ.get("FAULTLINE_FIXTURES", Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"))
+from .fixture_cases import cases
+from .fixture_cases import fixtures_root as _root
 
 
 def captures() -> list[tuple[str, str, str]]:
@@ -61,7 +59,7 @@ def test_capture_folders_are_all_read_or_listed(fixtures_dir):
     assert len(CAPTURES) >= 30
 
 
-@pytest.mark.parametrize(("platform", "folder", "name"), CAPTURES)
+@pytest.mark.parametrize(("platform", "folder", "name"), cases(CAPTURES, 3))
 def test_every_capture_parses_into_readings(fixtures_dir, platform, folder, name):
     parser = get_profile(platform).parsers[folder]
     text = read(fixtures_dir, platform, folder, name)
@@ -82,7 +80,7 @@ WITH_YML = [c for c in CAPTURES if get_profile(c[0]).parsers[c[1]].templates[0] 
             and (_root() / "cli" / c[0] / c[1] / c[2].replace(".raw", ".yml")).exists()]
 
 
-@pytest.mark.parametrize(("platform", "folder", "name"), WITH_YML)
+@pytest.mark.parametrize(("platform", "folder", "name"), cases(WITH_YML, 3))
 def test_ntc_expected_results_match(fixtures_dir, platform, folder, name):
     expected_file = fixtures_dir / "cli" / platform / folder / name.replace(".raw", ".yml")
     parser = get_profile(platform).parsers[folder]
@@ -168,7 +166,7 @@ def expected_rx(folder: str, text: str) -> dict[str, float]:
 OPTICAL = [c for c in CAPTURES if get_profile(c[0]).parsers[c[1]].reading == "optical"]
 
 
-@pytest.mark.parametrize(("platform", "folder", "name"), OPTICAL)
+@pytest.mark.parametrize(("platform", "folder", "name"), cases(OPTICAL, 3))
 def test_optical_values_match_the_text(fixtures_dir, platform, folder, name):
     parser = get_profile(platform).parsers[folder]
     text = read(fixtures_dir, platform, folder, name)

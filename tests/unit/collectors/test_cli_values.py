@@ -12,6 +12,7 @@ from collectors.cli.parse import parse_records, to_interfaces, to_optical
 from collectors.portnames import same_interface
 from collectors.profiles import get_profile
 
+from .fixture_cases import cases
 from .test_cli_fixtures import CAPTURES, read
 
 pytestmark = pytest.mark.fixtures
@@ -136,7 +137,7 @@ OPTICAL = [c for c in CAPTURES if get_profile(c[0]).parsers[c[1]].reading == "op
            and c[1] not in ("display_transceiver_diagnosis_interface", "show_opticalinfo")]
 
 
-@pytest.mark.parametrize(("platform", "folder", "name"), OPTICAL)
+@pytest.mark.parametrize(("platform", "folder", "name"), cases(OPTICAL, 3))
 def test_tx_lanes_thresholds_temperature_and_bias_match_the_text(fixtures_dir, platform, folder, name):
     parser = get_profile(platform).parsers[folder]
     text = read(fixtures_dir, platform, folder, name)
@@ -188,7 +189,7 @@ def expected_crc(platform: str, text: str) -> dict[str, int]:
     return out
 
 
-@pytest.mark.parametrize(("platform", "folder", "name"), INTERFACE)
+@pytest.mark.parametrize(("platform", "folder", "name"), cases(INTERFACE, 3))
 def test_crc_counters_match_the_text(fixtures_dir, platform, folder, name):
     parser = get_profile(platform).parsers[folder]
     text = read(fixtures_dir, platform, folder, name)

@@ -3,9 +3,7 @@ ParseError carrying the raw text; never another exception. The SNMP decoders get
 with mutated table values."""
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +18,11 @@ from collectors.snmp.interfaces import decode_counters, decode_states
 from collectors.snmp.mapping import PortMap
 from collectors.snmp.optical import DECODERS
 
+from .fixture_cases import cases, fixtures_root
+
 pytestmark = pytest.mark.fixtures
 READ_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-ROOT = Path(os.environ.get("FAULTLINE_FIXTURES", Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"))
+ROOT = fixtures_root()
 
 
 def _captures() -> list[tuple[str, str, str]]:
@@ -80,10 +80,11 @@ def _exercise(platform: str, folder: str, text: str) -> None:
         LAYOUTS[parser.layout](records, "d", parser.command, READ_AT)
 
 
-@pytest.mark.parametrize(("platform", "folder", "text"), CAPTURES, ids=[f"{p}/{f}/{i}" for i, (p, f, _) in enumerate(CAPTURES)])
+@pytest.mark.parametrize(("platform", "folder", "text"), cases(CAPTURES, 3),
+                         ids=[f"{p}/{f}/{i}" for i, (p, f, _) in enumerate(CAPTURES)] or None)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_mutated_captures_parse_or_raise_parse_error(platform, folder, text, data):
+def test_mutated_captures_parse_or_raise_parse_error(fixtures_dir, platform, folder, text, data):
     _exercise(platform, folder, data.draw(mutated(text)))
 
 
