@@ -5,7 +5,7 @@ against the same agents by net-snmp's `snmpbulkwalk` walking the same tables dev
 Prints values/s, wall time (and the time for 20,000 ports), the collector's own CPU seconds per
 1,000 values, peak memory, and the collector/snmpbulkwalk values/s ratio. Asserts nothing.
 
-    .venv/bin/python bench/snmp_poll.py [--devices 1000] [--ports 20] [--concurrency 16]
+    .venv/bin/python bench/poll.py [--devices 1000] [--ports 20] [--concurrency 16]
 """
 from __future__ import annotations
 
