@@ -137,8 +137,23 @@ async def test_cisco_enable_secret_when_the_topology_sets_one(tools) -> None:
             finally:
                 conn.disconnect()
 
+        def user_exec_exit() -> bool:
+            """`exit` at user EXEC (the table's user-mode entry) ends the session."""
+            conn = ConnectHandler(device_type="cisco_ios", host=ep.host, port=ep.ssh_port, username=ep.username,
+                                  password=ep.password, secret="En@ble1")
+            try:
+                assert conn.find_prompt() == "cpe-hosp-1>"
+                conn.remote_conn.settimeout(10)
+                conn.write_channel("exit" + conn.RETURN)
+                while conn.remote_conn.recv(4096):
+                    pass
+                return conn.remote_conn.closed or conn.remote_conn.exit_status_ready()
+            finally:
+                conn.disconnect()
+
         before, out = await asyncio.to_thread(session, "En@ble1")
         assert before == "cpe-hosp-1>" and "cpe-hosp-1(config-if)#" in out
+        assert await asyncio.to_thread(user_exec_exit)
         assert small.port_state("cpe-hosp-1", "GigabitEthernet0/1").loop is not None
         with pytest.raises(ValueError):
             await asyncio.to_thread(session, "wrong")
@@ -290,7 +305,7 @@ async def test_every_command_of_the_shell_runs_over_netmiko(lab: Lab, vendor: st
         assert state is expected, (cmd, state)
     assert lab.port_state(device, loop_port).loop is None
     assert result["closed"] and all(result["closed"].values()), result["closed"]  # type: ignore[union-attr]
-    # only Cisco's user-EXEC entries stay out (they exist with cli.secret: test_cisco_enable_secret_...)
+    # only Cisco's user-EXEC entries stay out: they exist with cli.secret, test_cisco_enable_secret_... runs them
     assert {m for m, _ in result["missing"]} <= {"user"}, result["missing"]  # type: ignore[union-attr]
     must = {
         "huawei": [f"display transceiver interface {show_port}", f"display transceiver interface {show_port} verbose",
