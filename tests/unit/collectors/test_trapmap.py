@@ -80,3 +80,33 @@ def test_modern_cisco_notification_is_a_raise_on_either_side():
               f"{oids.ENT_NAME}.1007": "Te0/1 Receive Power Sensor"}
     [fact] = facts(TRAP_TABLE["1.3.6.1.4.1.9.9.91.2.0.1"], values, "r1")
     assert (fact.clear, fact.cause, fact.severity.value) == (False, ProbableCause.RX_POWER_HIGH, "minor")
+
+
+# -- fuzzing: any varbinds, no exception -----------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_COLUMNS = [oids.CISCO_SENSOR_VALUE, oids.CISCO_SENSOR_TYPE, oids.CISCO_THRESHOLD_VALUE, oids.CISCO_THRESHOLD_SEVERITY,
+            oids.CISCO_THRESHOLD_RELATION, oids.ENT_NAME, oids.ENT_DESCR, oids.IF_DESCR, oids.IF_INDEX, oids.IF_ADMIN,
+            oids.JNX_DOM + ".1", oids.JNX_DOM + ".3", "1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8"]
+_suffixes = st.sampled_from(["1007", "1007.1", "1007.4", "516", "x", "", "1.2.3", "0", "99999999999"])
+_values = st.one_of(st.none(), st.integers(-(2**63), 2**64), st.text(max_size=16),
+                    st.sampled_from(["0x880000", "0x", "0xzz", "\x00\x00\x10", "Te1/1 Receive Power Sensor", "-Inf"]))
+_varbinds = st.dictionaries(st.builds(lambda c, s: f"{c}.{s}" if s else c, st.sampled_from(_COLUMNS), _suffixes),
+                            _values, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(TRAP_TABLE)), values=_varbinds,
+       info=st.one_of(st.none(), st.builds(SensorInfo, st.one_of(st.none(), st.sampled_from(
+           ["rx_power", "tx_power", "temperature", "bias", "voltage"])),
+           st.dictionaries(st.integers(0, 9), st.integers(-5, 10), max_size=3))))
+def test_any_varbinds_decode_without_an_exception(kind, values, info):
+    from collectors.traps import TrapReceiver
+
+    found = facts(TRAP_TABLE[kind], values, "d", lambda d, e: info)
+    assert all(isinstance(f.clear, bool) for f in found)
+    receiver = TrapReceiver("127.0.0.1", 0, sensors=lambda d, e: info, entity_ports=lambda d, e: None,
+                            if_ports=lambda d, i: None)
+    events = receiver.events_from("127.0.0.9", {oids.SNMP_TRAP_OID: kind, **values})
+    assert len(events) == len(found)
