@@ -17,7 +17,7 @@ _DUPLEX = {2: Duplex.HALF, 3: Duplex.FULL}
 
 # The agent's CPU is the shared bottleneck of a poll, so only what a reading needs is walked;
 # 32-bit octets and ifSpeed are fetched afterwards only for interfaces lacking the HC / high columns.
-STATE_COLUMNS = (oids.IF_ADMIN, oids.IF_OPER, oids.IF_HIGH_SPEED, oids.DOT3_DUPLEX)
+STATE_COLUMNS = (oids.IF_ADMIN, oids.IF_OPER, oids.IF_HIGH_SPEED, oids.DOT3_DUPLEX, oids.IF_ALIAS)  # ifAlias: description
 STATE_FALLBACK = (oids.IF_SPEED,)
 COUNTER_COLUMNS = (
     oids.IF_HC_IN_OCTETS, oids.IF_HC_OUT_OCTETS,

@@ -311,3 +311,15 @@ async def test_cisco_every_port_named_with_tx_and_sensor_thresholds(snmpsim, rec
             # each side the device has thresholds for shows up in the reading
             assert ("low" in table) == (t.low_alarm is not None or t.low_warning is not None), (port, side, table, t)
             assert ("high" in table) == (t.high_alarm is not None or t.high_warning is not None), (port, side, table, t)
+
+
+@pytest.mark.parametrize("recording", ["librenms_ios_2960x", "librenms_junos_ex4600mp", "librenms_vrp_5720-32x-ei",
+                                       "librenms_vrp_ar169sfp", "librenms_iosxr_ncs55a2"])
+async def test_if_alias_is_the_interface_description(snmpsim, recording):
+    aliases = column(load(snmpsim.data_dir / f"{recording}.snmprec"), "1.3.6.1.2.1.31.1.1.1.18")
+    result = await survey_all(snmpsim, recording)
+    states = {s.if_index: s for s in result.interfaces}
+    assert any(aliases.values())
+    for index, alias in aliases.items():
+        if int(index) in states:
+            assert states[int(index)].description == (alias or None), index
