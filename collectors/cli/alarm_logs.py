@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import replace
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from collectors.alarms import AlarmEvent
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
@@ -105,6 +105,33 @@ def _syslog_time(record: Record, read_at: datetime) -> datetime | None:
     return None
 
 
+# Zone abbreviations a Junos clock prints, where unambiguous ("CST" is US Central or China: not guessed)
+_ZONES = {"UTC": 0, "GMT": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+          "CET": 1, "CEST": 2, "HKT": 8, "SGT": 8, "JST": 9, "KST": 9, "BJT": 8}
+
+
+def junos_alarm(records: Sequence[Record], device: str, command: str, read_at: datetime) -> list[AlarmEvent]:
+    """Junos 'show chassis alarms': active chassis alarms (no port; the table has no clear times)."""
+    events: list[AlarmEvent] = []
+    for record in records:
+        raised = _time(record.get("raised"))
+        if raised is None:
+            continue
+        zone = str(record.get("timezone") or "")
+        note = ""
+        if zone in _ZONES:
+            raised = raised.replace(tzinfo=timezone(timedelta(hours=_ZONES[zone]))).astimezone(UTC)
+        elif zone:
+            note = f" (device time zone {zone} not known: time taken as UTC)"
+        description = str(record.get("description") or "")
+        cause, kind = classify(description)
+        severity = _SEVERITY.get(str(record.get("level") or "").lower(), Severity.INDETERMINATE)
+        source = Source(device, None, Method.CLI, command, json.dumps(record, ensure_ascii=False, sort_keys=True), read_at)
+        events.append(AlarmEvent(device, _port(description), cause, False, raised, source, severity,
+                                 kind, description[:120] + note))
+    return events
+
+
 def cisco_syslog(records: Sequence[Record], device: str, command: str, read_at: datetime) -> list[AlarmEvent]:
     events: list[AlarmEvent] = []
     for record in records:
@@ -137,4 +164,5 @@ LAYOUTS: dict[str, Callable[[Sequence[Record], str, str, datetime], list[AlarmEv
     "huawei_alarm": huawei_alarm,
     "zte_alarm": zte_alarm,
     "cisco_syslog": cisco_syslog,
+    "junos_alarm": junos_alarm,
 }

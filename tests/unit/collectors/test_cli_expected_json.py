@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -233,3 +233,41 @@ def test_every_expected_json_of_a_read_folder_is_compared(fixtures_dir):
     present = [p for p in (fixtures_dir / "cli").glob("*/*/*.expected_*.json")
                if (p.parent.parent.name, p.parent.name) in read_folders]
     assert len(FILES) == len(present) == 12
+
+
+# -- alarms and logs -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["genie_golden_output", "genie_golden_output_2"])
+def test_junos_chassis_alarms_agree_with_genie(fixtures_dir, name):
+    from collectors.cli.alarm_logs import LAYOUTS
+
+    base = fixtures_dir / "cli" / "juniper_junos" / "show_chassis_alarms"
+    expected = json.loads((base / f"{name}.expected_genie.json").read_text(encoding="utf-8"))["alarm-information"]
+    parser = get_profile("juniper_junos").parsers["show_chassis_alarms"]
+    events = LAYOUTS[parser.layout](parse_records("juniper_junos", parser, (base / f"{name}.raw").read_text(encoding="utf-8")),
+                                    "d", parser.command, READ_AT)
+    details = expected["alarm-detail"]
+    assert len(events) == len(details) == int(expected["alarm-summary"]["active-alarm-count"])
+    for event, alarm in zip(events, details, strict=True):
+        local = datetime.strptime(alarm["alarm-time"]["#text"][:19], "%Y-%m-%d %H:%M:%S")
+        assert alarm["alarm-time"]["#text"].endswith("EST")
+        assert event.time == local.replace(tzinfo=UTC) + timedelta(hours=5)  # EST is UTC-5
+        assert (event.severity.value, event.specific_problem, event.clear) == (
+            alarm["alarm-class"].lower(), alarm["alarm-description"], False)
+
+
+def test_xr_log_events_are_the_tagged_lines_genie_lists(fixtures_dir):
+    from collectors.alarms import AlarmCorrelator
+    from collectors.cli.alarm_logs import LAYOUTS
+
+    base = fixtures_dir / "cli" / "cisco_xr" / "show_logging"
+    logs = json.loads((base / "genie_golden_output.expected_genie.json").read_text(encoding="utf-8"))["logs"]
+    parser = get_profile("cisco_xr").parsers["show_logging"]
+    records = parse_records("cisco_xr", parser, (base / "genie_golden_output.raw").read_text(encoding="utf-8"))
+    tagged = [line for line in logs if re.search(r": %[\w-]+-\d-\w+ ?:", line)]
+    assert len(records) == len(tagged) and tagged
+    read_at = datetime(2020, 9, 26, tzinfo=UTC)
+    correlator = AlarmCorrelator()
+    correlator.feed_all(LAYOUTS[parser.layout](records, "d", parser.command, read_at))
+    [record] = correlator.records()  # LINK and LINEPROTO down then up on the management port
+    assert (record.port, record.probable_cause.value) == ("MgmtEth0/RP0/CPU0/0", "linkDown")
+    assert record.raised_at == datetime(2020, 9, 25, 23, 26, 18, tzinfo=UTC) and record.cleared_at is not None
