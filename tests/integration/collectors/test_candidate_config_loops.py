@@ -1,7 +1,7 @@
-"""Loops on a candidate-configuration platform over real SSH: a small Junos-like CLI (asyncssh, on
-loopback) that, like Junos, applies configuration only on "commit" and drops an uncommitted candidate
-when configuration mode is left. The lab has no Junos or IOS-XR devices; this peer speaks just the
-commands netmiko's juniper_junos driver and the loop lines use."""
+"""Loops on candidate-configuration platforms over real SSH: small Junos-like and IOS-XR-like CLIs
+(asyncssh, on loopback) that, like the real ones, apply configuration only on "commit" and drop an
+uncommitted candidate when configuration mode is left. The lab has no Junos or IOS-XR devices; these
+peers speak just the commands netmiko's juniper_junos / cisco_xr drivers and the loop lines use."""
 from __future__ import annotations
 
 import asyncio
@@ -25,6 +25,14 @@ class JunosLike:
     running: list[str] = field(default_factory=list)
     candidate: list[str] | None = None  # None: not in configuration mode
     commits: int = 0
+    banner: str = f"--- JUNOS 19.4R3.11 built 2020-10-08\r\n{USER}@{HOST}> "
+    exit_question: str = ("The configuration has been changed but not committed\r\n"
+                          "Exit with uncommitted changes? [yes,no] (yes) ")
+    exit_discards_on: tuple[str, ...] = ("yes", "")
+
+    def leave(self) -> str:
+        self.candidate = None
+        return f"Exiting configuration mode\r\n{self.prompt()}"
 
     def prompt(self) -> str:
         return f"\r\n[edit]\r\n{USER}@{HOST}# " if self.candidate is not None else f"{USER}@{HOST}> "
@@ -73,9 +81,69 @@ class JunosLike:
         return "syntax error.", False
 
 
-async def _session(device: JunosLike, process: asyncssh.SSHServerProcess) -> None:
+@dataclass
+class XrLike:
+    """IOS-XR: "configure terminal", lines under "interface X", "commit"; "end" with uncommitted
+    changes asks, and netmiko answers "no" (discard)."""
+
+    running: list[str] = field(default_factory=list)
+    candidate: list[str] | None = None
+    commits: int = 0
+    interface: str | None = None
+    banner: str = "\r\nRP/0/RP0/CPU0:xr1#"
+    exit_question: str = "Uncommitted changes found, commit them before exiting(yes/no/cancel)? [cancel]:"
+    exit_discards_on: tuple[str, ...] = ("no",)
+
+    def prompt(self) -> str:
+        mode = "" if self.candidate is None else "(config-if)" if self.interface else "(config)"
+        return f"\r\nRP/0/RP0/CPU0:xr1{mode}#"
+
+    def leave(self) -> str:
+        self.candidate, self.interface = None, None
+        return self.prompt()
+
+    def handle(self, line: str) -> tuple[str, bool]:
+        words = line.strip()
+        if self.candidate is None:
+            if words in ("", "terminal width 511", "terminal length 0"):
+                return "", False
+            if words in ("configure terminal", "configure"):
+                self.candidate = list(self.running)
+                return "", False
+            if words == "show running-config":
+                return "\r\n".join(self.running), False
+            if words == "exit":
+                return "", True
+            return "                 ^\r\n% Invalid input detected at '^' marker.", False
+        if words == "":
+            return "", False
+        if words.startswith("interface "):
+            self.interface = words.split()[1]
+            return "", False
+        if words == "commit":
+            self.running = list(self.candidate)
+            self.commits += 1
+            return "", False
+        if words == "end" or (words == "exit" and self.interface is None):
+            if self.candidate != self.running:
+                return "EXIT_ASK", False
+            self.candidate, self.interface = None, None
+            return "", False
+        if words == "exit":
+            self.interface = None
+            return "", False
+        if self.interface and (words.startswith("loopback") or words.startswith("no loopback")):
+            key = f"interface {self.interface} loopback"
+            self.candidate = [c for c in self.candidate if not c.startswith(key)]
+            if words.startswith("loopback"):
+                self.candidate.append(f"interface {self.interface} {words}")
+            return "", False
+        return "% Invalid input detected at '^' marker.", False
+
+
+async def _session(device, process: asyncssh.SSHServerProcess) -> None:
     out = process.stdout
-    out.write(f"--- JUNOS 19.4R3.11 built 2020-10-08\r\n{USER}@{HOST}> ")
+    out.write(device.banner)
     buffer, asking = "", False
     try:
         while True:
@@ -93,9 +161,8 @@ async def _session(device: JunosLike, process: asyncssh.SSHServerProcess) -> Non
                 out.write("\r\n")
                 if asking:
                     asking = False
-                    if line.strip() in ("yes", ""):
-                        device.candidate = None  # the uncommitted candidate is discarded
-                        out.write(f"Exiting configuration mode\r\n{device.prompt()}")
+                    if line.strip() in device.exit_discards_on:
+                        out.write(device.leave())  # the uncommitted candidate is discarded
                     else:
                         out.write(device.prompt())
                     continue
@@ -105,8 +172,7 @@ async def _session(device: JunosLike, process: asyncssh.SSHServerProcess) -> Non
                     return
                 if text == "EXIT_ASK":
                     asking = True
-                    out.write("The configuration has been changed but not committed\r\n"
-                              "Exit with uncommitted changes? [yes,no] (yes) ")
+                    out.write(device.exit_question)
                     continue
                 out.write((text + "\r\n" if text else "") + device.prompt())
     except (asyncssh.Error, ConnectionError, BrokenPipeError):
@@ -126,9 +192,7 @@ class _Auth(asyncssh.SSHServer):
         return (username, password) == (USER, PASSWORD)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def junos():
-    device = JunosLike()
+async def serve(device, platform: str, port_name: str):
     key = asyncssh.generate_private_key("ssh-ed25519")
     for _ in range(5):
         address, port = f"127.{random.randint(30, 250)}.{random.randint(0, 255)}.7", random.randint(20000, 60000)
@@ -140,10 +204,26 @@ async def junos():
         except OSError:
             continue
     else:
-        pytest.fail("no free loopback port for the Junos-like device")
-    target = DeviceTarget("mx1", "juniper_junos", address,
-                          cli=CliParams("juniper_junos", port=port, username=USER, password=PASSWORD, timeout=10),
-                          ports=(PortRef("ge-0/0/1"),))
+        pytest.fail("no free loopback port for the device")
+    target = DeviceTarget(platform, platform, address,
+                          cli=CliParams(platform, port=port, username=USER, password=PASSWORD, timeout=10),
+                          ports=(PortRef(port_name),))
+    return server, target
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def junos():
+    device = JunosLike()
+    server, target = await serve(device, "juniper_junos", "ge-0/0/1")
+    yield device, target
+    server.close()
+    await server.wait_closed()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def xr():
+    device = XrLike()
+    server, target = await serve(device, "cisco_xr", "TenGigE0/0/0/1")
     yield device, target
     server.close()
     await server.wait_closed()
@@ -171,3 +251,18 @@ async def test_loop_set_and_clear_are_committed(junos):
         cleared = await collector.clear_loop(target, "ge-0/0/1")
     assert device.running == [] and cleared.commands == ("delete interfaces ge-0/0/1 gigether-options loopback",)
     assert device.commits == 2 and device.candidate is None
+
+
+async def test_xr_uncommitted_lines_are_dropped_and_loops_are_committed(xr):
+    device, target = xr
+    runner = CliRunner()
+    try:
+        await runner.configure(target, ["interface TenGigE0/0/0/1", "loopback internal"], enable=True, commit=False)
+    finally:
+        runner.close()
+    assert device.running == [] and device.candidate is None  # "end" asked, netmiko said no
+    async with Collector() as collector:
+        await collector.set_loop(target, "TenGigE0/0/0/1", "remote")
+        assert device.running == ["interface TenGigE0/0/0/1 loopback line"]
+        await collector.clear_loop(target, "TenGigE0/0/0/1")
+    assert device.running == [] and device.commits == 2 and device.candidate is None
