@@ -16,7 +16,7 @@ Targets (independent of the database; credentials are left out of ``repr``)
 Readings (frozen dataclasses, each with ``source: Source(device, port, method, ref, raw, time)``)
     OpticalReading   rx/tx dBm, per-lane values, module thresholds (``Thresholds``), temperature, bias,
                      voltage, notes (e.g. "bogus threshold replaced ..."); ``rx_state`` / ``tx_state``
-    InterfaceState   admin / oper status, speed, duplex
+    InterfaceState   admin / oper status, speed, duplex, description (ifAlias)
     CounterSample    HC octets in/out, in/out errors, CRC, discards, ``read_at``
     AlarmRecord      TMF642-like: alarm type, severity, probable cause, port, raised/cleared, count, flapping
     utilisation(a, b, speed_bps) -> float   busier direction, fraction of the port speed
@@ -24,15 +24,21 @@ Readings (frozen dataclasses, each with ``source: Source(device, port, method, r
 Entry points
     await survey(target, ports=None, want={"optical", "interface", "counters", "alarms"}, since=None,
                  timeout=30.0) -> DeviceSurvey         readings + per-item ``ItemError``s; never raises for
-                                                       device trouble (unreachable -> UnreachableError item)
+                                                       device trouble (unreachable -> UnreachableError item);
+                                                       an SNMP walk cut short keeps the rows it read
+                                                       (``ItemError.partial``; SnmpClient returns ``Partial``)
     await set_loop(target, port_name, mode "local"|"remote") -> LoopAction   over CLI configuration mode;
     await clear_loop(target, port_name) -> LoopAction        inventory ports only (InvalidPort otherwise);
-                                                             LoopAction = device, port, mode, commands, output, at
+                                                             LoopAction = device, port, mode, commands, output, at;
+                                                             IOS-XR / Junos lines are committed (profile commit)
     target_from_inventory(device_dict) -> DeviceTarget       from one inventory-format device entry
-    Collector(...)          the same with shared SNMP engine / CLI pool and limits (one per event loop)
+    Collector(...)          the same with shared SNMP engine / CLI pool and limits (one per event loop);
+                            one SSH session per device across the whole process (cli.session.DeviceLocks)
     TrapReceiver(...)       async start()/stop() on a 127.0.0.x UDP port, v2c and v3; AlarmRecords on an
                             asyncio queue and/or a callback, raise/clear pairing, duplicates merged, flap
-                            detection, optical alarm suppression on admin-down / fibreless ports
+                            detection, optical alarm suppression on admin-down / fibreless ports; trap
+                            meaning in ``collectors.trapmap`` (pass ``sensors=`` built with
+                            ``trapmap.sensor_catalog`` so Cisco sensor traps name Rx/Tx/temperature)
 
 Errors: ``collectors.errors`` (CollectorError root; Unreachable, AuthenticationFailed, Timeout,
 Unsupported, ParseError, SnmpError, CommandError, InvalidPort), each with ``.raw``.
