@@ -130,8 +130,13 @@ async def collect_snmp(
             errors.append(ItemError(Want.OPTICAL.value, Unsupported(
                 f"profile {profile.name} reads no optical power over SNMP", device=target.name)))
         else:
-            jobs[Want.OPTICAL] = item(Want.OPTICAL, decoder[1])
+            # the decoders want ifHighSpeed (threshold defaults by port speed): read once when the
+            # interface item walks it anyway
+            shared = {oids.IF_HIGH_SPEED} if Want.INTERFACE in wants else set()
+            jobs[Want.OPTICAL] = item(Want.OPTICAL, [c for c in decoder[1] if c not in shared])
     tables = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    if tables.get(Want.OPTICAL) is not None and tables.get(Want.INTERFACE) is not None:
+        tables[Want.OPTICAL].setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
     when = now()
 
     result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}

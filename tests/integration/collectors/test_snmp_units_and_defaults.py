@@ -51,17 +51,18 @@ def agent(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     stop(proc)
 
 
-async def optical(agent, community: str):
+async def optical(agent, community: str, wants=frozenset({Want.OPTICAL})):
     address, port = agent
     target = DeviceTarget(community, "huawei_vrp", address, snmp=SnmpParams(community=community, port=port))
     async with SnmpClient() as client:
-        result = await collect_snmp(client, target, get_profile("huawei_vrp"), {Want.OPTICAL})
+        result = await collect_snmp(client, target, get_profile("huawei_vrp"), set(wants))
     assert not result.errors, result.errors
     return {r.port: r for r in result.optical}
 
 
-async def test_bogus_thresholds_take_the_defaults_of_the_port_speed_class(agent):
-    readings = await optical(agent, "ne8000-bogus")
+@pytest.mark.parametrize("wants", [{Want.OPTICAL}, {Want.OPTICAL, Want.INTERFACE}])  # ifHighSpeed walked once
+async def test_bogus_thresholds_take_the_defaults_of_the_port_speed_class(agent, wants):
+    readings = await optical(agent, "ne8000-bogus", wants)
     ten_g, one_g = readings["GigabitEthernet0/8/0"], readings["GigabitEthernet0/8/1"]
     assert ten_g.rx_thresholds == DEFAULTS["10GBASE-LR"][0] and ten_g.rx_thresholds.low_alarm == -14.4
     assert any("10GBASE-LR defaults" in n for n in ten_g.notes)
