@@ -59,7 +59,8 @@ def serve(host: str = typer.Option(None, help="bind address (default from settin
 
     settings = _settings(database_url)
     application = build_app(settings)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port,
+                log_level=settings.log_level.lower())
 
 
 @app.command()

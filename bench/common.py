@@ -6,6 +6,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -59,8 +60,10 @@ def served(database_url: str, extra_env: dict[str, str] | None = None):
            "FAULTLINE_BOOTSTRAP_USERS": f'[{{"name":"bench","role":"admin","token":"{TOKEN}"}}]',
            "FAULTLINE_LOG_LEVEL": "WARNING", **(extra_env or {})}
     exe = Path(sys.executable).with_name("faultline")
+    # stderr to a file, not a pipe: a pipe nobody reads fills up and blocks the server mid-run
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -69,10 +72,16 @@ def served(database_url: str, extra_env: dict[str, str] | None = None):
                 break
         except (httpx.HTTPError, ValueError):
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-2000:])
             time.sleep(0.1)
     try:
         yield base
     finally:
         proc.terminate()
-        proc.wait(15)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
