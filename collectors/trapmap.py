@@ -12,6 +12,11 @@ vendor families carry the meaning in their values:
   (varbind or resolver); without it, a value under the limit is a low threshold and above it a high
   one. Senders that predate the recovery notification (no severity varbind) use .2.0.1 for both
   directions, so there a value back above the limit is read as the clear of a low threshold.
+- Huawei HUAWEI-ENTITY-TRAP-MIB ``hwOpticalInvalid`` / ``hwOpticalInvalidResume`` (.219.2.4.5 / .6,
+  objects hwEntityPhysicalIndex .219.1.1, entPhysicalName, hwEntityTrapFaultID .219.1.3): the fault id
+  says which threshold (Huawei alarm reference ENTITYTRAP/4/OPTICALINVALID: 136193 output power too
+  high, 136194 output too low, 136195 input too high, 136196 input too low); another id is a module
+  fault; a trap without the fault id keeps the old reading, receive power low.
 - Juniper JUNIPER-DOM-MIB ``jnxDomAlarmSet`` / ``jnxDomAlarmCleared`` (.2636.4.18.0.1 / .2, objects
   ifDescr, jnxDomLastAlarms, jnxDomCurrentAlarms, jnxDomCurrentAlarmDate): the BITS that changed
   between last and current say which DOM alarms were set or cleared (one fact per bit).
@@ -31,6 +36,8 @@ CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
 CISCO_SENSOR_RECOVERY = "1.3.6.1.4.1.9.9.91.2.0.2"
 JNX_DOM_ALARM_SET = "1.3.6.1.4.1.2636.4.18.0.1"
 JNX_DOM_ALARM_CLEARED = "1.3.6.1.4.1.2636.4.18.0.2"
+HW_ENTITY_PHYSICAL_INDEX = "1.3.6.1.4.1.2011.5.25.219.1.1"  # hwEntityPhysicalIndex
+HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID
 JNX_DOM_CURRENT_ALARMS = oids.JNX_DOM + ".1"
 JNX_DOM_LAST_ALARMS = oids.JNX_DOM + ".3"
 
@@ -44,15 +51,16 @@ class TrapKind:
     alarm_type: AlarmType = AlarmType.COMMUNICATIONS
     severity: Severity = Severity.MAJOR
     name: str = ""
-    decode: str | None = None  # "cisco_sensor" | "juniper_dom": the meaning is in the varbinds
+    decode: str | None = None  # "cisco_sensor" | "juniper_dom" | "huawei_optical": the meaning is in the varbinds
 
 
 TRAP_TABLE: Mapping[str, TrapKind] = MappingProxyType({
     oids.LINK_DOWN: TrapKind(ProbableCause.LINK_DOWN, False, name="linkDown"),
     oids.LINK_UP: TrapKind(ProbableCause.LINK_DOWN, True, name="linkUp"),
     "1.3.6.1.4.1.2011.5.25.219.2.4.5": TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
-                                                name="hwOpticalInvalid"),
-    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume"),
+                                                name="hwOpticalInvalid", decode="huawei_optical"),
+    "1.3.6.1.4.1.2011.5.25.219.2.4.6": TrapKind(ProbableCause.RX_POWER_LOW, True, name="hwOpticalInvalidResume",
+                                                decode="huawei_optical"),
     CISCO_SENSOR_THRESHOLD: TrapKind(ProbableCause.RX_POWER_LOW, False, severity=Severity.CRITICAL,
                                      name="entSensorThresholdNotification", decode="cisco_sensor"),
     CISCO_SENSOR_RECOVERY: TrapKind(ProbableCause.RX_POWER_LOW, True, name="entSensorThresholdRecoveryNotification",
@@ -72,6 +80,7 @@ class Fact:
     alarm_type: AlarmType
     specific_problem: str
     sensor: int | None = None  # Cisco entPhysicalIndex of the sensor (to find its port)
+    entity: int | None = None  # Huawei entPhysicalIndex of the port/module entity (to find its port)
 
 
 # -- Cisco entity sensors ----------------------------------------------------------------------------
@@ -201,6 +210,52 @@ def _cisco_sensor(kind: TrapKind, values: Mapping[str, Any], device: str,
     return [Fact(high_cause if high else low_cause, clear, severity, alarm_type, detail, sensor)]
 
 
+# -- Huawei optical module -----------------------------------------------------------------------
+HW_OPTICAL_FAULTS: Mapping[int, tuple[ProbableCause, str]] = MappingProxyType({
+    136193: (ProbableCause.TX_POWER_HIGH, "output optical power too high"),
+    136194: (ProbableCause.TX_POWER_LOW, "output optical power too low"),
+    136195: (ProbableCause.RX_POWER_HIGH, "input optical power too high"),
+    136196: (ProbableCause.RX_POWER_LOW, "input optical power too low"),
+})
+
+
+def _scalar(values: Mapping[str, Any], oid: str) -> Any:
+    """A notification object sent bare, as ``.0`` or with an index (senders differ)."""
+    if oid in values:
+        return values[oid]
+    return next((v for k, v in values.items() if k.startswith(oid + ".")), None)
+
+
+def huawei_entity(values: Mapping[str, Any]) -> int | None:
+    """The entPhysicalIndex a Huawei entity trap is about: hwEntityPhysicalIndex, else the index of the
+    entPhysicalName varbind."""
+    index = _scalar(values, HW_ENTITY_PHYSICAL_INDEX)
+    if isinstance(index, int) and index > 0:
+        return index
+    for suffix, _ in _indexed(values, oids.ENT_NAME):
+        if suffix.isdigit():
+            return int(suffix)
+    return None
+
+
+def _huawei_optical(kind: TrapKind, values: Mapping[str, Any]) -> list[Fact]:
+    fault = _scalar(values, HW_TRAP_FAULT_ID)
+    clear = bool(kind.clear)
+    if isinstance(fault, int) and fault in HW_OPTICAL_FAULTS:
+        cause, text = HW_OPTICAL_FAULTS[fault]
+        detail = f"{kind.name} fault id {fault}: {text}"
+    elif isinstance(fault, int):
+        cause, detail = ProbableCause.EQUIPMENT_FAULT, f"{kind.name} fault id {fault}: optical module invalid"
+    else:
+        cause, detail = ProbableCause.RX_POWER_LOW, f"{kind.name} (no fault id, read as receive power low)"
+    alarm_type = AlarmType.EQUIPMENT if cause is ProbableCause.EQUIPMENT_FAULT else AlarmType.COMMUNICATIONS
+    if clear:
+        severity = Severity.CLEARED
+    else:
+        severity = Severity.CRITICAL if cause is ProbableCause.RX_POWER_LOW else Severity.MAJOR
+    return [Fact(cause, clear, severity, alarm_type, detail, entity=huawei_entity(values))]
+
+
 # -- Juniper DOM ----------------------------------------------------------------------------------
 # JnxDomAlarmId bit -> (cause, alarm type); bit 0 is the first octet's most significant bit
 _JNX_BITS: Mapping[int, tuple[ProbableCause, AlarmType, str]] = MappingProxyType({
@@ -256,5 +311,7 @@ def facts(kind: TrapKind, values: Mapping[str, Any], device: str, sensors: Senso
         return _cisco_sensor(kind, values, device, sensors)
     if kind.decode == "juniper_dom":
         return _juniper_dom(kind, values)
+    if kind.decode == "huawei_optical":
+        return _huawei_optical(kind, values)
     assert kind.clear is not None
     return [Fact(kind.cause, kind.clear, Severity.CLEARED if kind.clear else kind.severity, kind.alarm_type, kind.name)]

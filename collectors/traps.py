@@ -3,7 +3,7 @@
 alarm suppression), delivered on an asyncio queue and/or to a callback.
 
 Which trap means what is data (``collectors.trapmap.TRAP_TABLE``, pure): IF-MIB linkDown/linkUp,
-Huawei hwOpticalInvalid / hwOpticalInvalidResume, Cisco entSensorThresholdNotification /
+Huawei hwOpticalInvalid / hwOpticalInvalidResume (by fault id), Cisco entSensorThresholdNotification /
 entSensorThresholdRecoveryNotification (by sensor kind and threshold side), Juniper jnxDomAlarmSet /
 jnxDomAlarmCleared (one alarm per DOM alarm bit that changed).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,6 +51,9 @@ class V3User:
 
 
 PortResolver = Callable[[str, int], str | None]  # (device, ifIndex or entPhysicalIndex) -> port name
+# (source address, varbinds) -> awaited before a trap is decoded, e.g. to read the sender's entity and
+# sensor tables the first time it speaks, so the resolvers can answer for this very trap
+Prepare = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
 
 class TrapReceiver:
@@ -68,6 +71,7 @@ class TrapReceiver:
         if_ports: PortResolver | None = None,
         entity_ports: PortResolver | None = None,
         sensors: SensorResolver | None = None,  # Cisco: which sensor an entPhysicalIndex is (trapmap)
+        prepare: Prepare | None = None,
         queue: asyncio.Queue[AlarmRecord] | None = None,
         on_record: Callable[[AlarmRecord], None] | None = None,
         flap_changes: int = 4,
@@ -81,6 +85,9 @@ class TrapReceiver:
         self._if_ports = if_ports
         self._entity_ports = entity_ports
         self._sensors = sensors
+        self._prepare = prepare
+        self._pending: asyncio.Queue[tuple[str, dict[str, Any]]] | None = None
+        self._worker: asyncio.Task | None = None
         self.queue = queue
         self._on_record = on_record
         self._now = now
@@ -144,8 +151,15 @@ class TrapReceiver:
             )
         ntfrcv.NotificationReceiver(snmp_engine, self._on_notification)
         self._engine, self._sock = snmp_engine, sock
+        if self._prepare is not None:
+            self._pending = asyncio.Queue()
+            self._worker = asyncio.create_task(self._work(), name="faultline-trap-decode")
 
     async def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+            self._worker, self._pending = None, None
         if self._engine is not None:
             self._engine.close_dispatcher()
             self._engine = None
@@ -170,6 +184,22 @@ class TrapReceiver:
             source_ip = "unknown"
         self.received += 1
         values = {str(oid): to_python(value) for oid, value in var_binds}
+        if self._pending is not None:  # decoded in arrival order, after ``prepare``
+            self._pending.put_nowait((source_ip, values))
+            return
+        self._handle(source_ip, values)
+
+    async def _work(self) -> None:
+        assert self._pending is not None and self._prepare is not None
+        while True:
+            source_ip, values = await self._pending.get()
+            try:
+                await self._prepare(source_ip, values)
+            except Exception:  # the trap is still decoded, with what the resolvers know
+                log.exception("preparing the trap from %s failed", source_ip)
+            self._handle(source_ip, values)
+
+    def _handle(self, source_ip: str, values: dict[str, Any]) -> None:
         try:
             events = self.events_from(source_ip, values)
         except Exception:  # a malformed trap must never stop the receiver
@@ -208,7 +238,7 @@ class TrapReceiver:
         now = self._now()
         events = []
         for fact in found:
-            port = self._port(device, values, fact.sensor)
+            port = self._port(device, values, fact.sensor, fact.entity)
             events.append(AlarmEvent(
                 device=device, port=port, cause=fact.cause, clear=fact.clear, time=now,
                 source=Source(device, port, Method.TRAP, trap_oid, raw, now),
@@ -221,7 +251,13 @@ class TrapReceiver:
         events = self.events_from(source_ip, values)
         return events[0] if events else None
 
-    def _port(self, device: str, values: Mapping[str, Any], sensor: int | None = None) -> str | None:
+    def _port(self, device: str, values: Mapping[str, Any], sensor: int | None = None,
+              entity: int | None = None) -> str | None:
+        if entity is not None and self._entity_ports is not None:
+            # the device's own entity -> port mapping (entAliasMapping) beats a name in the trap
+            port = self._entity_ports(device, entity)
+            if port:
+                return port
         sensor_suffix = f".{sensor}" if sensor is not None else None
         for key, value in values.items():
             if key.startswith(oids.IF_DESCR + ".") and isinstance(value, str) and value:

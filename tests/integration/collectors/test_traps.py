@@ -245,3 +245,51 @@ async def test_juniper_dom_alarm_set_and_cleared_per_bit(addresses):
         ("ge-1/0/0", ProbableCause.LOSS_OF_SIGNAL), ("ge-1/0/0", ProbableCause.RX_POWER_LOW)}
     assert cleared.probable_cause is ProbableCause.LOSS_OF_SIGNAL and cleared.cleared_at is not None
     assert [a.probable_cause for a in receiver.active()] == [ProbableCause.RX_POWER_LOW]
+
+
+async def test_huawei_optical_fault_ids_over_snmptrap(addresses):
+    """hwOpticalInvalid/Resume as net-snmp sends them: the fault id picks Tx low / Rx high / Rx low, and
+    the clear pairs with its own raise (not with an Rx low on the same port)."""
+    queue: asyncio.Queue = asyncio.Queue()
+    fault = "1.3.6.1.4.1.2011.5.25.219.1.3"
+
+    def optical(ent: int, name: str, fault_id: int | None) -> list[str]:
+        binds = ["1.3.6.1.4.1.2011.5.25.219.1.1.0", "i", str(ent), f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", "s", name]
+        return binds + ([f"{fault}.0", "i", str(fault_id)] if fault_id is not None else [])
+
+    async with receiver_for(addresses, queue) as receiver:
+        for fault_id in (136194, 136195, 136196, None):
+            await snmptrap(receiver, addresses[1], HW_OPTICAL_INVALID, *optical(16005, "XGigabitEthernet0/0/1", fault_id))
+        raised = [await next_record(queue) for _ in range(4)]  # no fault id: Rx low again, merged into it
+        await snmptrap(receiver, addresses[1], "1.3.6.1.4.1.2011.5.25.219.2.4.6", *optical(16005, "XGigabitEthernet0/0/1", 136194))
+        cleared = await next_record(queue)
+    assert [r.probable_cause for r in raised] == [ProbableCause.TX_POWER_LOW, ProbableCause.RX_POWER_HIGH,
+                                                  ProbableCause.RX_POWER_LOW, ProbableCause.RX_POWER_LOW]
+    assert raised[3].count == 2 and {r.port for r in raised} == {"XGigabitEthernet0/0/1"}
+    assert (cleared.probable_cause, cleared.cleared_at is not None) == (ProbableCause.TX_POWER_LOW, True)
+    assert sorted(r.probable_cause.value for r in receiver.active()) == ["receivePowerHigh", "receivePowerLow"]
+
+
+async def test_prepare_runs_before_decoding_so_resolvers_answer_for_the_first_trap(addresses):
+    """``prepare`` (the agent reads the sender's entity tables there) is awaited before each trap is
+    decoded, traps stay in arrival order, and a failing prepare still lets the trap through."""
+    queue: asyncio.Queue = asyncio.Queue()
+    learnt: dict[int, str] = {}
+    calls: list[str] = []
+
+    async def prepare(source: str, values) -> None:
+        calls.append(source)
+        if len(calls) == 2:
+            raise RuntimeError("device unreachable")
+        await asyncio.sleep(0.2)  # a slow SNMP read: the next trap must wait behind this one
+        learnt[16007] = "GigabitEthernet0/0/5"
+
+    async with receiver_for(addresses, queue, prepare=prepare,
+                            entity_ports=lambda device, ent: learnt.get(ent)) as receiver:
+        await snmptrap(receiver, addresses[1], HW_OPTICAL_INVALID, "1.3.6.1.4.1.2011.5.25.219.1.1.0", "i", "16007",
+                       "1.3.6.1.4.1.2011.5.25.219.1.3.0", "i", "136196")
+        await snmptrap(receiver, addresses[1], LINK_DOWN, *link(9, "GigabitEthernet0/0/7", 1, 2))
+        first, second = await next_record(queue), await next_record(queue)
+    assert (first.port, first.probable_cause) == ("GigabitEthernet0/0/5", ProbableCause.RX_POWER_LOW)
+    assert (second.port, second.probable_cause) == ("GigabitEthernet0/0/7", ProbableCause.LINK_DOWN)
+    assert calls == [addresses[1], addresses[1]]
