@@ -5,6 +5,12 @@ rows paired on the reduction key (device|port|probable cause), duplicates merged
 The receiver runs inside the serving process's event loop; rows are written in a worker thread so the
 loop (API, triage, SNMP) never waits on the database. The receiver knows devices by their source
 address, which this module maps to inventory names (the inventory may be imported after start).
+
+Traps that name an entity rather than a port (Cisco entity-sensor notifications carry only the
+sensor's entPhysicalIndex; Huawei hwOpticalInvalid an entPhysicalIndex and entPhysicalName) are
+decoded with the sender's own ENTITY-MIB and CISCO-ENTITY-SENSOR-MIB tables: the first such trap from
+a device reads them over SNMP (``EntityFacts``, kept ``ENTITY_TTL_S``), so a Tx-power or temperature
+sensor trap is stored as what it is, on the inventory port the entity belongs to (entAliasMapping).
 """
 from __future__ import annotations
 
@@ -23,15 +29,27 @@ from agent import journal
 from agent.db import unit_of_work
 from agent.models import Alarm, Device, Port, Segment, Ticket
 from agent.tickets import OPEN
+from agent.triage.path import device_target
 from collectors import AlarmRecord, TrapReceiver
 from collectors import readings as cr
 from collectors.alarms import OPTICAL_CAUSES, AlarmEvent
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
+from collectors.portnames import same_interface
+from collectors.snmp import oids
+from collectors.snmp.adapter import SnmpClient
+from collectors.snmp.mapping import PortMap
+from collectors.target import DeviceTarget
+from collectors.trapmap import TRAP_TABLE, SensorInfo, sensor_catalog
 
 log = logging.getLogger("faultline.alarms")
 
 _RANK = {"critical": 5, "major": 4, "minor": 3, "warning": 2, "indeterminate": 1, "cleared": 0}
 VIEW_TTL_S = 30.0  # how stale the address/port map may get before a trap triggers a reload
+ENTITY_TTL_S = 3600.0  # a device's entity/sensor tables, read at its first entity trap, are kept this long
+ENTITY_RETRY_S = 60.0  # after a failed read, the next entity trap from that device tries again after this
+ENTITY_READ_TIMEOUT_S = 10.0
+ENTITY_COLUMNS = (oids.ENT_NAME, oids.ENT_CONTAINED_IN, oids.ENT_ALIAS_MAPPING, oids.IF_DESCR, oids.IF_NAME,
+                  oids.CISCO_SENSOR_TYPE, oids.CISCO_THRESHOLD_RELATION)
 
 
 def reduction_key(device: str, port: str | None, cause: str) -> str:
@@ -63,6 +81,28 @@ class InventoryView:
 
     def device(self, address_or_name: str) -> str:
         return self.device_by_address.get(address_or_name, address_or_name)
+
+    def inventory_port(self, device: str, name: str | None = None, if_index: int | None = None) -> str | None:
+        """The inventory's name for a port the device calls ``name`` (or numbers ``if_index``):
+        "GE0/0/1" is the inventory's "GigabitEthernet0/0/1"; None when the inventory has no such port."""
+        if if_index is not None and (device, if_index) in self.port_by_if_index:
+            return self.port_by_if_index[(device, if_index)]
+        if name is None:
+            return None
+        ports = [p for d, p in self.fibre if d == device]
+        if name in ports:
+            return name
+        return next((p for p in ports if same_interface(p, name)), None)
+
+
+@dataclass(frozen=True)
+class EntityFacts:
+    """One device's entity -> port map and sensor catalog, read from its own tables."""
+
+    ports: PortMap
+    sensors: dict[int, SensorInfo]
+    read_at: float
+    error: str | None = None
 
 
 # -- the store --------------------------------------------------------------------------------------
@@ -205,8 +245,11 @@ class TrapIngest:
         self.queue: asyncio.Queue[AlarmRecord] = asyncio.Queue()
         self.view = InventoryView()
         self._strangers: set[str] = set()  # senders still unknown after the last reload
+        self.entities: dict[str, EntityFacts] = {}  # by source address
+        self._snmp: SnmpClient | None = None
         self.receiver = TrapReceiver(s.trap_host, s.trap_port, communities=s.trap_communities,
-                                     if_ports=self._if_port, queue=self.queue, now=services.clock.now)
+                                     if_ports=self._if_port, entity_ports=self._entity_port, sensors=self._sensor,
+                                     prepare=self._prepare, queue=self.queue, now=services.clock.now)
         # The receiver's own suppressor knows only the facts pushed to it; this one also reads the
         # inventory at the moment the trap arrives, so an inventory imported after start counts at once.
         original = self.receiver.correlator.suppressor
@@ -216,7 +259,9 @@ class TrapIngest:
             if why or event.cause not in OPTICAL_CAUSES or event.port is None:
                 return why
             view = self._view_for(event.device)
-            if view.fibre.get((view.device(event.device), event.port)) is False:
+            device = view.device(event.device)
+            port = view.inventory_port(device, event.port) or event.port
+            if view.fibre.get((device, port)) is False:
                 return "optical alarm on a port without fibre (no transceiver in the inventory)"
             return None
 
@@ -227,6 +272,58 @@ class TrapIngest:
 
     def _if_port(self, address: str, if_index: int) -> str | None:
         return self.view.port_by_if_index.get((self.view.device(address), if_index))
+
+    # -- the sender's entity tables ---------------------------------------------------------------
+    def _entity_port(self, address: str, entity: int) -> str | None:
+        """The port an entity (Cisco sensor, Huawei port/module entity) belongs to, in inventory terms."""
+        facts = self.entities.get(address)
+        found = facts.ports.port_for_entity(entity) if facts is not None else None
+        if found is None:
+            return None
+        name, if_index = found
+        return self.view.inventory_port(self.view.device(address), name, if_index) or name
+
+    def _sensor(self, address: str, sensor: int) -> SensorInfo | None:
+        facts = self.entities.get(address)
+        return facts.sensors.get(sensor) if facts is not None else None
+
+    async def _prepare(self, address: str, values: dict[str, Any]) -> None:
+        """Before an entity trap is decoded: the sender's entity tables, read once per ``ENTITY_TTL_S``."""
+        kind = TRAP_TABLE.get(str(values.get(oids.SNMP_TRAP_OID) or ""))
+        if kind is None or kind.decode not in ("cisco_sensor", "huawei_optical"):
+            return
+        facts = self.entities.get(address)
+        now = time.monotonic()
+        if facts is not None and now - facts.read_at < (ENTITY_RETRY_S if facts.error else ENTITY_TTL_S):
+            return
+        await self.read_entities(address)
+
+    async def read_entities(self, address: str) -> EntityFacts | None:
+        """Read (again) the entity and sensor tables of the device at ``address`` over SNMP."""
+        view = self._view_for(address)
+        device = view.device(address)
+        if device == address and address not in view.device_by_address:
+            return None  # not an inventory device: no credentials to ask with
+        target = await asyncio.to_thread(self._target, device)
+        if target is None or target.snmp is None:
+            return None
+        if self._snmp is None:  # made in the serving loop (a pysnmp engine belongs to one loop)
+            self._snmp = SnmpClient(max_in_flight=8, per_device=2)
+        try:
+            read = await asyncio.wait_for(self._snmp.walk(target, ENTITY_COLUMNS), ENTITY_READ_TIMEOUT_S)
+            tables, error = read.rows, (str(read.error) if read.error is not None else None)
+        except Exception as exc:  # noqa: BLE001 - the trap is still stored, less precisely
+            tables, error = {}, f"{type(exc).__name__}: {exc}"
+        if error:
+            log.warning("entity tables of %s not (fully) read: %s", device, error)
+        facts = EntityFacts(PortMap.from_tables(tables), sensor_catalog(tables), time.monotonic(), error)
+        self.entities[address] = facts
+        return facts
+
+    def _target(self, device: str) -> DeviceTarget | None:
+        with self.services.session_factory() as session:
+            dev = session.scalar(select(Device).where(Device.name == device))
+            return device_target(dev) if dev is not None else None
 
     def _view_for(self, address: str) -> InventoryView:
         """The current map, reloaded when it is stale or a sender is new to it (an inventory import
@@ -282,6 +379,9 @@ class TrapIngest:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.receiver.stop()
+        if self._snmp is not None:
+            self._snmp.close()
+            self._snmp = None
 
     async def _consume(self) -> None:
         while True:
@@ -297,7 +397,12 @@ class TrapIngest:
     def ingest(self, record: AlarmRecord) -> StoredAlarm | None:
         """Store one record (blocking; runs in a worker thread)."""
         address = record.device
-        device = self._view_for(address).device(address)
+        view = self._view_for(address)
+        device = view.device(address)
+        if record.port is not None:  # the device's spelling -> the inventory's (pairs with polls, tickets)
+            port = view.inventory_port(device, record.port)
+            if port is not None and port != record.port:
+                record = replace(record, port=port)
         with unit_of_work(self.services.session_factory) as session:
             stored = store_record(session, record, device, address=address)
             if stored is None:
@@ -316,6 +421,6 @@ def install_traps(services) -> None:
     services.extras.setdefault("shutdown", []).append(ingest.stop)
 
 
-__all__ = ["InventoryView", "StoredAlarm", "TrapIngest", "install_traps", "journal_alarm", "query_alarms",
+__all__ = ["EntityFacts", "InventoryView", "StoredAlarm", "TrapIngest", "install_traps", "journal_alarm", "query_alarms",
            "reduction_key", "store_record", "stored_records", "tmf642"]
 
