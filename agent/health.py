@@ -23,7 +23,12 @@ from diagnosis.engine import diagnose
 from diagnosis.result import Diagnosis, EvidenceItem
 from diagnosis.ticket import TicketContext
 
-LOOKBACK = timedelta(hours=24)
+
+
+def lookback(settings) -> timedelta:
+    """How far back stored alarms count as the circuit's recent history: the same window a ticket's
+    "historical alarm" (历史告警) check uses, ``triage_lookback_hours``."""
+    return timedelta(hours=settings.triage_lookback_hours)
 
 
 class HealthUnavailable(RuntimeError):
@@ -140,7 +145,8 @@ async def _circuit_health(services, circuit_id: str) -> dict[str, Any]:
     with services.session_factory() as s:
         resolved = resolve_circuit(s, circuit_id)
         ports = [e.key for _, e in resolved.path.ports()]
-        alarms = stored_records(s, ports, now - LOOKBACK)
+        window_start = now - lookback(settings)
+        alarms = stored_records(s, ports, window_start)
         trend = rx_trend(s, ports, now - timedelta(days=settings.trend_lookback_days))
     t0 = time.perf_counter()
     surveys, second, missing = await _read(triage.collector, resolved, settings.triage_deadline_seconds,
@@ -149,8 +155,10 @@ async def _circuit_health(services, circuit_id: str) -> dict[str, Any]:
     obs = observations(surveys, second, speeds, alarms, missing, rx_trend=trend)
     now = services.clock.now()
     ctx = TicketContext(kind="assist_check", symptom="latency_or_errors", reported_at=now, now=now,
-                        window_start=now - LOOKBACK, ticket_id=f"health:{circuit_id}")
+                        window_start=window_start, ticket_id=f"health:{circuit_id}")
     out = shape(diagnose(resolved.path, obs, ctx), obs, resolved)
+    out["alarmWindow"] = {"start": window_start.isoformat(), "hours": settings.triage_lookback_hours,
+                          "storedAlarms": len(alarms)}
     out["durationMs"] = round((time.perf_counter() - t0) * 1000, 1)
     return out
 

@@ -68,3 +68,26 @@ async def test_unknown_circuit_is_404_and_a_token_is_needed(lab, trap_port, db_u
         r = await api.get("/api/v1/circuits/CIR-NOPE/health")
         assert r.status_code == 404 and "CIR-NOPE" in r.json()["detail"]
         assert (await api.http.get(f"/api/v1/circuits/{CIRCUIT}/health")).status_code == 401
+
+
+@pytest.mark.parametrize(("hours", "counted"), [(24.0, 0), (48.0, 1)])
+async def test_stored_alarm_history_reaches_back_triage_lookback_hours(lab, db_url, helpers, hours, counted):
+    """An alarm on the circuit's port cleared 30 h ago is history under a 48 h lookback, not under 24 h."""
+    from datetime import UTC, datetime, timedelta
+
+    from agent.models import Alarm
+
+    async with helpers.agent_on(db_url, 0, triage_counter_interval_seconds=0.5, triage_lookback_hours=hours) as api:
+        await api.import_inventory(lab)
+        now = datetime.now(UTC)
+        with api.agent.services.session_factory() as s:
+            s.add(Alarm(reduction_key="acc-a-sw1|GigabitEthernet0/0/1|linkDown", device_name="acc-a-sw1",
+                        port_name="GigabitEthernet0/0/1", alarm_type="communicationsAlarm", probable_cause="linkDown",
+                        perceived_severity="cleared", state="cleared", raised_at=now - timedelta(hours=31),
+                        cleared_at=now - timedelta(hours=30), count=1, source="trap", data={}))
+            s.commit()
+        health = await _health(api)
+    window = health["alarmWindow"]
+    assert window["hours"] == hours and window["storedAlarms"] == counted
+    start = datetime.fromisoformat(window["start"])
+    assert abs((now - start) - timedelta(hours=hours)) < timedelta(minutes=1)
