@@ -9,9 +9,8 @@ from sqlalchemy.orm import sessionmaker
 from agent.db import make_engine
 from agent.enums import Role
 from agent.tickets import ACTIONS
+from agent.runtime import build_app
 from api.app import create_app
-from api.routers import health as noc_router
-from api.routers import sla as sla_router
 
 PROBLEM = "application/problem+json"
 STAFF = {"duty_officer", "admin"}
@@ -30,15 +29,21 @@ ACTION_BODIES = {
 }
 TICKET = {"externalId": "UP-AUTH-1", "ticketType": "interruption", "symptom": "down", "circuitId": "CIR-EPL-0001",
           "reportedDate": "2026-11-25T08:55:00+08:00"}
+CUTOVER = {"reference": "CUT-AUTH-1", "description": "割接测试", "circuits": ["CIR-EPL-0001"],
+           "start": "2026-11-26T01:00:00+08:00", "end": "2026-11-26T05:00:00+08:00"}
+CUTOVER_WRITERS = {"duty_officer", "province", "admin"}
+APPROVERS = {"province", "admin"}
 
 
 def _headers(role: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer test-token-for-{role}-0123456789"} if role else {}
 
 
-def post_routes(tid: str, inventory: str) -> list[tuple[str, dict | str, set[str]]]:
+def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tuple[str, dict | str, set[str]]]:
     """Every POST route of the API: path, a valid body, the roles that may use it."""
     routes = [("/api/v1/tickets", TICKET, STAFF),
+              ("/api/v1/cutovers", CUTOVER, CUTOVER_WRITERS),
+              (f"/api/v1/cutovers/{cid}/approve", {}, APPROVERS),
               (f"/api/v1/tickets/{tid}/triage", {}, WRITERS),
               (f"/api/v1/tickets/{tid}/loop-tests", {"device": "acc-1", "port": "GigabitEthernet0/0/1"}, WRITERS),
               ("/api/v1/inventory:import", inventory, {"admin"}),
@@ -49,11 +54,30 @@ def post_routes(tid: str, inventory: str) -> list[tuple[str, dict | str, set[str
 
 
 @pytest.fixture
-def api(loaded):
-    loaded.extras.setdefault("routers", []).extend([sla_router.router, noc_router.router])
+def runtime_routers(settings, clock) -> list:
+    """The routers of the app exactly as the serving process assembles it (agent.runtime.build_app),
+    built but never started: no triage, traps or polling run."""
+    app = build_app(settings, clock, jobs=False)
+    try:
+        return list(app.state.services.extras.get("routers", []))
+    finally:
+        app.state.services.close()
+
+
+@pytest.fixture
+def api(loaded, runtime_routers):
+    loaded.extras.setdefault("routers", []).extend(runtime_routers)
     app = create_app(loaded)
     with TestClient(app) as client:
         yield client, app
+
+
+@pytest.fixture
+def cutover_id(api) -> str:
+    client, _ = api
+    r = client.post("/api/v1/cutovers", json={**CUTOVER, "reference": "CUT-AUTH-0"}, headers=_headers("duty_officer"))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
 @pytest.fixture
@@ -76,12 +100,25 @@ def test_the_table_covers_every_post_route(api, ticket_id, sample_inventory_text
                 if path.startswith("/api/") for m in ops if m != "get"}
     templates = {p for p, _, _ in post_routes("{ticket_id}", sample_inventory_text)}
     assert declared == {(p, "POST") for p in templates}
+    assert {"/api/v1/cutovers", "/api/v1/cutovers/{cutover_id}/approve"} <= templates
 
 
-def test_roles_outside_each_action_get_403_problem(api, ticket_id, sample_inventory_text):
+def test_the_served_app_has_the_same_routes_as_the_tested_one(api, settings, clock):
+    """What ``faultline serve`` builds (agent.runtime.build_app) is what these tables check."""
+    client, _ = api
+    app = build_app(settings, clock, jobs=False)
+    try:
+        served = {(path, m) for path, ops in app.openapi()["paths"].items() for m in ops}
+    finally:
+        app.state.services.close()
+    tested = {(path, m) for path, ops in client.get("/openapi.json").json()["paths"].items() for m in ops}
+    assert served == tested
+
+
+def test_roles_outside_each_action_get_403_problem(api, ticket_id, cutover_id, sample_inventory_text):
     client, _ = api
     checked = 0
-    for path, body, allowed in post_routes(ticket_id, sample_inventory_text):
+    for path, body, allowed in post_routes(ticket_id, sample_inventory_text, cutover_id):
         for role in sorted(set(r.value for r in Role) - allowed):
             r = _send(client, path, body, role)
             assert r.status_code == 403, (path, role, r.text)
@@ -89,17 +126,19 @@ def test_roles_outside_each_action_get_403_problem(api, ticket_id, sample_invent
             assert role in r.json()["detail"]
             checked += 1
         assert "noc" not in allowed, path  # NOC is read-only
-    assert checked >= 17 + 12
-    # nothing happened: the ticket is as filed, no import ran
+    assert checked >= 17 + 12 + 2 + 3
+    # nothing happened: the ticket is as filed, no import ran, the cutover is still unapproved and alone
     t = client.get(f"/api/v1/tickets/{ticket_id}", headers=_headers("noc")).json()
     assert t["status"] == "acknowledged" and [n["kind"] for n in t["note"]] == ["created"]
+    cuts = client.get("/api/v1/cutovers", headers=_headers("noc")).json()
+    assert [(c["reference"], c["approved"]) for c in cuts] == [("CUT-AUTH-0", False)]
 
 
 @pytest.mark.parametrize("token", [None, "not-a-real-token-000000", "test-token-for-nobody-0123456789"])
-def test_every_post_route_is_401_without_a_valid_token(api, ticket_id, sample_inventory_text, token):
+def test_every_post_route_is_401_without_a_valid_token(api, ticket_id, cutover_id, sample_inventory_text, token):
     client, _ = api
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    for path, body, _ in post_routes(ticket_id, sample_inventory_text):
+    for path, body, _ in post_routes(ticket_id, sample_inventory_text, cutover_id):
         kw = {"content": body} if isinstance(body, str) else {"json": body}
         r = client.post(path, headers=headers, **kw)
         assert r.status_code == 401, (path, r.text)
@@ -115,7 +154,8 @@ def test_every_get_route_is_open_to_every_role_and_closed_without_token(api, tic
             if path.startswith("/api/") and "get" in ops]
     assert len(gets) >= 10
     for template in gets:
-        path = template.replace("{ticket_id}", ticket_id).replace("{circuit_id}", "CIR-EPL-0001")
+        path = (template.replace("{ticket_id}", ticket_id).replace("{circuit_id}", "CIR-EPL-0001")
+                .replace("{cutover_id}", "1"))
         assert client.get(path, params=params.get(template)).status_code == 401, path
         for role in (r.value for r in Role):
             r = client.get(path, params=params.get(template), headers=_headers(role))
