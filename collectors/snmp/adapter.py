@@ -109,8 +109,8 @@ class SnmpClient:
         self._targets: dict[tuple[str, int, float, int], Any] = {}
         self.varbinds_per_request = varbinds_per_request
         self.values_read = 0  # varbinds received, for throughput figures
+        self.values_used = 0  # of those, values inside the walked columns (the rest is GETBULK overshoot)
         self._lcd = CommandGeneratorLcdConfigurator()
-        self._static: dict[tuple[str, int, str, tuple[str, ...]], tuple[float, Tables]] = {}
         self._bulk_generator = cmdgen.BulkCommandGenerator()
 
     async def __aenter__(self) -> SnmpClient:
@@ -213,56 +213,63 @@ class SnmpClient:
             self.values_read += len(varbinds)
             for oid, value in varbinds:
                 out[str(oid)] = to_python(value)
+                self.values_used += out[str(oid)] is not None
         return Partial(out)
 
-    async def walk_static(
-        self, target: DeviceTarget, columns: Sequence[str], *, ttl: float
-    ) -> Partial[Tables]:
-        """``walk`` for tables that rarely change (names, entity containment): kept ``ttl`` seconds per
-        device, so steady-state polls spend the agent's CPU on the values that move. Only complete
-        reads are kept."""
-        params = self._params(target)
-        key = (target.address, params.port, params.context, tuple(columns))
-        now = asyncio.get_running_loop().time()
-        hit = self._static.get(key)
-        if hit is not None and hit[0] > now:
-            return Partial(hit[1])
-        tables = await self.walk(target, columns)
-        if ttl > 0 and tables.error is None:
-            self._static[key] = (now + ttl, tables.rows)
-        return tables
-
-    def forget(self, target: DeviceTarget) -> None:
-        """Drop cached static tables of a device (after a reboot or a module swap)."""
-        self._static = {k: v for k, v in self._static.items() if k[0] != target.address}
-
     async def walk(
-        self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None
+        self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None,
+        scalars: Sequence[str] = (),
+        expected_rows: Mapping[str, int] | None = None,
     ) -> Partial[Tables]:
         """Walk table columns together: ``{column: {index_suffix: value}}``. A failing request ends
-        the walk; the rows read before it are kept, with the error."""
+        the walk; the rows read before it are kept, with the error.
+
+        ``scalars`` (e.g. ``1.3.6.1.2.1.1.3`` for sysUpTime) ride on the first GETBULK as
+        non-repeaters, so checking them costs no extra request: each comes back as
+        ``{scalar: {"0": value}}`` when the agent has it, ``{scalar: {}}`` when not.
+
+        ``expected_rows`` (rows per column at the last poll) sizes each GETBULK to what is left plus
+        one row, the one that shows the column ended, instead of a full request's worth of rows
+        past the end: the agent encodes fewer values nobody uses. More rows than expected are
+        still walked to the end."""
         params = self._params(target)
         engine = self._engine_for_loop()
         transport = await self._transport(target, params)
-        result: Tables = {c: {} for c in columns}
+        result: Tables = {c: {} for c in (*columns, *scalars)}
         cursors = {c: c for c in columns}
         pending = list(dict.fromkeys(columns))
-        while pending:
-            batch = pending[: self.varbinds_per_request]
-            reps = max_repetitions or max(1, self.varbinds_per_request // len(batch))
+        heads = list(dict.fromkeys(scalars))
+        while pending or heads:
+            batch = pending[: max(1, self.varbinds_per_request - len(heads))] if pending else []
+            reps = max_repetitions or max(1, (self.varbinds_per_request - len(heads)) // max(1, len(batch)))
+            if expected_rows and batch and all(c in expected_rows for c in batch):
+                left = max(expected_rows[c] - len(result[c]) for c in batch)
+                if left >= 0:  # past the expected end (rows were added): full requests again
+                    reps = max(1, min(reps, left + 1))
             async with self._device_gate(target, params), self._overall:
-                raw = await self._bulk(engine, params, transport, reps, [cursors[c] for c in batch])
+                raw = await self._bulk(engine, params, transport, reps, [*heads, *(cursors[c] for c in batch)],
+                                       non_repeaters=len(heads))
             try:
-                varbinds = self._check(target, raw, f"GETBULK {batch[0]}")
+                varbinds = self._check(target, raw, f"GETBULK {(batch or heads)[0]}")
             except CollectorError as exc:
                 return Partial(result, exc)
             self.values_read += len(varbinds)
+            for scalar, (oid, value) in zip(heads, varbinds, strict=False):
+                text = str(oid)
+                if text.startswith(scalar + ".") and value.__class__.__name__ not in _ABSENT:
+                    result[scalar][text[len(scalar) + 1 :]] = to_python(value)
+                    self.values_used += 1
+            varbinds, heads = varbinds[len(heads) :], []
+            if not batch:
+                break
+            before = sum(len(result[c]) for c in batch)
             finished = _absorb(batch, varbinds, cursors, result)
+            self.values_used += sum(len(result[c]) for c in batch) - before
             pending = [c for c in pending if c not in finished]
         return Partial(result)
 
-
-    async def _bulk(self, engine: Any, params: SnmpParams, transport: Any, reps: int, starts: list[str]) -> tuple[Any, ...]:
+    async def _bulk(self, engine: Any, params: SnmpParams, transport: Any, reps: int, starts: list[str],
+                    *, non_repeaters: int = 0) -> tuple[Any, ...]:
         """One GETBULK through pysnmp's command generator directly: the hlapi wrapper resolves every
         request OID through the MIB view, which cost ~15% of a poll's CPU for numeric OIDs."""
         context = params.context.encode()
@@ -274,7 +281,7 @@ class SnmpClient:
                 future.set_result((indication, status, index, varbinds))
 
         self._bulk_generator.send_varbinds(
-            engine, addr_name, None, context, 0, reps,
+            engine, addr_name, None, context, non_repeaters, reps,
             [(rfc1902.ObjectName(oid), univ.Null("")) for oid in starts], done,
         )
         return await future

@@ -23,8 +23,9 @@ from collectors.snmp.interfaces import (
     decode_counters,
     decode_states,
 )
+from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason, unknown_interfaces
 from collectors.snmp.mapping import PortMap
-from collectors.snmp.optical import DECODERS
+from collectors.snmp.optical import DECODERS, ROW_COLUMNS, STATIC_COLUMNS
 from collectors.target import DeviceTarget, PortRef
 
 R = TypeVar("R", OpticalReading, InterfaceState, CounterSample)
@@ -70,38 +71,68 @@ async def collect_snmp(
     ports: Sequence[PortRef] | None = None,
     *,
     now: Now = _utcnow,
-    map_ttl: float = 0.0,
+    facts: FactCache | None = None,
 ) -> SnmpResult:
     """One SNMP pass over a device. Never raises for device trouble: failures become ``ItemError``s
-    (an unanswered first request makes the whole device ``UnreachableError``). ``map_ttl`` > 0 keeps
-    the port-name / entity mapping of the device that many seconds (pollers); 0 reads it every time."""
+    (an unanswered first request makes the whole device ``UnreachableError``).
+
+    ``facts`` (pollers): keep the device's port names, entity tree and module thresholds/scales in
+    that cache and walk only the live columns while they hold (see ``collectors.snmp.facts`` for
+    when they are re-read); optical readings built on cached thresholds say so, and when they were
+    read, in their notes. None: every call reads everything."""
     if target.snmp is None:
         err = Unsupported("no SNMP parameters for this device", device=target.name)
         return SnmpResult(errors=tuple(ItemError(w.value, err) for w in wants if w is not Want.ALARMS))
 
-    decoder = DECODERS.get(profile.snmp_optical) if profile.snmp_optical else None
+    decoder_name = profile.snmp_optical
+    decoder = DECODERS.get(decoder_name) if decoder_name else None
     map_columns = list(MAP_COLUMNS)
-    if Want.OPTICAL in wants and decoder is not None and profile.snmp_optical != "juniper_dom":
+    if Want.OPTICAL in wants and decoder is not None and decoder_name != "juniper_dom":
         map_columns += ENTITY_COLUMNS
-    try:
-        mapping = await client.walk_static(target, map_columns, ttl=map_ttl)
-    except CollectorError as exc:
-        return SnmpResult(errors=(ItemError("snmp", exc),))
-    if mapping.error is not None:
-        # names are the key to everything else: a half-read mapping is not used
-        exc = mapping.error
-        if isinstance(exc, CollectorTimeout) and not any(mapping.rows.values()):
-            exc = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
-        return SnmpResult(errors=(ItemError("snmp", exc),))
-    pmap = PortMap.from_tables(mapping.rows)
+    key = (target.address, target.snmp.port, target.snmp.context)
+    loop_now = asyncio.get_running_loop().time()
+    cached = facts.get(key, loop_now) if facts is not None else None
+    if cached is not None and not cached.has_mapping(map_columns):
+        cached = None  # read before without the entity tree (optical was not wanted then)
+
+    fresh: DeviceFacts | None = None
+    if cached is None:
+        try:
+            mapping = await client.walk(target, map_columns, scalars=PROBES if facts is not None else ())
+        except CollectorError as exc:
+            return SnmpResult(errors=(ItemError("snmp", exc),))
+        if mapping.error is not None:
+            # names are the key to everything else: a half-read mapping is not used
+            exc = mapping.error
+            if isinstance(exc, CollectorTimeout) and not any(mapping.rows.values()):
+                exc = UnreachableError("no SNMP response from the device", device=target.name, raw=exc.raw)
+            return SnmpResult(errors=(ItemError("snmp", exc),))
+        uptime, ent_change = probe_values(mapping.rows)
+        map_tables = {c: mapping.rows[c] for c in map_columns}
+        if facts is not None:
+            facts.misses += 1
+            fresh = DeviceFacts(map_tables, read_at=now(), expires=loop_now + facts.ttl,
+                                uptime=uptime, ent_last_change=ent_change)
+            facts.put(key, fresh)
+    else:
+        facts.hits += 1  # type: ignore[union-attr]
+        map_tables = cached.mapping
+    pmap = PortMap.from_tables(map_tables)
+    # module facts (thresholds, sensor types and scales) from the cache, when it has them
+    cached_static = cached.optical.get(decoder_name) if cached is not None and decoder_name else None
 
     errors: list[ItemError] = []
     partial: set[Want] = set()
+    probe_tables: dict[str, Any] = {}
 
-    async def item(want: Want, columns: Sequence[str]) -> Any:
+    expected = cached.row_counts if cached is not None else None
+
+    async def item(want: Want, columns: Sequence[str], scalars: Sequence[str] = ()) -> Any:
         try:
-            read = await client.walk(target, columns)
+            read = await client.walk(target, columns, scalars=scalars, expected_rows=expected)
             tables, error = read.rows, read.error
+            for scalar in scalars:
+                probe_tables[scalar] = tables.pop(scalar, {})
             # devices without ifHighSpeed / HC counters (old or small agents): the 32-bit columns
             fallback = {Want.INTERFACE: (oids.IF_HIGH_SPEED, STATE_FALLBACK),
                         Want.COUNTERS: (oids.IF_HC_IN_OCTETS, COUNTER_FALLBACK)}.get(want)
@@ -120,11 +151,11 @@ async def collect_snmp(
             partial.add(want)  # rows read before the failure still make readings
         return tables
 
-    jobs: dict[Want, Any] = {}
+    columns: dict[Want, list[str]] = {}
     if Want.INTERFACE in wants:
-        jobs[Want.INTERFACE] = item(Want.INTERFACE, STATE_COLUMNS)
+        columns[Want.INTERFACE] = list(STATE_COLUMNS)
     if Want.COUNTERS in wants:
-        jobs[Want.COUNTERS] = item(Want.COUNTERS, COUNTER_COLUMNS)
+        columns[Want.COUNTERS] = list(COUNTER_COLUMNS)
     if Want.OPTICAL in wants:
         if decoder is None:
             errors.append(ItemError(Want.OPTICAL.value, Unsupported(
@@ -132,11 +163,41 @@ async def collect_snmp(
         else:
             # the decoders want ifHighSpeed (threshold defaults by port speed): read once when the
             # interface item walks it anyway
-            shared = {oids.IF_HIGH_SPEED} if Want.INTERFACE in wants else set()
-            jobs[Want.OPTICAL] = item(Want.OPTICAL, [c for c in decoder[1] if c not in shared])
+            skip = {oids.IF_HIGH_SPEED} if Want.INTERFACE in wants else set()
+            if cached_static is not None:
+                skip |= STATIC_COLUMNS.get(decoder_name or "", frozenset())
+            columns[Want.OPTICAL] = [c for c in decoder[1] if c not in skip]
+    jobs = {want: item(want, cols, PROBES if cached is not None and i == 0 else ())
+            for i, (want, cols) in enumerate(columns.items())}
     tables = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
-    if tables.get(Want.OPTICAL) is not None and tables.get(Want.INTERFACE) is not None:
-        tables[Want.OPTICAL].setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
+
+    if cached is not None and facts is not None:
+        if jobs and all(t is None for t in tables.values()) and all(
+                isinstance(e.error, CollectorTimeout) for e in errors if not isinstance(e.error, Unsupported)):
+            # the device stopped answering: one verdict for the device, as on an uncached poll
+            first = next(e.error for e in errors if isinstance(e.error, CollectorTimeout))
+            return SnmpResult(errors=(ItemError("snmp", UnreachableError(
+                "no SNMP response from the device", device=target.name, raw=first.raw)),))
+        reason = _stale(cached, probe_tables, tables, decoder_name, cached_static)
+        if reason is not None:
+            facts.drop(key, reason)
+            return await collect_snmp(client, target, profile, wants, ports, now=now, facts=facts)
+
+    holder = fresh if fresh is not None else cached
+    if holder is not None:
+        for want, data in tables.items():
+            if data is not None and want not in partial:
+                holder.row_counts.update({c: len(data.get(c, {})) for c in columns[want]})
+    optical = tables.get(Want.OPTICAL)
+    if optical is not None and decoder_name:
+        static_columns = STATIC_COLUMNS.get(decoder_name, frozenset())
+        if cached_static is not None:
+            optical = tables[Want.OPTICAL] = merged(cached_static, optical)
+        elif holder is not None and Want.OPTICAL not in partial:
+            holder.optical[decoder_name] = {c: optical[c] for c in static_columns if c in optical}
+            holder.optical_rows[decoder_name] = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
+    if optical is not None and tables.get(Want.INTERFACE) is not None:
+        optical.setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
     when = now()
 
     result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}
@@ -146,20 +207,44 @@ async def collect_snmp(
         (Want.OPTICAL, "optical",
          lambda t: decoder[0](t, pmap, target.name, when, profile.entity_patterns) if decoder else []),
     )
-    for want, key, decode in plan:
+    for want, key_name, decode in plan:
         data = tables.get(want)
         if data is None:
             continue
         chosen, missing = _select(decode(data), ports, pmap)
-        result[key] = chosen
+        result[key_name] = chosen
         if want in partial:
             continue  # the item's partial-read error already covers the ports it did not reach
         for ref in missing:
             what = "no transceiver diagnostics reported" if want is Want.OPTICAL else "port not found on the device"
             errors.append(ItemError(want.value, Unsupported(f"{ref.name}: {what}", device=target.name), port=ref.name))
+    if cached_static is not None and cached is not None:
+        note = (f"thresholds and module facts from the SNMP read at {cached.read_at.isoformat(timespec='seconds')}"
+                " (cached until restart, entity change or a module row change)")
+        result["optical"] = [replace(r, notes=(*r.notes, note)) for r in result["optical"]]
     return SnmpResult(
         optical=tuple(result["optical"]),
         interfaces=tuple(result["interfaces"]),
         counters=tuple(result["counters"]),
         errors=tuple(errors),
     )
+
+
+def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want, Any],
+           decoder_name: str | None, cached_static: Any) -> str | None:
+    """Why the cached facts no longer fit what this poll read (None: they do); updates the uptime."""
+    uptime, ent_change = probe_values(probe_tables)
+    if uptime is not None:  # None: the request carrying the markers failed; its item error says so
+        reason = stale_reason(cached, uptime, ent_change)
+        if reason is not None:
+            return reason
+        cached.uptime = uptime
+    optical = tables.get(Want.OPTICAL)
+    if optical is not None and cached_static is not None and decoder_name:
+        rows = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
+        if rows != cached.optical_rows.get(decoder_name):
+            return "optical module rows changed (a transceiver inserted or removed)"
+    for want, column in ((Want.INTERFACE, oids.IF_ADMIN), (Want.COUNTERS, oids.IF_HC_IN_OCTETS)):
+        if tables.get(want) is not None and unknown_interfaces(cached.mapping, tables[want], (column,)):
+            return "an interface the cached names do not know"
+    return None

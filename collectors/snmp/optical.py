@@ -410,3 +410,29 @@ DECODERS: dict[str, tuple[Decoder, tuple[str, ...]]] = {
         oids.JNX_LANE_RX, oids.JNX_LANE_TX, oids.IF_HIGH_SPEED,
     )),
 }
+
+# The columns of each table that describe the module, not its current state: thresholds, sensor type,
+# scale and precision, the device model (Huawei power encoding). A poller keeps them per device
+# (collectors.snmp.facts.FactCache) and walks only the other columns in steady state.
+STATIC_COLUMNS: dict[str, frozenset[str]] = {
+    "huawei_entity_extent": frozenset({
+        oids.HW_RX_LOW_ALARM, oids.HW_RX_HIGH_ALARM, oids.HW_TX_LOW_ALARM, oids.HW_TX_HIGH_ALARM,
+        oids.HW_RX_LOW_WARN, oids.HW_RX_HIGH_WARN, oids.HW_TX_LOW_WARN, oids.HW_TX_HIGH_WARN,
+        oids.SYS_DESCR_COLUMN, oids.SYS_OBJECT_ID_COLUMN,
+    }),
+    "cisco_entity_sensor": frozenset({
+        oids.CISCO_SENSOR_TYPE, oids.CISCO_SENSOR_SCALE, oids.CISCO_SENSOR_PRECISION,
+        oids.CISCO_THRESHOLD_SEVERITY, oids.CISCO_THRESHOLD_RELATION, oids.CISCO_THRESHOLD_VALUE,
+    }),
+    "juniper_dom": frozenset({
+        oids.JNX_RX_HIGH_ALARM, oids.JNX_RX_LOW_ALARM, oids.JNX_RX_HIGH_WARN, oids.JNX_RX_LOW_WARN,
+        oids.JNX_TX_HIGH_ALARM, oids.JNX_TX_LOW_ALARM, oids.JNX_TX_HIGH_WARN, oids.JNX_TX_LOW_WARN,
+    }),
+}
+# Live columns whose row set is the set of modules / sensors: when it differs from the one seen with
+# the cached facts, a module came or went and the facts are re-read.
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "huawei_entity_extent": (oids.HW_RX_POWER, oids.HW_TX_POWER),
+    "cisco_entity_sensor": (oids.CISCO_SENSOR_VALUE,),
+    "juniper_dom": (oids.JNX_RX_POWER, oids.JNX_LANE_RX),
+}

@@ -14,6 +14,7 @@ from collectors.errors import AuthenticationFailed, UnreachableError
 from collectors.profiles import get_profile
 from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import collect_snmp
+from collectors.snmp.facts import FactCache
 from collectors.target import PortRef
 
 pytestmark = pytest.mark.fixtures
@@ -242,9 +243,10 @@ async def test_silent_agent_is_unreachable_not_an_exception(snmpsim):
 async def test_cached_mapping_makes_the_next_poll_cheaper_with_the_same_readings(snmpsim):
     target = snmpsim.target("librenms_ios_2960x", "cisco_ios")
     async with SnmpClient() as client:
-        first = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, map_ttl=600)
+        facts = FactCache(ttl=600)
+        first = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, facts=facts)
         cost_first = client.values_read
-        second = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, map_ttl=600)
+        second = await collect_snmp(client, target, get_profile("cisco_ios"), ALL, facts=facts)
         cost_second = client.values_read - cost_first
     assert [(r.port, r.rx_dbm) for r in second.optical] == [(r.port, r.rx_dbm) for r in first.optical]
     assert len(second.interfaces) == len(first.interfaces)
