@@ -6,11 +6,14 @@
   threshold" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID). Varbinds: entPhysicalName of the
   port entity, its hwEntityOpticalRxPower (0.01 dBm) and the fault id; the exact Huawei varbind
   list (hwEntityTrap* objects) is approximated.
-- Cisco optical: CISCO-ENTITY-SENSOR-MIB entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1
-  with entSensorThresholdValue and entSensorValue of the Rx power sensor (0.1 dBm).
+- Cisco optical: CISCO-ENTITY-SENSOR-MIB (2013 revision, as current IOS sends it)
+  entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1 for the raise, objects entSensorThresholdValue,
+  entSensorValue, entSensorThresholdSeverity; entSensorThresholdRecoveryNotification .2.0.2 for the
+  clear, objects entSensorValue, entSensorThresholdSeverity, entSensorThresholdValue. Of the Rx power
+  sensor (0.1 dBm), low alarm threshold (index 4, severity critical(30), as in the sensor tables).
 - Tx power low (an ageing laser below nominal - 4 dB, the low alarm threshold the lab reports): the
   same Huawei hwOpticalInvalid / Resume with EntityTrapFaultID 136194 and hwEntityOpticalTxPower; on
-  Cisco the entSensorThresholdNotification of the Tx power sensor.
+  Cisco the threshold / recovery notification of the Tx power sensor.
 - Huawei CRC: HUAWEI-IF-EXT-MIB hwIfMonitorCrcErrorRising 1.3.6.1.4.1.2011.5.25.41.4.1 / Resume .4.2
   with hwIfMonitorCrcErrorStatistics/Threshold/Interval/Name (....41.1.7.1.1.2/.3/.4/.19.<ifIndex>).
 - ZTE: link traps only (no optical MIB in the lab, see snmp/mib.py).
@@ -35,6 +38,12 @@ HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID (appro
 FAULT_RX_LOW = 136196
 FAULT_TX_LOW = 136194  # "the output power is too low" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID)
 CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
+CISCO_SENSOR_RECOVERY = "1.3.6.1.4.1.9.9.91.2.0.2"
+CISCO_SENSOR_VALUE = "1.3.6.1.4.1.9.9.91.1.1.1.1.4"
+CISCO_THRESHOLD_SEVERITY = "1.3.6.1.4.1.9.9.91.1.2.1.1.2"
+CISCO_THRESHOLD_VALUE = "1.3.6.1.4.1.9.9.91.1.2.1.1.4"
+CISCO_LOW_ALARM = 4  # entSensorThresholdIndex of the low alarm threshold in the lab's sensor tables
+CISCO_CRITICAL = 30  # CSensorThresholdSeverity critical, the low alarm's severity there
 HW_CRC_RISING = "1.3.6.1.4.1.2011.5.25.41.4.1"
 HW_CRC_RESUME = "1.3.6.1.4.1.2011.5.25.41.4.2"
 HW_IF_MONITOR = "1.3.6.1.4.1.2011.5.25.41.1.7.1.1"
@@ -75,12 +84,19 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
         ]
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 6  # Rx power sensor under the transceiver module (see mib.py)
-        threshold = 4  # low alarm
-        return CISCO_SENSOR_THRESHOLD, [
-            (f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", rfc1902.Integer32(tenth_dbm(ps.spec.rx_sensitivity_dbm))),
-            (f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", rfc1902.Integer32(tenth_dbm(event.rx_dbm))),
-        ]
+        return _cisco_sensor_trap(raised, sensor, tenth_dbm(ps.spec.rx_sensitivity_dbm), tenth_dbm(event.rx_dbm))
     return None
+
+
+def _cisco_sensor_trap(raised: bool, sensor: int, limit: int, value: int) -> tuple[str, list[tuple[str, Any]]]:
+    """The raise or the recovery of a sensor's low alarm threshold, varbinds in the MIB's order."""
+    key = f"{sensor}.{CISCO_LOW_ALARM}"
+    threshold = (f"{CISCO_THRESHOLD_VALUE}.{key}", rfc1902.Integer32(limit))
+    current = (f"{CISCO_SENSOR_VALUE}.{sensor}", rfc1902.Integer32(value))
+    severity = (f"{CISCO_THRESHOLD_SEVERITY}.{key}", rfc1902.Integer32(CISCO_CRITICAL))
+    if raised:
+        return CISCO_SENSOR_THRESHOLD, [threshold, current, severity]
+    return CISCO_SENSOR_RECOVERY, [current, severity, threshold]
 
 
 def _tx_low_trap(event: LinkEvent, vendor: Vendor, ps: Any) -> tuple[str, list[tuple[str, Any]]] | None:
@@ -95,11 +111,6 @@ def _tx_low_trap(event: LinkEvent, vendor: Vendor, ps: Any) -> tuple[str, list[t
         ]
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 5  # Tx power sensor under the transceiver module (see mib.py)
-        threshold = 4  # low alarm
         low = tenth_dbm(ps.spec.tx_dbm - TX_LOW_ALARM_BELOW_NOMINAL_DB)
-        # as for Rx: one entSensorThresholdNotification per crossing, the value says which way
-        return CISCO_SENSOR_THRESHOLD, [
-            (f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{sensor}.{threshold}", rfc1902.Integer32(low)),
-            (f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{sensor}", rfc1902.Integer32(tenth_dbm(event.tx_dbm))),
-        ]
+        return _cisco_sensor_trap(raised, sensor, low, tenth_dbm(event.tx_dbm))
     return None

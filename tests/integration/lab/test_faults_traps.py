@@ -15,6 +15,7 @@ LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
 LINK_UP = "1.3.6.1.6.3.1.1.5.4"
 HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"  # ENTITYTRAP/4/OPTICALINVALID
 CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
+CISCO_RECOVERY = "1.3.6.1.4.1.9.9.91.2.0.2"  # entSensorThresholdRecoveryNotification (2013 MIB revision)
 
 
 async def _cli_rx(lab: Lab, tools, device: str, port: str) -> float:
@@ -89,6 +90,22 @@ async def test_cisco_optical_trap_and_transceiver_flag(lab: Lab, tools, traps) -
         assert row["rx_pwr"] == "-40.0"
     finally:
         lab.clear(fid)
+    # the repair: a recovery notification, with the objects of the MIB in its order (value, severity,
+    # threshold) - the raise had (threshold, value, severity)
+    rx_sensor = 1000 + 10 * lab.topology.port("agg-rtr1:TenGigabitEthernet1/1/2").if_index + 1 + 6
+    raised = [t for t in traps.traps if t.source == agg.host and t.trap_oid == CISCO_THRESHOLD
+              and f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{rx_sensor}" in t.varbinds][-1]
+    assert [k for k in raised.varbinds if k.startswith("1.3.6.1.4.1.9.9.91.")] == [
+        f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{rx_sensor}.4", f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{rx_sensor}",
+        f"1.3.6.1.4.1.9.9.91.1.2.1.1.2.{rx_sensor}.4"]
+    recovered = await traps.wait_for(lambda t: t.source == agg.host and t.trap_oid == CISCO_RECOVERY
+                                     and f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{rx_sensor}" in t.varbinds)
+    vb = recovered[-1].varbinds
+    assert [k for k in vb if k.startswith("1.3.6.1.4.1.9.9.91.")] == [
+        f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{rx_sensor}", f"1.3.6.1.4.1.9.9.91.1.2.1.1.2.{rx_sensor}.4",
+        f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{rx_sensor}.4"]
+    assert int(vb[f"1.3.6.1.4.1.9.9.91.1.2.1.1.2.{rx_sensor}.4"]) == 30  # critical, the low alarm's severity
+    assert int(vb[f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{rx_sensor}"]) > int(vb[f"1.3.6.1.4.1.9.9.91.1.2.1.1.4.{rx_sensor}.4"])
 
 
 async def test_loose_connector_flaps_with_traps(lab: Lab, traps) -> None:
@@ -455,4 +472,6 @@ async def test_transceiver_ageing_below_the_tx_low_threshold_sends_optical_traps
         lab.clock.scale = 1.0
     await traps.wait_for(lambda t: t in traps.traps[start:] and t.source == acc.host
                          and t.trap_oid == "1.3.6.1.4.1.2011.5.25.219.2.4.6")
+    await traps.wait_for(lambda t: t in traps.traps[start:] and t.source == agg.host and t.trap_oid == CISCO_RECOVERY
+                         and f"1.3.6.1.4.1.9.9.91.1.1.1.1.4.{tx_sensor}" in t.varbinds)
     assert not [a for a in lab.alarms("acc-a-sw1") if "output power" in a.description]
