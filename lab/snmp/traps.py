@@ -3,9 +3,10 @@
 - IF-MIB linkDown 1.3.6.1.6.3.1.1.5.3 / linkUp .4 with ifIndex, ifAdminStatus, ifOperStatus, ifDescr.
 - Huawei optical: HUAWEI-ENTITY-TRAP-MIB hwOpticalInvalid 1.3.6.1.4.1.2011.5.25.219.2.4.5 and
   hwOpticalInvalidResume .2.4.6, EntityTrapFaultID 136196 = "receive power below the lower
-  threshold" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID). Varbinds: entPhysicalName of the
-  port entity, its hwEntityOpticalRxPower (0.01 dBm) and the fault id; the exact Huawei varbind
-  list (hwEntityTrap* objects) is approximated.
+  threshold" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID). Varbinds: the MIB's objects
+  hwEntityPhysicalIndex (.219.1.1), entPhysicalName of the port entity and hwEntityTrapFaultID
+  (.219.1.3), then the port's hwEntityOpticalRxPower (0.01 dBm); the scalars are sent without an
+  instance suffix (receivers accept bare, ".0" and indexed forms).
 - Cisco optical: CISCO-ENTITY-SENSOR-MIB (2013 revision, as current IOS sends it)
   entSensorThresholdNotification 1.3.6.1.4.1.9.9.91.2.0.1 for the raise, objects entSensorThresholdValue,
   entSensorValue, entSensorThresholdSeverity; entSensorThresholdRecoveryNotification .2.0.2 for the
@@ -34,7 +35,8 @@ LINK_DOWN = "1.3.6.1.6.3.1.1.5.3"
 LINK_UP = "1.3.6.1.6.3.1.1.5.4"
 HW_OPTICAL_INVALID = "1.3.6.1.4.1.2011.5.25.219.2.4.5"
 HW_OPTICAL_INVALID_RESUME = "1.3.6.1.4.1.2011.5.25.219.2.4.6"
-HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID (approximated)
+HW_ENTITY_PHYSICAL_INDEX = "1.3.6.1.4.1.2011.5.25.219.1.1"  # hwEntityPhysicalIndex
+HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID
 FAULT_RX_LOW = 136196
 FAULT_TX_LOW = 136194  # "the output power is too low" (Huawei alarm reference, ENTITYTRAP/4/OPTICALINVALID)
 CISCO_SENSOR_THRESHOLD = "1.3.6.1.4.1.9.9.91.2.0.1"
@@ -78,9 +80,10 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
     if vendor is Vendor.HUAWEI:
         ent = 16_000 + i
         return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
+            (HW_ENTITY_PHYSICAL_INDEX, rfc1902.Integer32(ent)),
             (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
-            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.{ent}", rfc1902.Integer32(centi_dbm(event.rx_dbm))),
             (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_RX_LOW)),
+            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.{ent}", rfc1902.Integer32(centi_dbm(event.rx_dbm))),
         ]
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 6  # Rx power sensor under the transceiver module (see mib.py)
@@ -105,9 +108,10 @@ def _tx_low_trap(event: LinkEvent, vendor: Vendor, ps: Any) -> tuple[str, list[t
     if vendor is Vendor.HUAWEI:
         ent = 16_000 + i
         return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
+            (HW_ENTITY_PHYSICAL_INDEX, rfc1902.Integer32(ent)),
             (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
-            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}", rfc1902.Integer32(centi_dbm(event.tx_dbm))),
             (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_TX_LOW)),
+            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}", rfc1902.Integer32(centi_dbm(event.tx_dbm))),
         ]
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 5  # Tx power sensor under the transceiver module (see mib.py)

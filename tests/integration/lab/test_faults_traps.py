@@ -452,6 +452,9 @@ async def test_transceiver_ageing_below_the_tx_low_threshold_sends_optical_traps
                                   and t.trap_oid == HW_OPTICAL_INVALID)
         ent = 16_000 + hw_port.if_index
         assert int(hw[-1].varbinds["1.3.6.1.4.1.2011.5.25.219.1.3"]) == 136194  # output power too low
+        assert list(hw[-1].varbinds)[2:5] == [  # after sysUpTime and snmpTrapOID: the MIB's objects, in order
+            "1.3.6.1.4.1.2011.5.25.219.1.1", f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", "1.3.6.1.4.1.2011.5.25.219.1.3"]
+        assert int(hw[-1].varbinds["1.3.6.1.4.1.2011.5.25.219.1.1"]) == ent
         tx = lab.port_state("acc-a-sw1", "XGigabitEthernet0/0/1").tx_dbm
         assert int(hw[-1].varbinds[f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}"]) == round(tx * 100)
         tx_sensor = 1000 + 10 * cisco_port.if_index + 1 + 5
