@@ -23,7 +23,7 @@ from collectors.snmp.interfaces import (
     decode_counters,
     decode_states,
 )
-from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason, unknown_interfaces
+from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason
 from collectors.snmp.mapping import PortMap
 from collectors.snmp.optical import DECODERS, ROW_COLUMNS, STATIC_COLUMNS
 from collectors.target import DeviceTarget, PortRef
@@ -188,6 +188,9 @@ async def collect_snmp(
         for want, data in tables.items():
             if data is not None and want not in partial:
                 holder.row_counts.update({c: len(data.get(c, {})) for c in columns[want]})
+        for want, column in _IF_ROW_COLUMNS:
+            if tables.get(want) is not None and want not in partial:
+                holder.if_rows.setdefault(column, frozenset(tables[want].get(column, {})))
     optical = tables.get(Want.OPTICAL)
     if optical is not None and decoder_name:
         static_columns = STATIC_COLUMNS.get(decoder_name, frozenset())
@@ -244,7 +247,13 @@ def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want,
         rows = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
         if rows != cached.optical_rows.get(decoder_name):
             return "optical module rows changed (a transceiver inserted or removed)"
-    for want, column in ((Want.INTERFACE, oids.IF_ADMIN), (Want.COUNTERS, oids.IF_HC_IN_OCTETS)):
-        if tables.get(want) is not None and unknown_interfaces(cached.mapping, tables[want], (column,)):
-            return "an interface the cached names do not know"
+    for want, column in _IF_ROW_COLUMNS:
+        seen = cached.if_rows.get(column)
+        if seen is not None and tables.get(want) is not None and frozenset(tables[want].get(column, {})) != seen:
+            return f"the device's ifIndexes changed ({column})"
     return None
+
+
+# IF-MIB columns whose row set (the ifIndexes) is kept with the facts: a change means interfaces were
+# added or removed, and the cached names may be wrong
+_IF_ROW_COLUMNS = ((Want.INTERFACE, oids.IF_ADMIN), (Want.COUNTERS, oids.IF_HC_IN_OCTETS))

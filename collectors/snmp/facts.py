@@ -10,7 +10,7 @@ a poller (``FactCache``) keeps them per device and re-reads them when:
 - entLastChangeTime (ENTITY-MIB) differs from the value read with the facts (a module or card was
   inserted, removed or swapped), where the agent has it;
 - the live rows do not match the ones seen with the facts: an optical module row appeared or vanished
-  (a transceiver inserted or pulled), or an ifIndex the cached names do not know.
+  (a transceiver inserted or pulled), or the set of ifIndexes changed (an interface added or removed).
 
 Not caught without entLastChangeTime: a module swapped in the same slot for one of another class;
 its thresholds are then those of the old one until the ttl runs out or the device restarts.
@@ -24,7 +24,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from collectors.snmp import oids
 from collectors.snmp.mapping import Tables
 
 # walked as scalars (GETNEXT of the object, instance .0)
@@ -45,6 +44,7 @@ class DeviceFacts:
     optical: dict[str, dict[str, dict[str, int | str | None]]] = field(default_factory=dict)  # decoder -> tables
     optical_rows: dict[str, frozenset[str]] = field(default_factory=dict)  # decoder -> live rows at the read
     row_counts: dict[str, int] = field(default_factory=dict)  # live column -> rows at the last poll (request sizing)
+    if_rows: dict[str, frozenset[str]] = field(default_factory=dict)  # IF-MIB column -> ifIndexes at the read
 
     def has_mapping(self, columns: Iterable[str]) -> bool:
         return all(c in self.mapping for c in columns)
@@ -78,13 +78,6 @@ def live_rows(live: Mapping[str, Mapping[str, object]], key_columns: Iterable[st
     for column in key_columns:
         found |= _rows(live, column)
     return frozenset(found)
-
-
-def unknown_interfaces(mapping: Mapping[str, Mapping[str, object]], live: Mapping[str, Mapping[str, object]],
-                       columns: Iterable[str]) -> bool:
-    """An ifIndex in the live IF-MIB columns that the cached names do not know (an interface was added)."""
-    known = _rows(mapping, oids.IF_DESCR) | _rows(mapping, oids.IF_NAME)
-    return any(not _rows(live, c) <= known for c in columns if c in live)
 
 
 class FactCache:
