@@ -87,14 +87,22 @@ def make_engine(url: str, **kwargs) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if parsed.database and parsed.database != ":memory:" and "poolclass" not in kwargs:
+            _pool_for_api_threads(kwargs)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return _hide_secrets_in_logs(engine)
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        _pool_for_api_threads(kwargs)
     return _hide_secrets_in_logs(create_engine(url, **kwargs))
+
+
+def _pool_for_api_threads(kwargs: dict) -> None:
+    """Room for every API worker thread (anyio's default limit is 40) plus the agent's own jobs: a request
+    that finds the pool empty waits, and with the pool's default 15 a burst of intakes held them all."""
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 40)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

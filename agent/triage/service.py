@@ -104,12 +104,34 @@ class TriageService:
                 result = await self._run(ticket_id, reason, t0)
             except Exception as exc:  # noqa: BLE001 - a triage failure is recorded, never lost
                 log.exception("triage of ticket %s failed", ticket_id)
-                result = self._record_failure(ticket_id, exc, t0)
+                result = await asyncio.to_thread(self._record_failure, ticket_id, exc, t0)
             if self.completed is not None:
                 self.completed.put_nowait(result)
             return result
 
     async def _run(self, ticket_id: int, reason: str, t0: float) -> TriageResult:
+        # Database work runs in a worker thread, never on the event loop: a loop blocked waiting for a
+        # pooled connection also stops the API's responses that would give connections back (deadlock
+        # seen under a burst of intakes).
+        prepared = await asyncio.to_thread(self._prepare, ticket_id, reason, t0)
+        if isinstance(prepared, TriageResult):
+            return prepared
+        resolved, ctx, stored, trend = prepared
+        clock = self.services.clock
+        deadline = self.services.settings.triage_deadline_seconds
+        surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
+        second: dict[tuple[str, str], cr.CounterSample] = {}
+        if choose_playbook(ctx) in _NEEDS_RATES:  # playbooks 1 and 3 decide on alarms, status and light
+            second = await self._second_counters(resolved, surveys, t0, deadline)
+        speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
+        obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
+        ctx = replace(ctx, now=clock.now())
+        result = diagnose(resolved.path, obs, ctx)
+        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0)
+
+    def _prepare(self, ticket_id: int, reason: str, t0: float):
+        """What the triage needs from the database: the circuit, the ticket window, stored alarms, the Rx trend
+        (or the result, when the circuit is unknown)."""
         clock = self.services.clock
         with self.services.session_factory() as s:
             ticket = s.get(Ticket, ticket_id)
@@ -128,16 +150,7 @@ class TriageService:
             trend = rx_trend(s, [e.key for _, e in resolved.path.ports()],
                              ctx.now - timedelta(days=self.services.settings.trend_lookback_days))
 
-        deadline = self.services.settings.triage_deadline_seconds
-        surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
-        second: dict[tuple[str, str], cr.CounterSample] = {}
-        if choose_playbook(ctx) in _NEEDS_RATES:  # playbooks 1 and 3 decide on alarms, status and light
-            second = await self._second_counters(resolved, surveys, t0, deadline)
-        speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
-        obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
-        ctx = replace(ctx, now=clock.now())
-        result = diagnose(resolved.path, obs, ctx)
-        return self._store(ticket_id, result, reason, t0)
+        return resolved, ctx, stored, trend
 
     async def _collect(self, resolved: ResolvedCircuit, since: datetime | None,
                        deadline: float) -> tuple[list[cr.DeviceSurvey], dict[str, str]]:
