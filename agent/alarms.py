@@ -305,7 +305,8 @@ class TrapIngest:
         if device == address and address not in view.device_by_address:
             return None  # not an inventory device: no credentials to ask with
         target = await asyncio.to_thread(self._target, device)
-        if target is None or target.snmp is None:
+        if target is None or target.snmp is None:  # remembered like a failed read: no query per trap
+            self.entities[address] = EntityFacts(PortMap(), {}, time.monotonic(), "no SNMP parameters")
             return None
         if self._snmp is None:  # made in the serving loop (a pysnmp engine belongs to one loop)
             self._snmp = SnmpClient(max_in_flight=8, per_device=2)

@@ -137,3 +137,28 @@ async def test_huawei_fault_ids_and_entity_index_without_a_port_name(lab, trap_p
 
         assert (await helpers.until(cleared, what="the resume clears the Rx high alarm"))["id"] == high["id"]
         assert not [a for a in await _alarms(api, device="acc-a-sw1") if a["alarmedObject"]["port"] in (None, "", "GE0/0/2")]
+
+
+@pytest.mark.netsnmp
+async def test_a_sender_whose_tables_cannot_be_read_still_gets_its_alarm(lab, trap_port, db_url, helpers):
+    """The CPE is dark to SNMP (powered off) when its sensor trap arrives: the alarm is stored anyway,
+    read as before (receive power, kind unknown), and the failed read is not retried per trap."""
+    hosp = lab.device("cpe-hosp-1").host
+    sensor = 1007
+    async with helpers.agent_on(db_url, trap_port) as api:
+        await api.import_inventory(lab)
+        fid = lab.inject("cpe_power_off", "cpe-hosp-1")
+        try:
+            await _snmptrap(hosp, trap_port, CISCO_THRESHOLD, f"{THRESHOLD_VALUE}.{sensor}.4", "i", "-200",
+                            f"{SENSOR_VALUE}.{sensor}", "i", "-300")
+
+            async def stored():
+                return next((a for a in await _alarms(api, device="cpe-hosp-1")
+                             if a["probableCause"] == "receivePowerLow"), None)
+
+            row = await helpers.until(stored, timeout=30, what="the alarm stored after the read gave up")
+        finally:
+            lab.clear(fid)
+        assert "sensor kind unknown" in row["specificProblem"]
+        facts = api.agent.services.extras["traps"].entities[hosp]
+        assert facts.error and not facts.sensors
