@@ -137,17 +137,24 @@ async def circuit_health(services, circuit_id: str) -> dict[str, Any]:
     return await asyncio.shield(task)  # one caller going away does not cancel the others' read
 
 
+def _stored(services, circuit_id: str, window_start, now):
+    """The circuit and what the database knows of it (in a worker thread, off the event loop)."""
+    settings = services.settings
+    with services.session_factory() as s:
+        resolved = resolve_circuit(s, circuit_id)
+        ports = [e.key for _, e in resolved.path.ports()]
+        alarms = stored_records(s, ports, window_start)
+        trend = rx_trend(s, ports, now - timedelta(days=settings.trend_lookback_days))
+    return resolved, alarms, trend
+
+
 async def _circuit_health(services, circuit_id: str) -> dict[str, Any]:
     triage = services.extras.get("triage")
     if triage is None:
         raise HealthUnavailable("no collector in this process")
     settings, now = services.settings, services.clock.now()
-    with services.session_factory() as s:
-        resolved = resolve_circuit(s, circuit_id)
-        ports = [e.key for _, e in resolved.path.ports()]
-        window_start = now - lookback(settings)
-        alarms = stored_records(s, ports, window_start)
-        trend = rx_trend(s, ports, now - timedelta(days=settings.trend_lookback_days))
+    window_start = now - lookback(settings)
+    resolved, alarms, trend = await asyncio.to_thread(_stored, services, circuit_id, window_start, now)
     t0 = time.perf_counter()
     surveys, second, missing = await _read(triage.collector, resolved, settings.triage_deadline_seconds,
                                            settings.triage_counter_interval_seconds)

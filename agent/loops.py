@@ -74,6 +74,15 @@ class LoopGuard:
             raise LoopGuardError("mode must be local or remote")
         if not 1 <= req.hold_seconds <= MAX_HOLD_SECONDS:
             raise LoopGuardError(f"hold time must be between 1 and {MAX_HOLD_SECONDS} s")
+        circuit_id, loop_id, target, peer, peer_port, seg_index = await asyncio.to_thread(
+            self._register, ticket_id, req, actor)
+        lock = self._locks.setdefault(circuit_id, asyncio.Lock())
+        async with lock:
+            return await self._execute(loop_id, ticket_id, target, peer, peer_port, seg_index, req, actor)
+
+    def _register(self, ticket_id: int, req: LoopRequest, actor: Actor):
+        """Guard checks and the pending loop row with its journal entry, in one transaction (a worker thread:
+        database waits never hold up the event loop)."""
         clock = self.services.clock
         with unit_of_work(self.services.session_factory) as s:
             ticket = s.get(Ticket, ticket_id)
@@ -97,9 +106,7 @@ class LoopGuard:
                                 f"loop test requested at {req.device} {req.port} ({req.mode}), observed from {peer.name} {peer_port}",
                            data={"loop_test_id": loop_id, "loop_point": {"device": req.device, "port": req.port},
                                  "mode": req.mode, "segment": seg_index, "observer": {"device": peer.name, "port": peer_port}})
-        lock = self._locks.setdefault(ticket.circuit_id, asyncio.Lock())
-        async with lock:
-            return await self._execute(loop_id, ticket_id, target, peer, peer_port, seg_index, req, actor)
+        return ticket.circuit_id, loop_id, target, peer, peer_port, seg_index
 
     async def _execute(self, loop_id, ticket_id, target, peer, peer_port, seg_index, req, actor) -> dict[str, Any]:
         clock = self.services.clock
@@ -110,13 +117,14 @@ class LoopGuard:
                 await asyncio.wait_for(self.driver.set_loop(target, req.port, req.mode), timeout=req.hold_seconds)
             except Exception as exc:  # noqa: BLE001
                 result.update(state="failed", error=f"{type(exc).__name__}: {exc}")
-                self._finish(loop_id, ticket_id, "failed", result, actor,
+                await asyncio.to_thread(self._finish, loop_id, ticket_id, "failed", result, actor,
                              f"打环失败 / loop could not be set on {req.device} {req.port}: {exc}")
                 # the device may have applied part of it: clear anyway
                 await self._clear(loop_id, ticket_id, target, req, actor, after_failure=True)
                 return result
-            self._mark(loop_id, state="set", set_at=clock.now())
-            self._journal(ticket_id, "loop_set", actor, f"已打环 / loop set: {req.device} {req.port} ({req.mode})",
+            await asyncio.to_thread(self._mark, loop_id, state="set", set_at=clock.now())
+            await asyncio.to_thread(self._journal, ticket_id, "loop_set", actor,
+                                    f"已打环 / loop set: {req.device} {req.port} ({req.mode})",
                           {"loop_test_id": loop_id, "loop_point": {"device": req.device, "port": req.port}})
             await asyncio.sleep(min(req.settle_seconds, req.hold_seconds))  # let the link settle before observing
             light = await asyncio.wait_for(self.driver.port_light(peer, peer_port), timeout=req.hold_seconds)
@@ -133,22 +141,24 @@ class LoopGuard:
                    if "signalReturned" in result else "环测未完成 / loop test incomplete")
         result["state"] = "cleared" if cleared else "clear_failed"
         result["conclusion"] = verdict
-        self._finish(loop_id, ticket_id, result["state"], result, actor, f"环测结果 / loop test result at {req.device} {req.port}: {verdict}")
+        await asyncio.to_thread(self._finish, loop_id, ticket_id, result["state"], result, actor,
+                                f"环测结果 / loop test result at {req.device} {req.port}: {verdict}")
         return result
 
     async def _clear(self, loop_id, ticket_id, target, req, actor, after_failure: bool = False) -> bool:
         for attempt in range(3):
             try:
                 await asyncio.wait_for(self.driver.clear_loop(target, req.port), timeout=60)
-                self._mark(loop_id, state="cleared", cleared_at=self.services.clock.now())
-                self._journal(ticket_id, "loop_cleared", actor, f"已拆环 / loop cleared: {req.device} {req.port}",
+                await asyncio.to_thread(self._mark, loop_id, state="cleared", cleared_at=self.services.clock.now())
+                await asyncio.to_thread(self._journal, ticket_id, "loop_cleared", actor,
+                                        f"已拆环 / loop cleared: {req.device} {req.port}",
                               {"loop_test_id": loop_id, "attempt": attempt + 1})
                 return True
             except Exception as exc:  # noqa: BLE001
                 log.warning("clearing loop %s on %s %s failed (attempt %d): %s", loop_id, req.device, req.port,
                             attempt + 1, exc)
-        self._mark(loop_id, state="clear_failed")
-        self._journal(ticket_id, "loop_clear_failed", actor,
+        await asyncio.to_thread(self._mark, loop_id, state="clear_failed")
+        await asyncio.to_thread(self._journal, ticket_id, "loop_clear_failed", actor,
                       f"拆环失败，需人工处理 / loop NOT cleared on {req.device} {req.port}: clear it by hand; "
                       "faultline retries at every start", {"loop_test_id": loop_id})
         return False
@@ -173,6 +183,15 @@ class LoopGuard:
 
     async def clear_leftovers(self) -> list[int]:
         """At start-up: every loop still pending, set or not cleared is cleared (a crash never leaves one)."""
+        work = await asyncio.to_thread(self._leftovers)
+        system = Actor(name=journal.SYSTEM_AUTHOR, role=Role.ADMIN)
+        cleared = []
+        for loop_id, ticket_id, target, req in work:
+            if await self._clear(loop_id, ticket_id, target, req, system):
+                cleared.append(loop_id)
+        return cleared
+
+    def _leftovers(self) -> list[tuple[int, int, DeviceTarget, LoopRequest]]:
         with self.services.session_factory() as s:
             rows = s.scalars(select(LoopTest).where(LoopTest.state.in_(ACTIVE))).all()
             work = []
@@ -182,12 +201,7 @@ class LoopGuard:
                 if port is not None:
                     work.append((loop.id, loop.ticket_id, device_target(dev, [port]),
                                  LoopRequest(loop.device_name, loop.port_name, loop.mode)))
-        system = Actor(name=journal.SYSTEM_AUTHOR, role=Role.ADMIN)
-        cleared = []
-        for loop_id, ticket_id, target, req in work:
-            if await self._clear(loop_id, ticket_id, target, req, system):
-                cleared.append(loop_id)
-        return cleared
+        return work
 
 
 def _jsonable(value: Any) -> Any:
