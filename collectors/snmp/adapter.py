@@ -110,6 +110,7 @@ class SnmpClient:
         self.varbinds_per_request = varbinds_per_request
         self.values_read = 0  # varbinds received, for throughput figures
         self.values_used = 0  # of those, values inside the walked columns (the rest is GETBULK overshoot)
+        self.requests = 0  # requests answered (GET and GETBULK)
         self._lcd = CommandGeneratorLcdConfigurator()
         self._bulk_generator = cmdgen.BulkCommandGenerator()
 
@@ -211,6 +212,7 @@ class SnmpClient:
             except CollectorError as exc:
                 return Partial(out, exc)
             self.values_read += len(varbinds)
+            self.requests += 1
             for oid, value in varbinds:
                 out[str(oid)] = to_python(value)
                 self.values_used += out[str(oid)] is not None
@@ -254,6 +256,7 @@ class SnmpClient:
             except CollectorError as exc:
                 return Partial(result, exc)
             self.values_read += len(varbinds)
+            self.requests += 1
             for scalar, (oid, value) in zip(heads, varbinds, strict=False):
                 text = str(oid)
                 if text.startswith(scalar + ".") and value.__class__.__name__ not in _ABSENT:
