@@ -8,6 +8,7 @@ a port that is not in the target's inventory is an ``InvalidPort``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ from collectors.snmp.collect import SnmpResult, collect_snmp
 from collectors.target import DeviceTarget, PortRef
 
 ALL_WANTS = frozenset(Want)
+# CLI commands of one survey: (parser key, port) -> (parser, port, the items the command serves)
+_Plan = dict[tuple[str, str | None], tuple[CliParser, "PortRef | None", set[Want]]]
 Now = Callable[[], datetime]
 
 
@@ -110,46 +113,65 @@ class Collector:
 
     async def _survey(self, target: DeviceTarget, profile: Profile, refs: list[PortRef] | None,
                       wants: set[Want], since: datetime | None, out: _Partial) -> None:
-        snmp_wants = wants - {Want.ALARMS}
-        snmp = SnmpResult()
-        if snmp_wants and target.snmp is not None:
-            snmp = await collect_snmp(self.snmp, target, profile, snmp_wants, refs, now=self._now)
-        out.optical += snmp.optical
-        out.interfaces += snmp.interfaces
-        out.counters += snmp.counters
-        snmp_down = any(e.item == "snmp" and isinstance(e.error, UnreachableError) for e in snmp.errors)
-
-        # What CLI should add: alarms always; other items SNMP could not give (wholly or per port).
-        # One command can serve two items (interface commands carry the error counters too).
-        plan: dict[tuple[str, str | None], tuple[CliParser, PortRef | None, set[Want]]] = {}
-        covered: set[tuple[str, str | None]] = set()
-        for w in (Want.OPTICAL, Want.INTERFACE, Want.COUNTERS, Want.ALARMS):
-            cli_want = Want.INTERFACE if w is Want.COUNTERS else w
-            if w is Want.ALARMS and w in wants and (target.cli is None or cli_want.value not in profile.survey):
-                out.errors.append(ItemError(w.value, Unsupported(
+        # Alarms come from CLI whatever SNMP answers: their session opens (and their commands run)
+        # while SNMP is read; what SNMP then could not give goes through the same session.
+        alarm_plan: _Plan = {}
+        if Want.ALARMS in wants:
+            if target.cli is None or Want.ALARMS.value not in profile.survey:
+                out.errors.append(ItemError(Want.ALARMS.value, Unsupported(
                     "alarm tables are read over CLI (traps arrive through the TrapReceiver); "
                     + ("no CLI parameters" if target.cli is None else f"profile {profile.name} has no alarm command"),
                     device=target.name)))
-                continue
-            if w not in wants or cli_want.value not in profile.survey or target.cli is None:
-                continue
-            gaps = self._gaps(w, snmp, refs, target, snmp_skipped=target.snmp is None)
-            if gaps is None:
-                continue
-            parsers = [profile.parser_for(cli_want.value)]
-            if w is Want.ALARMS and since is not None and "alarms_history" in profile.survey:
-                parsers.append(profile.parser_for("alarms_history"))  # cleared alarms inside the window
-            for parser in parsers:
-                port_list: list[PortRef | None] = (
-                    ([g for g in gaps if g is not None] or list(target.ports)) if parser.per_port else [None])
-                for ref in port_list:
-                    entry = plan.setdefault((parser.key, ref.name if ref else None), (parser, ref, set()))
-                    entry[2].add(w)
-            covered.update((w.value, g.name if g else None) for g in gaps)
+            else:
+                self._plan_item(alarm_plan, Want.ALARMS, profile, target, refs or [None], since)
 
-        cli_ok = False
-        if plan:
-            cli_ok = await self._run_cli(target, profile, plan, refs, since, out)
+        async with contextlib.AsyncExitStack() as stack:
+            early: asyncio.Future[list[str]] | None = None
+            session = None
+            if alarm_plan:
+                session = await stack.enter_async_context(self.cli.session(target, enable=profile.enable))
+                early = asyncio.ensure_future(session.run(_commands(alarm_plan)))
+                stack.push_async_callback(_settle, early)
+            snmp_wants = wants - {Want.ALARMS}
+            snmp = SnmpResult()
+            if snmp_wants and target.snmp is not None:
+                snmp = await collect_snmp(self.snmp, target, profile, snmp_wants, refs, now=self._now)
+            out.optical += snmp.optical
+            out.interfaces += snmp.interfaces
+            out.counters += snmp.counters
+            snmp_down = any(e.item == "snmp" and isinstance(e.error, UnreachableError) for e in snmp.errors)
+
+            # What else CLI should add: items SNMP could not give (wholly or per port). One command
+            # can serve two items (interface commands carry the error counters too).
+            gap_plan: _Plan = {}
+            covered: set[tuple[str, str | None]] = set()
+            for w in (Want.OPTICAL, Want.INTERFACE, Want.COUNTERS):
+                cli_want = Want.INTERFACE if w is Want.COUNTERS else w
+                if w not in wants or cli_want.value not in profile.survey or target.cli is None:
+                    continue
+                gaps = self._gaps(w, snmp, refs, target, snmp_skipped=target.snmp is None)
+                if gaps is None:
+                    continue
+                self._plan_item(gap_plan, w, profile, target, gaps, since)
+                covered.update((w.value, g.name if g else None) for g in gaps)
+            if alarm_plan:
+                covered.update((Want.ALARMS.value, g.name if g else None) for g in (refs or [None]))
+
+            cli_ok = False
+            if alarm_plan or gap_plan:
+                outputs: dict[tuple[str, str | None], str] | None = None
+                try:
+                    if session is None:
+                        session = await stack.enter_async_context(self.cli.session(target, enable=profile.enable))
+                    late = await session.run(_commands(gap_plan)) if gap_plan else []
+                    first = await early if early is not None else []
+                    outputs = dict(zip(gap_plan, late, strict=True)) | dict(zip(alarm_plan, first, strict=True))
+                except CollectorError as exc:
+                    out.errors.append(ItemError("cli", exc))
+                if outputs is not None:
+                    plan = gap_plan | alarm_plan  # alarm parsers answer no other item: the keys never clash
+                    self._read_cli(target, profile, plan, [outputs[k] for k in plan], refs, since, out)
+                    cli_ok = True
         # Item errors CLI made good are dropped; the rest, and any whole-SNMP failure (a wrong key is
         # a misconfiguration someone must fix even when CLI stood in), stay as evidence.
         for error in snmp.errors:
@@ -169,6 +191,21 @@ class Collector:
             out.errors.append(ItemError("device", Unsupported("no SNMP or CLI parameters", device=target.name)))
 
     @staticmethod
+    def _plan_item(plan: _Plan, w: Want, profile: Profile, target: DeviceTarget, gaps: list[PortRef | None],
+                   since: datetime | None) -> None:
+        """Add the commands that read item ``w`` for these ports (None = all) to ``plan``."""
+        cli_want = Want.INTERFACE if w is Want.COUNTERS else w
+        parsers = [profile.parser_for(cli_want.value)]
+        if w is Want.ALARMS and since is not None and "alarms_history" in profile.survey:
+            parsers.append(profile.parser_for("alarms_history"))  # cleared alarms inside the window
+        for parser in parsers:
+            port_list: list[PortRef | None] = (
+                ([g for g in gaps if g is not None] or list(target.ports)) if parser.per_port else [None])
+            for ref in port_list:
+                entry = plan.setdefault((parser.key, ref.name if ref else None), (parser, ref, set()))
+                entry[2].add(w)
+
+    @staticmethod
     def _gaps(w: Want, snmp: SnmpResult, refs: list[PortRef] | None, target: DeviceTarget,
               snmp_skipped: bool) -> list[PortRef | None] | None:
         """Ports (None = all) CLI must read for this item, or None when SNMP already has them."""
@@ -180,16 +217,10 @@ class Collector:
         missing = [r for r in (refs or []) if any(e.item == w.value and e.port == r.name for e in snmp.errors)]
         return missing or None
 
-    async def _run_cli(self, target: DeviceTarget, profile: Profile,
-                       plan: dict[tuple[str, str | None], tuple[CliParser, PortRef | None, set[Want]]],
-                       refs: list[PortRef] | None, since: datetime | None, out: _Partial) -> bool:
+    def _read_cli(self, target: DeviceTarget, profile: Profile, plan: _Plan, outputs: list[str],
+                  refs: list[PortRef] | None, since: datetime | None, out: _Partial) -> None:
         steps = list(plan.values())
-        commands = [p.command.format(port=ref.name) if p.per_port and ref else p.command for p, ref, _ in steps]
-        try:
-            outputs = await self.cli.run(target, commands, enable=profile.enable)
-        except CollectorError as exc:
-            out.errors.append(ItemError("cli", exc))
-            return False
+        commands = _commands(plan)
         read_at = self._now()
         wanted = refs if refs is not None else list(target.ports)
         alarm_events: dict[tuple[object, ...], AlarmEvent] = {}
@@ -221,7 +252,6 @@ class Collector:
             correlator = AlarmCorrelator()
             correlator.feed_all(alarm_events.values())
             out.alarms += [_renamed(a, wanted) for a in correlator.records() if _in_window(a, since) and _for_ports(a, refs)]
-        return True
 
     # -- loops --------------------------------------------------------------------------------------
     async def set_loop(self, target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
@@ -240,6 +270,17 @@ class Collector:
             raise Unsupported(str(exc), device=target.name) from exc
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
         return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
+
+
+def _commands(plan: _Plan) -> list[str]:
+    return [p.command.format(port=ref.name) if p.per_port and ref else p.command for p, ref, _ in plan.values()]
+
+
+async def _settle(task: asyncio.Future) -> None:
+    """Leaving a survey early (an error, the timeout) must not leave the alarm commands' task unawaited."""
+    if not task.done():
+        task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _put(readings: list, fresh: Sequence) -> None:

@@ -4,15 +4,23 @@ concurrent logins, and a loop must never race a read). netmiko errors become ``C
 "One session per device" holds for the whole process, not per ``CliRunner``: the poller and the
 triage each build their own ``Collector``, so the device locks live in one process-wide
 ``DeviceLocks`` (keyed by SSH host and port), taken in the worker thread before connecting and
-released only when the logout has finished (also when that logout runs after the caller returned)."""
+released only when the logout has finished (also when that logout runs after the caller went away).
+
+A read session (``CliRunner.session``) can take commands in several batches, so a survey opens it
+while SNMP is still being read, sends the alarm commands at once and then what SNMP could not give;
+its logout skips netmiko's config-mode probe (a read session never entered config mode; on Huawei
+that probe waits ~2 s for silence) and is over in milliseconds."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import queue
 import re
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -82,29 +90,65 @@ class CliRunner:
             lock = self._queues[key] = asyncio.Lock()
         return lock
 
-    async def _session(self, target: DeviceTarget, commands: list[str], config: list[str] | None,
-                       enable: bool, commit: bool) -> list[str]:
+    @asynccontextmanager
+    async def session(self, target: DeviceTarget, *, enable: bool = False) -> AsyncIterator[ReadSession]:
+        """One SSH session for read commands sent in batches (``await s.run([...])``); connecting starts
+        at once, in a pool thread; the logout follows the block (awaited when the block ends normally;
+        after an error or a cancellation it runs in the session's thread once its command is done)."""
+        give_up = threading.Event()
+        gate = _Gate(self._device_locks(target), self._lock_wait, (give_up, self._closed))
+        jobs: queue.SimpleQueue[tuple[list[str], concurrent.futures.Future] | None] = queue.SimpleQueue()
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        async with self._queue(target):
+            worker = asyncio.get_running_loop().run_in_executor(
+                self._pool, _read_worker, target, enable, gate, ready, jobs, self._lock_wait)
+            ended_well = False
+            try:
+                yield ReadSession(ready, jobs)
+                ended_well = True
+            finally:
+                give_up.set()  # a thread still waiting for the device gives up instead of connecting
+                jobs.put(None)  # then the logout, after any command still running
+                if ended_well:
+                    try:
+                        await worker
+                    except Exception:  # noqa: BLE001 - a failed connect was already raised by run()
+                        pass
+
+    async def run(self, target: DeviceTarget, commands: Sequence[str], *, enable: bool = False) -> list[str]:
+        """Raw output of each read command, in one session."""
+        async with self.session(target, enable=enable) as s:
+            return await s.run(commands)
+
+    async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
+                        commit: bool = False) -> str:
+        """Send configuration lines in config mode (system-view / configure terminal) and leave it;
+        ``commit``: candidate-configuration platforms (IOS-XR, Junos) commit before leaving."""
         cancelled = threading.Event()
         gate = _Gate(self._device_locks(target), self._lock_wait, (cancelled, self._closed))
         async with self._queue(target):
             future = asyncio.get_running_loop().run_in_executor(
-                self._pool, _blocking_session, target, commands, config, enable, commit, gate)
+                self._pool, _config_session, target, list(lines), enable, commit, gate)
             try:
                 return await future
             except asyncio.CancelledError:
                 cancelled.set()  # a thread still waiting for the device gives up instead of connecting
                 raise
 
-    async def run(self, target: DeviceTarget, commands: Sequence[str], *, enable: bool = False) -> list[str]:
-        """Raw output of each read command, in one session."""
-        return await self._session(target, list(commands), None, enable, False)
 
-    async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
-                        commit: bool = False) -> str:
-        """Send configuration lines in config mode (system-view / configure terminal) and leave it;
-        ``commit``: candidate-configuration platforms (IOS-XR, Junos) commit before leaving."""
-        outputs = await self._session(target, [], list(lines), enable, commit)
-        return outputs[0]
+class ReadSession:
+    """The caller's side of one read session: batches of commands, answered in order."""
+
+    def __init__(self, ready: concurrent.futures.Future, jobs: queue.SimpleQueue) -> None:
+        self._ready = ready
+        self._jobs = jobs
+
+    async def run(self, commands: Sequence[str]) -> list[str]:
+        """Raw output of each command; the connection's failure (refused, unreachable...) raises here."""
+        await asyncio.wrap_future(self._ready)
+        done: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
+        self._jobs.put((list(commands), done))
+        return await asyncio.wrap_future(done)
 
 
 class _Gate:
@@ -173,8 +217,65 @@ def _scrub(text: str, target: DeviceTarget) -> str:
     return text
 
 
-def _blocking_session(target: DeviceTarget, commands: list[str], config: list[str] | None, enable: bool,
-                      commit: bool, gate: _Gate) -> list[str]:
+def _read_worker(target: DeviceTarget, enable: bool, gate: _Gate, ready: concurrent.futures.Future,
+                 jobs: queue.SimpleQueue, idle_limit: float) -> None:
+    """A read session's thread: device lock, connect, the batches in order, quick logout, unlock."""
+    if not ready.set_running_or_notify_cancel():  # the caller went away before this thread started
+        return
+    try:
+        if not gate.enter(target):
+            raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
+    except BaseException as exc:
+        ready.set_exception(exc)
+        return
+    try:
+        conn = _connect(target)
+    except BaseException as exc:
+        gate.leave()
+        ready.set_exception(exc)
+        return
+    try:
+        try:
+            if enable:
+                _guarded(conn.enable, target)
+        except BaseException as exc:
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
+        prompt: str | None = None
+        while True:
+            try:
+                job = jobs.get(timeout=idle_limit)
+            except queue.Empty:  # the caller vanished without ending the session: log out anyway
+                return
+            if job is None:
+                return
+            commands, done = job
+            if not done.set_running_or_notify_cancel():
+                continue
+            try:
+                if prompt is None and commands:
+                    prompt = _guarded(lambda: _session_prompt(conn), target)
+                done.set_result(_guarded(lambda: [
+                    conn.send_command(c, expect_string=prompt, read_timeout=target.cli.timeout if target.cli else 20)
+                    for c in commands], target))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                done.set_exception(exc)
+    finally:
+        _quick_logout(conn, gate)
+
+
+def _session_prompt(conn: Any) -> str:
+    """The pattern netmiko's send_command would find before each command (a newline sent, ~50 ms):
+    read commands never change the prompt, so it is found once per session."""
+    try:
+        prompt = conn.find_prompt()
+    except ValueError:
+        prompt = conn.base_prompt
+    return re.escape(prompt.strip())
+
+
+def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate) -> str:
     if not gate.enter(target):
         raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
     try:
@@ -183,30 +284,19 @@ def _blocking_session(target: DeviceTarget, commands: list[str], config: list[st
         gate.leave()
         raise
     try:
-        return _use(conn, target, commands, config, enable, commit)
+        if enable:
+            _guarded(conn.enable, target)
+        return _guarded(lambda: _configure(conn, target, config, commit), target)
     finally:
-        if config is None:
-            # netmiko's polite logout waits ~2 s for Huawei's "quit" to be acknowledged: after read-only
-            # commands nothing depends on it, so it runs off the caller's critical path; the device
-            # stays locked until it is done, so the next session never overlaps it.
-            threading.Thread(target=_disconnect, args=(conn, gate), daemon=True, name="faultline-cli-logout").start()
-        else:
-            _disconnect(conn, gate)
+        _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
 
 
-def _use(conn: Any, target: DeviceTarget, commands: list[str], config: list[str] | None, enable: bool,
-         commit: bool) -> list[str]:
+def _guarded(step: Any, target: DeviceTarget) -> Any:
+    """One netmiko step, its timeouts and lost sessions as collector errors."""
     from netmiko.exceptions import ReadTimeout
 
     try:
-        if enable:
-            conn.enable()
-        if config is not None:
-            return [_configure(conn, target, config, commit)]
-        outputs = []
-        for command in commands:
-            outputs.append(conn.send_command(command, read_timeout=target.cli.timeout if target.cli else 20))
-        return outputs
+        return step()
     except ReadTimeout as exc:
         raise CollectorTimeout("the device did not finish its output in time", device=target.name,
                                raw=_scrub(str(exc), target)) from exc
@@ -246,6 +336,15 @@ def _abandon(conn: Any) -> None:
         conn.exit_config_mode()
     except Exception:  # the session is closed right after; a stuck config mode dies with it
         pass
+
+
+def _quick_logout(conn: Any, gate: _Gate) -> None:
+    """Logout of a read session: netmiko's own cleanup first probes whether the session is in config
+    mode, which on Huawei waits ~2 s for silence; a read session never entered config mode, so the
+    probe is answered here and the driver's logout command ('quit', 'exit') is sent at once, then the
+    transport and socket are closed."""
+    conn.check_config_mode = lambda *args, **kwargs: False
+    _disconnect(conn, gate)
 
 
 def _disconnect(conn: Any, gate: _Gate) -> None:

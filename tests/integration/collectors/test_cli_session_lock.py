@@ -1,6 +1,7 @@
 """One SSH session per device across the whole process: two CliRunners (as the poller and the triage
 each have) on one lab device never hold two SSH sessions at once, logouts included. A TCP relay in
-front of the device's SSH port counts the sessions that are open at the same time."""
+front of the device's SSH port counts the sessions that are open at the same time. Also: a read session
+takes several batches of commands in one login, and its logout is over when the read returns."""
 from __future__ import annotations
 
 import asyncio
@@ -39,9 +40,9 @@ class TcpRelay:
     """Forwards 127.0.0.1:<port> to the device's SSH server and records when each TCP session was
     accepted and when either side closed it."""
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    def __init__(self, upstream: tuple[str, int], host: str = "127.0.0.1") -> None:
         self.upstream = upstream
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server((host, 0))
         self.port = self.listener.getsockname()[1]
         self.spans: list[tuple[float, float]] = []
         self._accepted: dict[tuple[socket.socket, socket.socket], float] = {}
@@ -111,10 +112,11 @@ class TcpRelay:
 
 
 def relayed_target(lab, name: str):
+    """The device's SSH reached through a relay on its own address (SNMP still goes to the device)."""
     dev = next(d for d in lab.inventory()["devices"] if d["name"] == name)
     target = target_from_inventory(dev)
-    relay = TcpRelay((target.address, target.cli.port))
-    return relay, replace(target, address="127.0.0.1", cli=replace(target.cli, port=relay.port))
+    relay = TcpRelay((target.address, target.cli.port), host=target.address)
+    return relay, replace(target, cli=replace(target.cli, port=relay.port))
 
 
 async def reads(runners: list[CliRunner], target, command: str, each: int) -> list[str]:
@@ -166,3 +168,123 @@ async def test_peak_sessions_from_spans():
     assert peak_sessions([(0.0, 2.0), (2.05, 4.0)]) == 1  # the FIN of the first arrived late
     assert peak_sessions([(0.0, 2.0), (1.0, 3.0)]) == 2
     assert peak_sessions([(0.0, 5.0), (1.0, 2.0), (1.5, 3.0)]) == 3
+
+
+def device_free(target) -> bool:
+    """The device lock is free right now (no session of this process is open or logging out)."""
+    from collectors.cli.session import PROCESS_DEVICE_LOCKS
+
+    lock = PROCESS_DEVICE_LOCKS(target)
+    if lock.acquire(blocking=False):
+        lock.release()
+        return True
+    return False
+
+
+def wait_ended(relay: TcpRelay, sessions: int) -> None:
+    """The relay has seen `sessions` sessions end (a FIN can reach it a little after the close)."""
+    deadline = time.monotonic() + 10
+    while relay.sessions < sessions and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(("name", "command", "expect"), [
+    ("cpe-bank-1", "display interface brief", "GigabitEthernet0/0/1"),  # netmiko's own logout: ~2 s more
+    ("agg-rtr1", "show interfaces TenGigabitEthernet1/1/1", "TenGigabitEthernet1/1/1"),
+])
+async def test_a_read_has_logged_out_when_it_returns(lab, name, command, expect):
+    relay, target = relayed_target(lab, name)
+    runner = CliRunner()
+    try:
+        out = await runner.run(target, [command])
+        free = device_free(target)
+        await asyncio.to_thread(wait_ended, relay, 1)
+    finally:
+        runner.close()
+        relay.close()
+    assert expect in out[0]
+    assert free, "the device lock was still held after the read returned (logout still running)"
+    assert relay.sessions == 1
+
+
+async def test_one_read_session_takes_several_batches(lab):
+    relay, target = relayed_target(lab, "cpe-bank-1")
+    runner = CliRunner()
+    try:
+        async with runner.session(target) as session:
+            first = await session.run(["display interface brief"])
+            second = await session.run(["display alarm active", "display interface GigabitEthernet0/0/1"])
+            empty = await session.run([])
+        await asyncio.to_thread(wait_ended, relay, 1)
+    finally:
+        runner.close()
+        relay.close()
+    assert "GigabitEthernet0/0/2" in first[0]
+    assert len(second) == 2 and "GigabitEthernet0/0/1 current state" in second[1]
+    assert empty == []
+    assert relay.sessions == 1 and relay.peak == 1
+
+
+async def test_a_refused_session_raises_at_run_and_leaves_the_device_free(lab):
+    from collectors.errors import AuthenticationFailed
+
+    relay, target = relayed_target(lab, "agg-rtr1")
+    target = replace(target, cli=replace(target.cli, password="wrong-password"))
+    runner = CliRunner()
+    try:
+        with pytest.raises(AuthenticationFailed) as failed:
+            async with runner.session(target) as session:
+                await session.run(["show version"])
+        free = device_free(target)
+    finally:
+        runner.close()
+        relay.close()
+    assert "wrong-password" not in str(failed.value) and "wrong-password" not in (failed.value.raw or "")
+    assert free
+
+
+async def test_a_cancelled_read_session_still_logs_out_before_the_next_one(lab):
+    relay, target = relayed_target(lab, "cpe-bank-1")
+    runners = [CliRunner(), CliRunner()]
+    started = asyncio.Event()
+
+    async def abandoned() -> None:
+        async with runners[0].session(target) as session:
+            await session.run(["display interface brief"])
+            started.set()
+            await session.run(["display alarm active"] * 50)  # cancelled while this runs
+
+    try:
+        task = asyncio.ensure_future(abandoned())
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        after = await runners[1].run(target, ["display interface brief"])
+        await asyncio.to_thread(wait_ended, relay, 2)
+    finally:
+        for r in runners:
+            r.close()
+        relay.close()
+    assert "GigabitEthernet0/0/1" in after[0]
+    assert relay.sessions == 2 and relay.peak == 1
+
+
+async def test_a_survey_reads_alarms_and_what_snmp_lacks_in_one_session(lab):
+    """ZTE has no optical MIB: optical comes over CLI, with the alarms, in the same login."""
+    from datetime import UTC, datetime, timedelta
+
+    from collectors.survey import Collector
+
+    relay, target = relayed_target(lab, "acc-b-sw1")
+    since = datetime.now(UTC) - timedelta(hours=1)
+    try:
+        async with Collector() as collector:
+            survey = await collector.survey(target, None, ("optical", "interface", "counters", "alarms"), since, 15.0)
+        await asyncio.to_thread(wait_ended, relay, 1)
+    finally:
+        relay.close()
+    assert not survey.errors, [(e.item, str(e.error)) for e in survey.errors]
+    assert {o.port for o in survey.optical} == {p.name for p in target.ports}
+    assert all(o.source.method.value == "cli" for o in survey.optical)
+    assert relay.sessions == 1
