@@ -243,6 +243,7 @@ def _read_worker(target: DeviceTarget, enable: bool, gate: _Gate, ready: concurr
             return
         ready.set_result(None)
         prompt: str | None = None
+        failed: BaseException | None = None  # after a failed command the channel is in an unknown state
         while True:
             try:
                 job = jobs.get(timeout=idle_limit)
@@ -253,6 +254,11 @@ def _read_worker(target: DeviceTarget, enable: bool, gate: _Gate, ready: concurr
             commands, done = job
             if not done.set_running_or_notify_cancel():
                 continue
+            if failed is not None:
+                done.set_exception(CommandError(
+                    f"not sent: an earlier command of this session failed ({type(failed).__name__})",
+                    device=target.name))
+                continue
             try:
                 if prompt is None and commands:
                     prompt = _guarded(lambda: _session_prompt(conn), target)
@@ -260,6 +266,7 @@ def _read_worker(target: DeviceTarget, enable: bool, gate: _Gate, ready: concurr
                     conn.send_command(c, expect_string=prompt, read_timeout=target.cli.timeout if target.cli else 20)
                     for c in commands], target))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                failed = exc
                 done.set_exception(exc)
     finally:
         _quick_logout(conn, gate)

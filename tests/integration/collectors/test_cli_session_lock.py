@@ -288,3 +288,26 @@ async def test_a_survey_reads_alarms_and_what_snmp_lacks_in_one_session(lab):
     assert {o.port for o in survey.optical} == {p.name for p in target.ports}
     assert all(o.source.method.value == "cli" for o in survey.optical)
     assert relay.sessions == 1
+
+
+async def test_after_a_lost_session_later_batches_are_not_sent(lab):
+    """A batch that failed leaves the channel in an unknown state: the next batches fail at once
+    instead of reading what the failed command left behind."""
+    from collectors.errors import CollectorError, CommandError
+
+    relay, target = relayed_target(lab, "agg-rtr1")
+    runner = CliRunner()
+    try:
+        async with runner.session(target) as session:
+            first = await session.run(["show interfaces TenGigabitEthernet1/1/1"])
+            relay.close()  # the line to the device goes away mid-session
+            with pytest.raises(CollectorError) as lost:
+                await session.run(["show logging"])
+            with pytest.raises(CommandError, match="earlier command"):
+                await session.run(["show logging"])
+        free = device_free(target)
+    finally:
+        runner.close()
+    assert "TenGigabitEthernet1/1/1" in first[0]
+    assert not isinstance(lost.value, CommandError)
+    assert free
