@@ -1,6 +1,7 @@
 """Shared test fixtures: where the real-device captures live, and which databases to run on."""
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -122,3 +123,24 @@ async def lab():
             await candidate.stop()
         return
     pytest.fail("could not start the lab on any random loopback block")
+
+
+async def _until(check, timeout: float = 30.0, what: str = "condition"):
+    """Wait for ``check()`` (sync or async) to return something truthy, up to a deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = None
+    while loop.time() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} not reached within {timeout:.0f} s (last: {last!r})")
+
+
+@pytest.fixture
+def until():
+    """``await until(check, timeout, what)``: polls a condition instead of sleeping for a fixed time."""
+    return _until

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -107,23 +107,8 @@ async def agent_on(db_url: str, trap_port: int, clock: Clock | None = None, **ov
             await client.http.aclose()
 
 
-async def until(check: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
-    """Wait for ``check()`` (sync or async) to return something truthy, up to a deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = None
-    while loop.time() < deadline:
-        last = check()
-        if asyncio.iscoroutine(last):
-            last = await last
-        if last:
-            return last
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{what} not reached within {timeout:.0f} s (last: {last!r})")
-
-
 @pytest.fixture
-def helpers():
+def helpers(until):
     """agent_on and until for the tests (test modules cannot import conftest under importlib mode)."""
     from types import SimpleNamespace
 

@@ -2,10 +2,9 @@
 database, the shared module lab of tests/conftest.py as the network."""
 from __future__ import annotations
 
-import asyncio
 import random
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -80,21 +79,6 @@ async def agent_on(db_url: str, **overrides: Any) -> AsyncIterator[Api]:
             await api.http.aclose()
 
 
-async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    """Wait for ``check()`` (sync or async) to return something truthy, up to a deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = None
-    while loop.time() < deadline:
-        last = check()
-        if asyncio.iscoroutine(last):
-            last = await last
-        if last:
-            return last
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{what} not reached within {timeout:.0f} s (last: {last!r})")
-
-
 @pytest.fixture
 def silent_endpoint():
     """A UDP port and a TCP port on loopback that take packets and connections and never answer: a
@@ -112,7 +96,7 @@ def silent_endpoint():
 
 
 @pytest.fixture
-def helpers():
+def helpers(until):
     """agent_on and until for the tests (test modules cannot import conftest under importlib mode)."""
     from types import SimpleNamespace
 
