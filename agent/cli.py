@@ -56,11 +56,12 @@ def serve(host: str = typer.Option(None, help="bind address (default from settin
     import uvicorn
 
     from agent.runtime import build_app
+    from agent.stack import KEEP_ALIVE_SECONDS
 
     settings = _settings(database_url)
     application = build_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower())
+                log_level=settings.log_level.lower(), timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @app.command()

@@ -33,12 +33,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+# Idle keep-alive connections are held longer than clients keep them (httpx: 5 s): with uvicorn's
+# default, also 5 s, the server could close a connection just as a client sent on it (ReadError).
+KEEP_ALIVE_SECONDS = 65
+
+
 @asynccontextmanager
 async def running_agent(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
                         clock: Clock | None = None, jobs: bool = True) -> AsyncIterator[RunningAgent]:
     app = build_app(settings, clock, jobs=jobs)
     port = port or free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                           timeout_keep_alive=KEEP_ALIVE_SECONDS))
     server.install_signal_handlers = lambda: None  # the caller owns the process's signals
     task = asyncio.create_task(server.serve())
     while not server.started:
