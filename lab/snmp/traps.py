@@ -78,17 +78,22 @@ def trap_for(event: LinkEvent, vendor: Vendor, model: Model) -> tuple[str, list[
         return _tx_low_trap(event, vendor, ps)
     raised = event.kind is LinkEventKind.RX_LOW_ALARM
     if vendor is Vendor.HUAWEI:
-        ent = 16_000 + i
-        return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
-            (HW_ENTITY_PHYSICAL_INDEX, rfc1902.Integer32(ent)),
-            (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
-            (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_RX_LOW)),
-            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.{ent}", rfc1902.Integer32(centi_dbm(event.rx_dbm))),
-        ]
+        return _huawei_optical_trap(raised, ps, FAULT_RX_LOW, 8, event.rx_dbm)  # column 8: hwEntityOpticalRxPower
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 6  # Rx power sensor under the transceiver module (see mib.py)
         return _cisco_sensor_trap(raised, sensor, tenth_dbm(ps.spec.rx_sensitivity_dbm), tenth_dbm(event.rx_dbm))
     return None
+
+
+def _huawei_optical_trap(raised: bool, ps: Any, fault_id: int, column: int, dbm: float) -> tuple[str, list[tuple[str, Any]]]:
+    """hwOpticalInvalid or its resume for the port's transceiver entity, with the power column it is about."""
+    ent = 16_000 + ps.spec.if_index
+    return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
+        (HW_ENTITY_PHYSICAL_INDEX, rfc1902.Integer32(ent)),
+        (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
+        (HW_TRAP_FAULT_ID, rfc1902.Integer32(fault_id)),
+        (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.{column}.{ent}", rfc1902.Integer32(centi_dbm(dbm))),
+    ]
 
 
 def _cisco_sensor_trap(raised: bool, sensor: int, limit: int, value: int) -> tuple[str, list[tuple[str, Any]]]:
@@ -106,13 +111,7 @@ def _tx_low_trap(event: LinkEvent, vendor: Vendor, ps: Any) -> tuple[str, list[t
     i = ps.spec.if_index
     raised = event.kind is LinkEventKind.TX_LOW_ALARM
     if vendor is Vendor.HUAWEI:
-        ent = 16_000 + i
-        return (HW_OPTICAL_INVALID if raised else HW_OPTICAL_INVALID_RESUME), [
-            (HW_ENTITY_PHYSICAL_INDEX, rfc1902.Integer32(ent)),
-            (f"1.3.6.1.2.1.47.1.1.1.1.7.{ent}", rfc1902.OctetString(ps.spec.name)),
-            (HW_TRAP_FAULT_ID, rfc1902.Integer32(FAULT_TX_LOW)),
-            (f"1.3.6.1.4.1.2011.5.25.31.1.1.3.1.9.{ent}", rfc1902.Integer32(centi_dbm(event.tx_dbm))),
-        ]
+        return _huawei_optical_trap(raised, ps, FAULT_TX_LOW, 9, event.tx_dbm)  # column 9: hwEntityOpticalTxPower
     if vendor is Vendor.CISCO:
         sensor = 1000 + 10 * i + 1 + 5  # Tx power sensor under the transceiver module (see mib.py)
         low = tenth_dbm(ps.spec.tx_dbm - TX_LOW_ALARM_BELOW_NOMINAL_DB)
