@@ -276,12 +276,13 @@ async def test_prepare_runs_before_decoding_so_resolvers_answer_for_the_first_tr
     queue: asyncio.Queue = asyncio.Queue()
     learnt: dict[int, str] = {}
     calls: list[str] = []
+    read_done = asyncio.Event()  # the first trap's entity read finishes only once the second trap is in
 
     async def prepare(source: str, values) -> None:
         calls.append(source)
         if len(calls) == 2:
             raise RuntimeError("device unreachable")
-        await asyncio.sleep(0.2)  # a slow SNMP read: the next trap must wait behind this one
+        await read_done.wait()  # a slow SNMP read: the next trap must wait behind this one
         learnt[16007] = "GigabitEthernet0/0/5"
 
     async with receiver_for(addresses, queue, prepare=prepare,
@@ -289,6 +290,7 @@ async def test_prepare_runs_before_decoding_so_resolvers_answer_for_the_first_tr
         await snmptrap(receiver, addresses[1], HW_OPTICAL_INVALID, "1.3.6.1.4.1.2011.5.25.219.1.1.0", "i", "16007",
                        "1.3.6.1.4.1.2011.5.25.219.1.3.0", "i", "136196")
         await snmptrap(receiver, addresses[1], LINK_DOWN, *link(9, "GigabitEthernet0/0/7", 1, 2))
+        read_done.set()
         first, second = await next_record(queue), await next_record(queue)
     assert (first.port, first.probable_cause) == ("GigabitEthernet0/0/5", ProbableCause.RX_POWER_LOW)
     assert (second.port, second.probable_cause) == ("GigabitEthernet0/0/7", ProbableCause.LINK_DOWN)
