@@ -45,6 +45,11 @@ def rejected(output: str) -> bool:
     return bool(_REJECTED.search(output))
 
 
+def device_key(target: DeviceTarget) -> tuple[str, int]:
+    """What makes two sessions go to the same device: its SSH address and port."""
+    return target.address, target.cli.port if target.cli else 22
+
+
 class DeviceLocks:
     """One lock per device (SSH host, port), shared by every runner that uses this registry."""
 
@@ -53,7 +58,7 @@ class DeviceLocks:
         self._locks: dict[tuple[str, int], threading.Lock] = {}
 
     def __call__(self, target: DeviceTarget) -> threading.Lock:
-        key = (target.address, target.cli.port if target.cli else 22)
+        key = device_key(target)
         with self._guard:
             lock = self._locks.get(key)
             if lock is None:
@@ -84,7 +89,7 @@ class CliRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _queue(self, target: DeviceTarget) -> asyncio.Lock:
-        key = (target.address, target.cli.port if target.cli else 22)
+        key = device_key(target)
         lock = self._queues.get(key)
         if lock is None:
             lock = self._queues[key] = asyncio.Lock()
