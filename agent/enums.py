@@ -1,16 +1,15 @@
-"""Enumerations of the domain, in one place."""
+"""Enumerations of the domain, in one place. The diagnosis' own enumerations (site kinds, ticket kinds,
+symptoms, verdicts) are defined once in ``diagnosis.enums`` and re-exported here, never copied."""
 from __future__ import annotations
 
 from enum import StrEnum
 
+from diagnosis.enums import SiteKind, Symptom, TicketKind, Verdict
 
-class SiteKind(StrEnum):
-    CUSTOMER_PREMISES = "customer_premises"
-    ACCESS_ROOM = "access_room"  # 接入机房
-    AGGREGATION = "aggregation"
-    CORE = "core"
-    METRO_EGRESS = "metro_egress"  # 城域网出口
-    PROVINCE_EXIT = "province_exit"  # 出省端口
+__all__ = ["IntakeOutcome", "JournalKind", "LoopState", "ObservedImpact", "Role", "ServiceType", "SiteKind",
+           "Symptom", "TicketKind", "TicketStatus", "Verdict"]
+
+
 
 
 class ServiceType(StrEnum):
@@ -31,15 +30,8 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class TicketKind(StrEnum):
-    ASSIST_CHECK = "assist_check"  # 协查类
-    INTERRUPTION = "interruption"  # 中断类
 
 
-class Symptom(StrEnum):
-    INTERRUPTION_OR_FLAP = "interruption_or_flap"
-    LATENCY_OR_ERRORS = "latency_or_errors"
-    DOWN = "down"
 
 
 class TicketStatus(StrEnum):
@@ -61,3 +53,43 @@ class ObservedImpact(StrEnum):
     INTERMITTENT = "intermittent"
     NO_IMPACT = "noImpact"
     UNKNOWN = "unknown"
+
+
+class IntakeOutcome(StrEnum):
+    """What an intake did with the upstream ticket (the answer is idempotent on the upstream id)."""
+
+    CREATED = "created"
+    EXISTING = "existing"  # the same upstream id was posted before: the same ticket
+    REOPENED = "reopened"  # a repeat fault within the reopen window (MEF 124)
+
+
+class LoopState(StrEnum):
+    """A loop test's state (环测). ``ACTIVE`` ones hold the guard: the loop may be on the device."""
+
+    PENDING = "pending"  # persisted before the device is touched: a crash here is cleared at start-up
+    SET = "set"
+    CLEARED = "cleared"
+    CLEAR_FAILED = "clear_failed"  # still on the device as far as we know: retried at every start
+    FAILED = "failed"
+
+    @classmethod
+    def active(cls) -> tuple[LoopState, ...]:
+        return (cls.PENDING, cls.SET, cls.CLEAR_FAILED)
+
+
+class JournalKind(StrEnum):
+    """What a journal entry records (追加信息). Lifecycle actions are journalled under their action name
+    (``sign``, ``dispatch``, ...: agent/tickets/lifecycle.py) and SLA milestones as ``sla_<event>``."""
+
+    CREATED = "created"
+    UNKNOWN_CIRCUIT = "unknown_circuit"
+    ALARM = "alarm"
+    DIAGNOSIS = "diagnosis"
+    TRIAGE_SKIPPED = "triage_skipped"
+    TRIAGE_FAILED = "triage_failed"
+    LOOP_REQUESTED = "loop_requested"
+    LOOP_SET = "loop_set"
+    LOOP_CLEARED = "loop_cleared"
+    LOOP_CLEAR_FAILED = "loop_clear_failed"
+    LOOP_RESULT = "loop_result"
+    REPORT_SUBMITTED = "report_submitted"

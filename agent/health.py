@@ -13,55 +13,18 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from agent.alarms import stored_records
-from agent.polling import rx_trend
-from agent.triage.evidence import observations
-from agent.triage.path import ResolvedCircuit, resolve_circuit
-from collectors import readings as cr
+from agent.evidence import observations, read_path, stored
+from agent.inventory.targets import ResolvedCircuit, resolve_circuit
 from diagnosis import readings as dr
 from diagnosis.engine import diagnose
 from diagnosis.result import Diagnosis, EvidenceItem
 from diagnosis.ticket import TicketContext
 
 
-
 def lookback(settings) -> timedelta:
     """How far back stored alarms count as the circuit's recent history: the same window a ticket's
     "historical alarm" (历史告警) check uses, ``triage_lookback_hours``."""
     return timedelta(hours=settings.triage_lookback_hours)
-
-
-class HealthUnavailable(RuntimeError):
-    """No collector in this process (triage is not running here)."""
-
-
-async def _read(collector, resolved: ResolvedCircuit, deadline: float, interval: float
-                ) -> tuple[list[cr.DeviceSurvey], dict[tuple[str, str], cr.CounterSample], dict[str, str]]:
-    t0 = time.perf_counter()
-    tasks = {asyncio.ensure_future(collector.survey(t, None, max(1.0, deadline * 0.6))): t for t in resolved.targets}
-    done, pending = await asyncio.wait(tasks, timeout=deadline * 0.75)
-    missing = {tasks[t].name: f"no answer within {deadline * 0.75:.1f} s" for t in pending}
-    for t in pending:
-        t.cancel()
-    if pending:
-        await asyncio.gather(*pending, return_exceptions=True)
-    surveys = []
-    for t in done:
-        if t.exception() is not None:
-            missing[tasks[t].name] = f"survey failed: {t.exception()}"
-        else:
-            surveys.append(t.result())
-    second: dict[tuple[str, str], cr.CounterSample] = {}
-    with_counters = [t for t in resolved.targets if any(sv.device == t.name and sv.counters for sv in surveys)]
-    remaining = deadline - (time.perf_counter() - t0)
-    if with_counters and remaining > interval + 0.5:
-        await asyncio.sleep(interval)  # the measurement interval of the rates and utilisation
-        results = await asyncio.gather(*[collector.counters(t, min(2.0, remaining - interval))
-                                         for t in with_counters], return_exceptions=True)
-        for r in results:
-            if not isinstance(r, BaseException):
-                second.update({(c.device, c.port): c for c in r})
-    return surveys, second, missing
 
 
 def _items(evidence: Sequence[EvidenceItem], name: str, **match: Any) -> list[EvidenceItem]:
@@ -125,58 +88,48 @@ def shape(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) ->
     }
 
 
-async def circuit_health(services, circuit_id: str) -> dict[str, Any]:
-    """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory. Asks for the same
-    circuit while a read is under way share that read: a busy NOC screen never multiplies device load."""
-    inflight: dict[str, asyncio.Future] = services.extras.setdefault("health_inflight", {})
-    task = inflight.get(circuit_id)
-    if task is None:
-        task = asyncio.ensure_future(_circuit_health(services, circuit_id))
-        inflight[circuit_id] = task
-        task.add_done_callback(lambda _t: inflight.pop(circuit_id, None))
-    return await asyncio.shield(task)  # one caller going away does not cancel the others' read
+class CircuitHealth:
+    """The NOC's live read of a circuit over the triage's collector. Asks for the same circuit while a
+    read is under way share that read: a busy NOC screen never multiplies device load."""
 
+    def __init__(self, services, collector) -> None:
+        self.services = services
+        self.collector = collector
+        self._inflight: dict[str, asyncio.Future] = {}
 
-def _stored(services, circuit_id: str, window_start, now):
-    """The circuit and what the database knows of it (in a worker thread, off the event loop)."""
-    settings = services.settings
-    with services.session_factory() as s:
-        resolved = resolve_circuit(s, circuit_id)
-        ports = [e.key for _, e in resolved.path.ports()]
-        alarms = stored_records(s, ports, window_start)
-        trend = rx_trend(s, ports, now - timedelta(days=settings.trend_lookback_days))
-    return resolved, alarms, trend
+    async def read(self, circuit_id: str) -> dict[str, Any]:
+        """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory."""
+        task = self._inflight.get(circuit_id)
+        if task is None:
+            task = asyncio.ensure_future(self._read(circuit_id))
+            self._inflight[circuit_id] = task
+            task.add_done_callback(lambda _t: self._inflight.pop(circuit_id, None))
+        return await asyncio.shield(task)  # one caller going away does not cancel the others' read
 
+    def _stored(self, circuit_id: str, window_start, now):
+        """The circuit and what the database knows of it (in a worker thread, off the event loop)."""
+        with self.services.session_factory() as s:
+            resolved = resolve_circuit(s, circuit_id)
+            evidence = stored(s, resolved, window_start, now - timedelta(days=self.services.settings.trend_lookback_days))
+        return resolved, evidence
 
-async def _circuit_health(services, circuit_id: str) -> dict[str, Any]:
-    triage = services.extras.get("triage")
-    if triage is None:
-        raise HealthUnavailable("no collector in this process")
-    settings, now = services.settings, services.clock.now()
-    window_start = now - lookback(settings)
-    resolved, alarms, trend = await asyncio.to_thread(_stored, services, circuit_id, window_start, now)
-    t0 = time.perf_counter()
-    surveys, second, missing = await _read(triage.collector, resolved, settings.triage_deadline_seconds,
-                                           settings.triage_counter_interval_seconds)
-    speeds = {e.key: e.speed_mbps for _, e in resolved.path.ports()}
-    obs = observations(surveys, second, speeds, alarms, missing, rx_trend=trend)
-    now = services.clock.now()
-    ctx = TicketContext(kind="assist_check", symptom="latency_or_errors", reported_at=now, now=now,
-                        window_start=window_start, ticket_id=f"health:{circuit_id}")
-    out = shape(diagnose(resolved.path, obs, ctx), obs, resolved)
-    out["alarmWindow"] = {"start": window_start.isoformat(), "hours": settings.triage_lookback_hours,
-                          "storedAlarms": len(alarms)}
-    out["durationMs"] = round((time.perf_counter() - t0) * 1000, 1)
-    return out
-
-
-def install_monitoring(services, *, jobs: bool = True) -> None:
-    """Health and alarm endpoints always; the trap receiver and the optical poller in a jobs process."""
-    from agent.alarms import install_traps
-    from agent.polling import install_polling
-    from api.routers import health as health_router
-
-    services.extras.setdefault("routers", []).append(health_router.router)
-    if jobs:
-        install_traps(services)
-        install_polling(services)
+    async def _read(self, circuit_id: str) -> dict[str, Any]:
+        services = self.services
+        settings, now = services.settings, services.clock.now()
+        window_start = now - lookback(settings)
+        resolved, evidence = await asyncio.to_thread(self._stored, circuit_id, window_start, now)
+        t0 = time.perf_counter()
+        reading = await read_path(self.collector, resolved, since=None, deadline=settings.triage_deadline_seconds,
+                                  clock=services.clock, counter_interval_s=settings.triage_counter_interval_seconds,
+                                  rates=True)
+        speeds = {e.key: e.speed_mbps for _, e in resolved.path.ports()}
+        obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
+                           rx_trend=evidence.trend)
+        now = services.clock.now()
+        ctx = TicketContext(kind="assist_check", symptom="latency_or_errors", reported_at=now, now=now,
+                            window_start=window_start, ticket_id=f"health:{circuit_id}")
+        out = shape(diagnose(resolved.path, obs, ctx), obs, resolved)
+        out["alarmWindow"] = {"start": window_start.isoformat(), "hours": settings.triage_lookback_hours,
+                              "storedAlarms": len(evidence.alarms)}
+        out["durationMs"] = round((time.perf_counter() - t0) * 1000, 1)
+        return out

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from agent.enums import JournalKind
 from agent.models import JournalEntry
 
 SYSTEM_AUTHOR = "faultline"
@@ -18,7 +19,7 @@ def append(
     ticket_id: int,
     *,
     at: datetime,
-    kind: str,
+    kind: JournalKind | str,
     text: str,
     author: str = SYSTEM_AUTHOR,
     role: str = SYSTEM_ROLE,

@@ -1,4 +1,4 @@
-"""Optical power polling (光功率巡检): every ``poll_interval_seconds`` each inventory device is surveyed
+"""Optical power polling (光功率巡检): every ``poll_interval_seconds`` (a job of agent/jobs.py) each inventory device is surveyed
 for optical power and interface status on its fibre ports only (SNMP first, CLI where SNMP has no
 optics, e.g. ZTE), and one ``OpticalSample`` per port is stored. The series feeds the Rx-trend early
 warning of triage (``rx_trend``) and the poll's admin status feeds the trap receiver's suppression.
@@ -18,8 +18,8 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from agent.db import unit_of_work
+from agent.inventory.targets import device_target
 from agent.models import Device, OpticalSample
-from agent.triage.path import device_target
 from collectors import AdminStatus, Collector, DeviceSurvey
 from collectors.target import DeviceTarget
 from diagnosis import readings as dr
@@ -70,7 +70,6 @@ class OpticalPoller:
         self.max_concurrent = max_concurrent
         self.device_timeout = device_timeout
         self._collector: Collector | None = None
-        self._task: asyncio.Task | None = None
         self._lock = asyncio.Lock()
         self.last: PollReport | None = None
 
@@ -104,7 +103,7 @@ class OpticalPoller:
                 rows += samples_of(r, at)
                 admin += [(i.device, i.port, i.admin == AdminStatus.DOWN) for i in r.interfaces]
             await asyncio.to_thread(self._store, rows, at)
-            traps = self.services.extras.get("traps")
+            traps = self.services.traps
             if traps is not None:
                 for device, port, down in admin:
                     traps.set_admin_down(device, port, down)
@@ -122,24 +121,10 @@ class OpticalPoller:
             session.add_all(rows)
             session.execute(delete(OpticalSample).where(OpticalSample.at < at - keep))
 
-    async def _run(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)  # wait first: start-up stays cheap, the API answers at once
-            try:
-                await self.poll_once()
-            except Exception:  # the next interval tries again
-                log.exception("optical poll failed")
-
     async def start(self) -> None:
-        interval = self.services.settings.poll_interval_seconds
-        if interval > 0:
-            self._task = asyncio.create_task(self._run(interval), name="faultline-optical-poll")
+        """Nothing runs until the scheduler's first poll (agent/jobs.py)."""
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
         if self._collector is not None:
             self._collector.close()
             self._collector = None
@@ -169,11 +154,3 @@ def rx_trend(session: Session, ports: Iterable[tuple[str, str]], since: datetime
                                                  raw=f"rx={r.rx_dbm} dBm"))
                 for r in kept]
     return out
-
-
-def install_polling(services) -> OpticalPoller:
-    poller = OpticalPoller(services)
-    services.extras["poller"] = poller
-    services.extras.setdefault("startup", []).append(poller.start)
-    services.extras.setdefault("shutdown", []).append(poller.stop)
-    return poller

@@ -1,22 +1,47 @@
-"""The application's parts, built once from settings and handed to the API and the jobs."""
+"""The application's parts, built once from settings and handed to the API and the jobs.
+
+``Services`` is the wiring diagram: every part is a typed field, ``None`` where this process does not
+run it (a process built without triage answers its routes with 503, never with a missing route).
+Parts with a running life (the triage queue, the trap receiver, the poller, the scheduler) add a
+``Lifecycle`` hook; the API's lifespan starts them in order and stops them in reverse.
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.alarms import TrapIngest
 from agent.auth import add_user, hash_token
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
+from agent.devices import CollectorsAdapter
+from agent.evidence.read import PathCollector
+from agent.health import CircuitHealth
+from agent.jobs import Jobs
+from agent.loops import LoopDriver, LoopGuard
 from agent.migrate import upgrade
 from agent.models import User
+from agent.polling import OpticalPoller
 from agent.settings import Settings
+from agent.sla import SlaEngine
 from agent.tickets import TicketService
+from agent.triage.service import TriageService
 
 log = logging.getLogger("faultline")
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A part that runs while the process serves: started in order, stopped in reverse."""
+
+    name: str
+    start: Callable[[], Awaitable[None]]
+    stop: Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -26,37 +51,93 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     tickets: TicketService
-    extras: dict[str, Any] = field(default_factory=dict)  # triage, sla, scheduler: filled by later stages
+    sla: SlaEngine
+    triage: TriageService | None = None
+    loops: LoopGuard | None = None
+    health: CircuitHealth | None = None
+    traps: TrapIngest | None = None
+    poller: OpticalPoller | None = None
+    scheduler: BaseScheduler | None = None
+    lifecycle: list[Lifecycle] = field(default_factory=list)
+
+    async def start(self) -> None:
+        for part in self.lifecycle:
+            await part.start()
+
+    async def stop(self) -> None:
+        for part in reversed(self.lifecycle):
+            try:
+                await part.stop()
+            except Exception:  # one part failing to stop never keeps the others running
+                log.exception("stopping %s failed", part.name)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build_services(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:
+def build_services(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
+                   triage: bool = False, monitoring: bool = False, jobs: bool = False,
+                   collector: PathCollector | None = None, loop_driver: LoopDriver | None = None) -> Services:
+    """The parts of one process.
+
+    ``triage``: triage on ticket arrival, the loop guard and circuit health over the real collectors
+    (or the given ``collector`` / ``loop_driver``). ``monitoring``: the trap receiver and the optical
+    poller. ``jobs``: the SLA sweep and its webhook outbox on a scheduler. The bare call builds the
+    ticket store and the SLA engine only (tests of the API edge and the command line).
+    """
     clock = clock or SystemClock()
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
-    sla = _sla_engine(settings, clock)
-    services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla))
-    if sla is not None:
-        services.extras["sla"] = sla
+    sla = SlaEngine(settings, clock)
+    services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
     _bootstrap_users(services)
+    if triage:
+        _install_triage(services, collector, loop_driver)
+    if monitoring:
+        _install_monitoring(services)
+    if jobs:
+        _install_jobs(services)
     return services
 
 
-def _sla_engine(settings: Settings, clock: Clock):
-    """The SLA clocks of the duty rules (issue 6). Every deployment runs them: an agent that cannot load
-    them (a missing dependency such as chinese-calendar, a broken install) stops at start-up instead
-    of silently tracking no deadlines."""
-    try:
-        from agent.sla import SlaEngine
-    except ImportError as exc:
-        log.critical("the SLA engine cannot be loaded (%s: %s); faultline does not run without SLA clocks",
-                     type(exc).__name__, exc)
-        raise
-    return SlaEngine(settings, clock)
+def _install_triage(services: Services, collector: PathCollector | None, loop_driver: LoopDriver | None) -> None:
+    adapter = CollectorsAdapter(use_cli=services.settings.triage_use_cli)
+    services.triage = TriageService(services, collector or adapter,
+                                    counter_interval_s=services.settings.triage_counter_interval_seconds)
+    services.loops = LoopGuard(services, loop_driver or adapter)
+    services.health = CircuitHealth(services, services.triage.collector)
+    triage, guard = services.triage, services.loops
+    services.tickets.on_new_fault.append(triage.schedule)
+
+    async def start() -> None:
+        cleared = await guard.clear_leftovers()
+        if cleared:
+            log.warning("cleared %d loop(s) left set by a previous run: %s", len(cleared), cleared)
+        await triage.start()
+
+    async def stop() -> None:
+        await triage.stop()
+        adapter.close()
+
+    services.lifecycle.append(Lifecycle("triage", start, stop))
+
+
+def _install_monitoring(services: Services) -> None:
+    """The trap receiver (settings trap_host/trap_port; port 0 disables it) and the optical poller."""
+    if services.settings.trap_port:
+        services.traps = TrapIngest(services)
+        services.lifecycle.append(Lifecycle("traps", services.traps.start, services.traps.stop))
+    services.poller = OpticalPoller(services)
+    services.lifecycle.append(Lifecycle("optical polling", services.poller.start, services.poller.stop))
+
+
+def _install_jobs(services: Services) -> None:
+    """The SLA sweep, its webhook outbox and (with monitoring) the optical poll on one scheduler."""
+    jobs = Jobs(services.sla, services.session_factory, services.poller, services.settings.poll_interval_seconds)
+    services.scheduler = jobs.scheduler
+    services.lifecycle.append(Lifecycle("scheduled jobs", jobs.start, jobs.stop))
 
 
 def _bootstrap_users(services: Services) -> None:

@@ -10,7 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
 from api import problems
-from api.routers import inventory, tickets, triage
+from api.routers import cutovers, health, inventory, sla, tickets, triage
+
+# Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
+ROUTERS = (tickets.router, inventory.router, triage.router, sla.router, cutovers.router, health.router)
 
 
 def create_app(services: Services) -> FastAPI:
@@ -18,13 +21,11 @@ def create_app(services: Services) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        for hook in services.extras.get("startup", []):
-            await hook()
+        await services.start()
         app.state.ready = True
         yield
         app.state.ready = False
-        for hook in reversed(services.extras.get("shutdown", [])):
-            await hook()
+        await services.stop()
 
     app = FastAPI(title="faultline", version="0.1.0", lifespan=lifespan,
                   description="Fault diagnosis agent for enterprise leased lines: tickets (TMF621 shape), "
@@ -46,9 +47,6 @@ def create_app(services: Services) -> FastAPI:
                                     health="database_unavailable")
         return JSONResponse({"status": "ok"})
 
-    app.include_router(tickets.router)
-    app.include_router(inventory.router)
-    app.include_router(triage.router)
-    for router in services.extras.get("routers", []):
+    for router in ROUTERS:
         app.include_router(router)
     return app

@@ -14,8 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.errors import (FaultlineError, Forbidden, InvalidInput, InvalidTransition, InventoryError, LoopGuardError,
-                          NotFound)
+from agent.errors import FaultlineError
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("faultline.api")
@@ -42,21 +41,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FaultlineError)
     async def _domain(request: Request, exc: FaultlineError) -> JSONResponse:
-        if isinstance(exc, NotFound):
-            return problem(404, "Not found", str(exc), request)
-        if isinstance(exc, Forbidden):
-            return problem(403, "Forbidden", str(exc), request)
-        if isinstance(exc, InvalidTransition):
-            return problem(409, "Invalid transition", str(exc), request, currentState=exc.status,
-                           allowedActions=exc.allowed)
-        if isinstance(exc, InvalidInput):
-            errors = [{**e, "loc": f"body.{e['loc']}"} for e in exc.errors]
-            return problem(422, "Invalid request", f"{len(errors)} field error(s): {exc}", request, errors=errors)
-        if isinstance(exc, InventoryError):
-            return problem(422, "Invalid inventory", str(exc), request, errors=exc.errors)
-        if isinstance(exc, LoopGuardError):
-            return problem(409, "Loop test refused", str(exc), request)
-        return problem(400, "Bad request", str(exc), request)
+        # The error class says how it is answered (agent/errors.py): status, title, extra members.
+        response = problem(exc.status, exc.title, str(exc), request, **exc.problem_fields())
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

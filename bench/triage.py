@@ -2,9 +2,9 @@
 
 The lab network (bench/topologies/branch5.yaml: branch.yaml with CIR-EPL-0001 extended to 5 segments /
 6 devices) runs in a child process, as a real network would run apart from the agent; the agent
-(API + triage, `agent.stack.running_agent`) runs in this process on a fresh SQLite file per phase.
+(API + triage, `faultline.server.running_agent`) runs in this process on a fresh SQLite file per phase.
 Tickets are filed over HTTP exactly as upstream files them; "stored" is the moment the triage
-service reports the committed diagnosis on `services.extras["triage"].completed`; every ticket is
+service reports the committed diagnosis on `services.triage.completed`; every ticket is
 then checked to have a diagnosis through `GET /tickets/{id}/diagnoses`.
 
 Figures printed:
@@ -182,17 +182,17 @@ class Agent:
         import httpx
         import yaml
 
-        from agent.stack import running_agent
+        from faultline.server import running_agent
 
         self._cm = running_agent(self.settings)
         try:
             self.agent = await self._cm.__aenter__()
         except Exception as exc:
             raise BenchError(f"the agent did not start: {type(exc).__name__}: {exc}") from exc
-        self.triage = self.agent.services.extras.get("triage")
+        self.triage = self.agent.services.triage
         if self.triage is None or self.triage.completed is None:
             await self._cm.__aexit__(None, None, None)
-            raise BenchError("the agent runs no triage service (services.extras['triage'] missing or not started)")
+            raise BenchError("the agent runs no triage service (services.triage is None)")
         self.client = httpx.AsyncClient(base_url=self.agent.base_url, timeout=60,
                                         limits=httpx.Limits(max_connections=64))
         self.duty = {"Authorization": f"Bearer {self.tokens['duty_officer']}"}
@@ -257,7 +257,7 @@ class Agent:
         return sum(await asyncio.gather(*[one(t) for t in ids]))
 
     def path_targets(self):
-        from agent.triage.path import resolve_circuit
+        from agent.inventory.targets import resolve_circuit
 
         with self.agent.services.session_factory() as s:
             return resolve_circuit(s, CIRCUIT_5).targets
@@ -268,7 +268,7 @@ async def survey_floor(agent: Agent, use_cli: bool, runs: int) -> list[float]:
     """Wall time of one concurrent survey of every device of the path, done directly with the collectors."""
     from dataclasses import replace
 
-    from agent.triage.collect import TRIAGE_WANTS
+    from agent.devices import TRIAGE_WANTS
     from collectors import Collector
 
     targets = agent.path_targets()
@@ -293,7 +293,7 @@ async def concurrent_floor(agent: Agent, use_cli: bool, copies: int, timeout: fl
     """Reference for the burst: `copies` triages' worth of direct surveys of the path at once, one Collector."""
     from dataclasses import replace
 
-    from agent.triage.collect import TRIAGE_WANTS
+    from agent.devices import TRIAGE_WANTS
     from collectors import Collector, CollectorTimeout
 
     targets = agent.path_targets()

@@ -31,7 +31,7 @@ from collectors.trapmap import TRAP_TABLE, SensorResolver, TrapKind, facts
 
 __all__ = ["TRAP_TABLE", "PortResolver", "TrapKind", "TrapReceiver", "V3User"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("faultline.collectors.traps")
 
 _AUTH = {"MD5": config.USM_AUTH_HMAC96_MD5, "SHA": config.USM_AUTH_HMAC96_SHA,
          "SHA224": config.USM_AUTH_HMAC128_SHA224, "SHA256": config.USM_AUTH_HMAC192_SHA256,

@@ -1,5 +1,8 @@
 """All tables; importing this package registers them on ``agent.db.Base.metadata``."""
+from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
+from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
+from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
 from agent.models.tickets import (
     Alarm,
     Diagnosis,
@@ -11,9 +14,6 @@ from agent.models.tickets import (
     Ticket,
 )
 from agent.models.users import User
-from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
-from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
-from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
 
 __all__ = [
     "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",

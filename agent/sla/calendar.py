@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("faultline.sla.calendar")
 
 
 class WorkingDayCalendar:

@@ -20,17 +20,25 @@ from datetime import datetime, timedelta
 from agent.sla.errors import HistoryError
 from agent.sla.model import (
     ClockKind as C,
+)
+from agent.sla.model import (
     ClockState as S,
+)
+from agent.sla.model import (
     ClockView,
     Milestone,
-    MilestoneKind as M,
     Outcome,
     ProgressMark,
     ReportCalendar,
     SlaEvent,
-    SlaEventKind as K,
     SlaRules,
     TicketClocks,
+)
+from agent.sla.model import (
+    MilestoneKind as M,
+)
+from agent.sla.model import (
+    SlaEventKind as K,
 )
 from agent.sla.timeline import FaultTimeline
 

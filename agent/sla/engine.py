@@ -25,14 +25,16 @@ from agent.sla.model import (
     ClockView,
     NotificationKind,
     SlaEvent,
-    SlaEventKind as K,
     SlaRules,
     TicketClocks,
+)
+from agent.sla.model import (
+    SlaEventKind as K,
 )
 from agent.sla.notify import Notification, emit
 from agent.sla.sweep import FiredEvent, sweep
 
-log = logging.getLogger("agent.sla")
+log = logging.getLogger("faultline.sla")
 
 # The lifecycle service names its actions; both spellings are accepted.
 EVENT_ALIASES: dict[str, K] = {

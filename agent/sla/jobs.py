@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.sla.engine import SlaEngine
 from agent.sla.outbox import WebhookSender
 
-log = logging.getLogger("agent.sla.jobs")
+log = logging.getLogger("faultline.sla.jobs")
 
 SWEEP_JOB_ID = "sla-sweep"
 OUTBOX_JOB_ID = "sla-outbox"

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
-from agent.sla.model import ClockKind as C, ReportCalendar, SlaEvent, SlaRules
+from agent.sla.model import ClockKind as C
+from agent.sla.model import ReportCalendar, SlaEvent, SlaRules
 
-log = logging.getLogger("agent.sla.kpis")
+log = logging.getLogger("faultline.sla.kpis")
 
 KPI_CLOCKS: dict[str, tuple[C, str]] = {
     "faultHandlingTimeliness": (C.RESOLUTION, "故障处理及时率"),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from agent.models.sla import OutboxRow
 from agent.sla.model import NotificationKind
 
-log = logging.getLogger("agent.sla.notify")
+log = logging.getLogger("faultline.sla.notify")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.models.sla import OutboxRow
 from agent.sla.errors import WebhookError
 
-log = logging.getLogger("agent.sla.outbox")
+log = logging.getLogger("faultline.sla.outbox")
 
 LEASE = timedelta(minutes=2)
 

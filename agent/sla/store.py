@@ -6,14 +6,33 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, any_, bindparam, case, delete, func, null, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Integer,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from agent.models.sla import SlaClockRow, SlaEventRow, SlaFiredRow
-from agent.sla.model import ClockKind, ClockView, ProgressMark, SlaEvent, SlaEventKind, TicketClocks
+from agent.sla.model import (
+    ClockKind,
+    ClockView,
+    ProgressMark,
+    SlaEvent,
+    SlaEventKind,
+    TicketClocks,
+)
 
-log = logging.getLogger("agent.sla")
+log = logging.getLogger("faultline.sla")
 
 FiredKey = tuple[str, int, str]
 

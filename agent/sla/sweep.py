@@ -27,13 +27,19 @@ from agent.models.sla import SlaClockRow, SlaFiredRow
 from agent.sla import store, texts
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
-from agent.sla.model import MILESTONE_NOTIFICATION, ClockKind, Milestone, MilestoneKind, TicketClocks
+from agent.sla.model import (
+    MILESTONE_NOTIFICATION,
+    ClockKind,
+    Milestone,
+    MilestoneKind,
+    TicketClocks,
+)
 from agent.sla.notify import Notification, emit_many
 
 if TYPE_CHECKING:
     from agent.sla.engine import SlaEngine
 
-log = logging.getLogger("agent.sla.sweep")
+log = logging.getLogger("faultline.sla.sweep")
 
 MAX_BATCHES_PER_SWEEP = 50  # a catch-up after downtime is spread over several sweeps beyond this
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from agent.sla.calendar import WorkingDayCalendar
-from agent.sla.model import ClockKind as C, ClockView, Milestone, MilestoneKind as M, SlaRules
+from agent.sla.model import ClockKind as C
+from agent.sla.model import ClockView, Milestone, SlaRules
+from agent.sla.model import MilestoneKind as M
 
 
 def _min(td) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from agent.sla.model import SlaEvent, SlaEventKind as K
+from agent.sla.model import SlaEvent
+from agent.sla.model import SlaEventKind as K
 
 
 @dataclass(frozen=True)

@@ -5,26 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent import journal
+from agent.cutovers import approved_windows
 from agent.db import unit_of_work
-from agent.enums import TicketStatus
+from agent.enums import JournalKind, TicketStatus
 from agent.errors import UnknownCircuit
-from agent.models import Alarm, Diagnosis, Ticket
-from agent.polling import rx_trend
-from agent.triage.cutovers import approved_windows
-from agent.triage.evidence import observations
-from agent.triage.path import ResolvedCircuit, resolve_circuit
-from collectors import readings as cr
-from collectors.enums import AlarmType, Method, ProbableCause, Severity
-from collectors.target import DeviceTarget
+from agent.evidence import observations, read_path, stored
+from agent.evidence.read import PathCollector
+from agent.inventory.targets import resolve_circuit
+from agent.models import Diagnosis, Ticket
 from diagnosis.engine import choose_playbook, diagnose
 from diagnosis.enums import Playbook
 from diagnosis.ticket import TicketContext
@@ -37,12 +33,6 @@ _FINISHED = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value)
 _NEEDS_RATES = frozenset({Playbook.ASSIST_QUALITY})
 
 
-class Collector(Protocol):
-    async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> cr.DeviceSurvey: ...
-
-    async def counters(self, target: DeviceTarget, timeout: float) -> Sequence[cr.CounterSample]: ...
-
-
 @dataclass(frozen=True)
 class TriageResult:
     ticket_id: int
@@ -52,7 +42,7 @@ class TriageResult:
 
 
 class TriageService:
-    def __init__(self, services, collector: Collector, *, max_concurrent: int = 16,
+    def __init__(self, services, collector: PathCollector, *, max_concurrent: int = 16,
                  counter_interval_s: float = 1.0) -> None:
         self.services = services
         self.collector = collector
@@ -116,16 +106,15 @@ class TriageService:
         prepared = await asyncio.to_thread(self._prepare, ticket_id, reason, t0)
         if isinstance(prepared, TriageResult):
             return prepared
-        resolved, ctx, stored, trend = prepared
-        clock = self.services.clock
-        deadline = self.services.settings.triage_deadline_seconds
-        surveys, missing = await self._collect(resolved, ctx.window_start, deadline)
-        second: dict[tuple[str, str], cr.CounterSample] = {}
-        if choose_playbook(ctx) in _NEEDS_RATES:  # playbooks 1 and 3 decide on alarms, status and light
-            second = await self._second_counters(resolved, surveys, t0, deadline)
+        resolved, ctx, evidence = prepared
+        reading = await read_path(self.collector, resolved, since=ctx.window_start,
+                                  deadline=self.services.settings.triage_deadline_seconds, clock=self.services.clock,
+                                  counter_interval_s=self.counter_interval_s,
+                                  rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
         speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
-        obs = observations(surveys, second, speeds, stored, missing, rx_trend=trend)
-        ctx = replace(ctx, now=clock.now())
+        obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
+                           rx_trend=evidence.trend)
+        ctx = replace(ctx, now=self.services.clock.now())
         result = diagnose(resolved.path, obs, ctx)
         return await asyncio.to_thread(self._store, ticket_id, result, reason, t0)
 
@@ -146,76 +135,9 @@ class TriageService:
             ctx = TicketContext(kind=ticket.kind, symptom=ticket.symptom, reported_at=ticket.reported_at,
                                 now=clock.now(), window_start=window_start, ticket_id=str(ticket.id),
                                 cutover_windows=approved_windows(s, ticket.circuit_id, window_start, clock.now()))
-            stored = self._stored_alarms(s, resolved, ctx.window_start)
-            trend = rx_trend(s, [e.key for _, e in resolved.path.ports()],
-                             ctx.now - timedelta(days=self.services.settings.trend_lookback_days))
-
-        return resolved, ctx, stored, trend
-
-    async def _collect(self, resolved: ResolvedCircuit, since: datetime | None,
-                       deadline: float) -> tuple[list[cr.DeviceSurvey], dict[str, str]]:
-        per_device = max(1.0, deadline * 0.6)
-        tasks = {asyncio.ensure_future(self.collector.survey(t, since, per_device)): t for t in resolved.targets}
-        done, pending = await asyncio.wait(tasks, timeout=deadline * 0.75)
-        missing: dict[str, str] = {}
-        for task in pending:
-            task.cancel()
-            missing[tasks[task].name] = f"no answer within the triage deadline ({deadline * 0.75:.1f} s)"
-        surveys = []
-        for task in done:
-            exc = task.exception()
-            if exc is not None:
-                missing[tasks[task].name] = f"survey failed: {exc}"
-            else:
-                surveys.append(task.result())
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-        return surveys, missing
-
-    async def _second_counters(self, resolved: ResolvedCircuit, surveys: list[cr.DeviceSurvey], t0: float,
-                               deadline: float) -> dict[tuple[str, str], cr.CounterSample]:
-        """A second counter read, for rates and utilisation, once the interval has passed since the first."""
-        have = {sv.device for sv in surveys if sv.counters}
-        targets = [t for t in resolved.targets if t.name in have]
-        if not targets:
-            return {}
-        first_read = min(c.read_at for sv in surveys for c in sv.counters)
-        wait = self.counter_interval_s - (self.services.clock.now() - first_read).total_seconds()
-        remaining = deadline - (time.perf_counter() - t0)
-        if remaining < wait + 0.5:
-            return {}
-        if wait > 0:
-            await asyncio.sleep(wait)  # the counters need time to advance: this is the measurement interval
-        results = await asyncio.gather(*[self.collector.counters(t, min(2.0, remaining)) for t in targets],
-                                       return_exceptions=True)
-        out: dict[tuple[str, str], cr.CounterSample] = {}
-        for r in results:
-            if isinstance(r, BaseException):
-                continue
-            for c in r:
-                out[(c.device, c.port)] = c
-        return out
-
-    def _stored_alarms(self, s: Session, resolved: ResolvedCircuit, since: datetime) -> list[cr.AlarmRecord]:
-        """Alarms faultline itself received (traps) on the path's ports since the window start."""
-        ports = {(e.device, e.port) for _, e in resolved.path.ports()}
-        devices = {d for d, _ in ports}
-        rows = s.scalars(select(Alarm).where(
-            Alarm.device_name.in_(devices),
-            or_(Alarm.cleared_at.is_(None), Alarm.cleared_at >= since),
-        )).all()
-        out = []
-        for a in rows:
-            if a.port_name is not None and (a.device_name, a.port_name) not in ports:
-                continue
-            src = cr.Source(device=a.device_name, port=a.port_name, method=Method.TRAP, ref=f"alarm#{a.id}",
-                            raw=str((a.data or {}).get("raw", ""))[:400], time=a.raised_at)
-            out.append(cr.AlarmRecord(device=a.device_name, port=a.port_name, alarm_type=_enum(AlarmType, a.alarm_type,
-                                      AlarmType.COMMUNICATIONS), probable_cause=_enum(ProbableCause, a.probable_cause,
-                                      ProbableCause.UNKNOWN), severity=_enum(Severity, a.perceived_severity,
-                                      Severity.INDETERMINATE), raised_at=a.raised_at, source=src,
-                                      cleared_at=a.cleared_at, count=a.count))
-        return out
+            evidence = stored(s, resolved, ctx.window_start,
+                              ctx.now - timedelta(days=self.services.settings.trend_lookback_days))
+        return resolved, ctx, evidence
 
     # -- recording ------------------------------------------------------------------------------
     def _store(self, ticket_id: int, result, reason: str, t0: float) -> TriageResult:
@@ -228,7 +150,7 @@ class TriageService:
                             duration_ms=duration_ms, data=data)
             s.add(row)
             s.flush()
-            journal.append(s, ticket_id, at=now, kind="diagnosis",
+            journal.append(s, ticket_id, at=now, kind=JournalKind.DIAGNOSIS,
                            text=result.render_text(),
                            data={"diagnosis_id": row.id, "verdict": str(result.verdict),
                                  "playbook": str(result.playbook), "reason": reason,
@@ -240,7 +162,7 @@ class TriageService:
     def _record_unknown_circuit(self, s: Session, ticket: Ticket, detail: str, reason: str, t0: float) -> TriageResult:
         # On arrival the intake's own unknown_circuit entry already says triage cannot run: one entry, not two.
         if reason != "arrival" or ticket.circuit_known:
-            journal.append(s, ticket.id, at=self.services.clock.now(), kind="triage_skipped",
+            journal.append(s, ticket.id, at=self.services.clock.now(), kind=JournalKind.TRIAGE_SKIPPED,
                            text=f"未自动诊断：{detail} / triage not run: {detail}",
                            data={"reason": "unknown_circuit", "circuit_id": ticket.circuit_id})
             s.commit()
@@ -250,7 +172,7 @@ class TriageService:
         try:
             with unit_of_work(self.services.session_factory) as s:
                 if s.get(Ticket, ticket_id) is not None:
-                    journal.append(s, ticket_id, at=self.services.clock.now(), kind="triage_failed",
+                    journal.append(s, ticket_id, at=self.services.clock.now(), kind=JournalKind.TRIAGE_FAILED,
                                    text=f"自动诊断失败 / triage failed: {type(exc).__name__}: {exc}",
                                    data={"error": type(exc).__name__, "detail": str(exc)[:1000]})
         except Exception:  # noqa: BLE001

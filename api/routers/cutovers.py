@@ -8,13 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from agent.enums import Role
+from agent import cutovers
+from agent.policy import Permission, may
 from agent.tickets import Actor
-from agent.triage import cutovers
-from api.deps import ANY_ROLE, SessionDep, require
+from api.deps import CutoverId, SessionDep, require
 
 router = APIRouter(prefix="/api/v1/cutovers", tags=["cutovers"])
-APPROVERS = frozenset({Role.PROVINCE, Role.ADMIN})
 
 
 class CutoverCreate(BaseModel):
@@ -29,8 +28,8 @@ class CutoverCreate(BaseModel):
 
 @router.post("", status_code=201, summary="Register a planned cutover window on the circuits it affects")
 def register(body: CutoverCreate, request: Request, session: SessionDep,
-             actor: Actor = require(Role.DUTY_OFFICER, Role.PROVINCE, Role.ADMIN)) -> dict[str, Any]:
-    if body.approved and actor.role not in APPROVERS:
+             actor: Actor = require(Permission.CUTOVER_REGISTER)) -> dict[str, Any]:
+    if body.approved and not may(actor.role, Permission.CUTOVER_APPROVE):
         raise HTTPException(403, "only the province or an admin approves a cutover")
     row = cutovers.register(session, cutovers.CutoverIn(
         reference=body.reference, starts_at=body.start, ends_at=body.end, circuits=tuple(body.circuits),
@@ -40,15 +39,15 @@ def register(body: CutoverCreate, request: Request, session: SessionDep,
 
 
 @router.post("/{cutover_id}/approve", summary="Approve a registered cutover (province or admin)")
-def approve(cutover_id: int, request: Request, session: SessionDep,
-            actor: Actor = require(Role.PROVINCE, Role.ADMIN)) -> dict[str, Any]:
+def approve(cutover_id: CutoverId, request: Request, session: SessionDep,
+            actor: Actor = require(Permission.CUTOVER_APPROVE)) -> dict[str, Any]:
     row = cutovers.approve(session, cutover_id, actor, request.app.state.services.clock.now())
     session.commit()
     return cutovers.cutover_out(row)
 
 
 @router.get("", summary="Cutovers, optionally of one circuit and/or active at a moment")
-def listing(session: SessionDep, actor: Actor = require(*ANY_ROLE),
+def listing(session: SessionDep, actor: Actor = require(Permission.READ),
             circuit: Annotated[str | None, Query(max_length=64)] = None,
             active_at: Annotated[datetime | None, Query(alias="activeAt")] = None) -> list[dict[str, Any]]:
     if active_at is not None and active_at.tzinfo is None:
@@ -57,5 +56,5 @@ def listing(session: SessionDep, actor: Actor = require(*ANY_ROLE),
 
 
 @router.get("/{cutover_id}", summary="One cutover")
-def one(cutover_id: int, session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> dict[str, Any]:
+def one(cutover_id: CutoverId, session: SessionDep, actor: Actor = require(Permission.READ)) -> dict[str, Any]:
     return cutovers.cutover_out(cutovers.get(session, cutover_id))

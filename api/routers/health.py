@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 
 from agent.alarms import query_alarms, tmf642
-from agent.health import HealthUnavailable, circuit_health
+from agent.policy import Permission
 from agent.tickets import Actor
-from api.deps import ANY_ROLE, SessionDep, require
+from api.deps import CircuitId, HealthDep, SessionDep, require
 
 router = APIRouter(prefix="/api/v1", tags=["noc"])
 
@@ -17,15 +17,12 @@ _NAME = r"^[A-Za-z0-9][A-Za-z0-9/.:_\-]*$"
 
 @router.get("/circuits/{circuit_id}/health",
             summary="Live health of a circuit: per-segment loss vs budget, Rx margins, oper status, utilisation, verdict")
-async def health(circuit_id: str, request: Request, actor: Actor = require(*ANY_ROLE)) -> dict[str, Any]:
-    try:
-        return await circuit_health(request.app.state.services, circuit_id)
-    except HealthUnavailable as exc:
-        raise HTTPException(503, str(exc)) from exc
+async def health(circuit_id: CircuitId, actor: Annotated[Actor, require(Permission.READ)], reader: HealthDep) -> dict[str, Any]:
+    return await reader.read(circuit_id)
 
 
 @router.get("/alarms", summary="Stored alarms (TMF642), newest first; filter by device, port, active")
-def alarms(session: SessionDep, actor: Actor = require(*ANY_ROLE),
+def alarms(session: SessionDep, actor: Actor = require(Permission.READ),
            device: Annotated[str | None, Query(max_length=128, pattern=_NAME)] = None,
            port: Annotated[str | None, Query(max_length=128, pattern=_NAME)] = None,
            active: Annotated[bool | None, Query(description="true: raised only; false: cleared only")] = None,

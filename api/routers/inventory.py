@@ -8,18 +8,18 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from agent.enums import Role
 from agent.errors import InventoryError, UnknownCircuit
 from agent.inventory import dump_yaml, export_inventory, import_inventory
 from agent.models import Circuit, Device
+from agent.policy import Permission
 from agent.tickets import Actor
-from api.deps import ANY_ROLE, SessionDep, require
+from api.deps import CircuitId, SessionDep, require
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
 
 @router.post("/inventory:import", summary="Import an inventory (YAML or JSON body); nothing is written on any error")
-async def import_(request: Request, actor: Actor = require(Role.ADMIN)) -> dict[str, Any]:
+async def import_(request: Request, actor: Actor = require(Permission.INVENTORY_IMPORT)) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > 20_000_000:
         raise InventoryError([{"loc": "(body)", "msg": "inventory larger than 20 MB"}])
@@ -37,7 +37,7 @@ async def import_(request: Request, actor: Actor = require(Role.ADMIN)) -> dict[
 
 
 @router.get("/inventory:export", summary="The inventory as YAML, credentials omitted")
-def export(session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> PlainTextResponse:
+def export(session: SessionDep, actor: Actor = require(Permission.READ)) -> PlainTextResponse:
     return PlainTextResponse(dump_yaml(export_inventory(session, include_secrets=False)), media_type="application/yaml")
 
 
@@ -52,13 +52,13 @@ def _circuit_out(c: Circuit) -> dict[str, Any]:
 
 
 @router.get("/circuits", summary="Circuits with their paths")
-def circuits(session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> list[dict[str, Any]]:
+def circuits(session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
     rows = session.scalars(select(Circuit).options(selectinload(Circuit.segments)).order_by(Circuit.id))
     return [_circuit_out(c) for c in rows]
 
 
 @router.get("/circuits/{circuit_id}", summary="One circuit with its path")
-def circuit(circuit_id: str, session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> dict[str, Any]:
+def circuit(circuit_id: CircuitId, session: SessionDep, actor: Actor = require(Permission.READ)) -> dict[str, Any]:
     c = session.get(Circuit, circuit_id)
     if c is None:
         raise UnknownCircuit(f"circuit {circuit_id} is not in the inventory")
@@ -66,7 +66,7 @@ def circuit(circuit_id: str, session: SessionDep, actor: Actor = require(*ANY_RO
 
 
 @router.get("/devices", summary="Devices and ports (no credentials)")
-def devices(session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> list[dict[str, Any]]:
+def devices(session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
     rows = session.scalars(select(Device).options(selectinload(Device.ports)).order_by(Device.name))
     return [{"name": d.name, "site": d.site_id, "platform": d.platform, "mgmtAddress": d.mgmt_address,
              "snmp": {"version": d.snmp_version, "port": d.snmp_port} if d.snmp_version else None,

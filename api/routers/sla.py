@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from agent import journal
-from agent.enums import Role
+from agent.enums import JournalKind
+from agent.policy import Permission
 from agent.sla import ClockKind, SlaEngine, SlaEventKind
 from agent.tickets import Actor
-from api.deps import ANY_ROLE, SessionDep, SettingsDep, require
+from api.deps import SessionDep, SettingsDep, TicketId, require
 
 router = APIRouter(prefix="/api/v1", tags=["sla"])
 
@@ -34,10 +35,7 @@ def parse_within(text: str) -> timedelta:
 
 
 def _engine(request: Request) -> SlaEngine:
-    sla = request.app.state.services.extras.get("sla")
-    if sla is None:
-        raise HTTPException(501, "the SLA engine is not running in this process")
-    return sla
+    return request.app.state.services.sla
 
 
 def _now(request: Request) -> datetime:
@@ -45,7 +43,7 @@ def _now(request: Request) -> datetime:
 
 
 @router.get("/sla/upcoming", summary="Clocks falling due soon (duty board), soonest first")
-def upcoming(request: Request, session: SessionDep, actor: Actor = require(*ANY_ROLE),
+def upcoming(request: Request, session: SessionDep, actor: Actor = require(Permission.READ),
              within: Annotated[str, Query(description="look-ahead, e.g. 15m, 2h, 1h30m")] = "15m",
              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
     try:
@@ -68,7 +66,7 @@ def _aware(value: datetime, tz: str) -> datetime:
 @router.get("/kpis", summary="Timeliness KPIs (故障处理及时率 and the others) for obligations decided in [from, to)")
 def kpis(request: Request, session: SessionDep, settings: SettingsDep,
          start: Annotated[datetime, Query(alias="from", description="ISO time; without offset: the working-day zone")],
-         end: Annotated[datetime, Query(alias="to")], actor: Actor = require(*ANY_ROLE)) -> dict[str, Any]:
+         end: Annotated[datetime, Query(alias="to")], actor: Actor = require(Permission.READ)) -> dict[str, Any]:
     start, end = _aware(start, settings.timezone), _aware(end, settings.timezone)
     if end <= start:
         raise HTTPException(422, f"'to' ({end.isoformat()}) must be after 'from' ({start.isoformat()})")
@@ -84,8 +82,8 @@ class ReportSubmitted(BaseModel):
 
 @router.post("/sla/tickets/{ticket_id}/report", status_code=201,
              summary="Record that the fault report (故障报告) was submitted (rule 10)")
-def report_submitted(ticket_id: int, body: ReportSubmitted, request: Request, session: SessionDep,
-                     actor: Actor = require(Role.DUTY_OFFICER, Role.ADMIN)) -> dict[str, Any]:
+def report_submitted(ticket_id: TicketId, body: ReportSubmitted, request: Request, session: SessionDep,
+                     actor: Actor = require(Permission.REPORT_SUBMIT)) -> dict[str, Any]:
     sla = _engine(request)
     ticket = request.app.state.services.tickets.get(session, ticket_id)
     now = _now(request)
@@ -93,7 +91,7 @@ def report_submitted(ticket_id: int, body: ReportSubmitted, request: Request, se
     report = tc.clock(ClockKind.REPORT) if tc else None
     if report is None or report.met_at is not None:
         raise HTTPException(409, "no fault report is owed for this ticket now (it is owed after resolution, once)")
-    journal.append(session, ticket.id, at=now, kind="report_submitted", author=actor.name, role=actor.role.value,
+    journal.append(session, ticket.id, at=now, kind=JournalKind.REPORT_SUBMITTED, author=actor.name, role=actor.role.value,
                    text=f"故障报告已提交 / fault report submitted: {body.reference}" + (f" ({body.note})" if body.note else ""),
                    data={"reference": body.reference, "reportDueAt": report.due_at.isoformat() if report.due_at else None})
     sla.record_event(session, ticket.id, SlaEventKind.REPORT_SUBMITTED, now, {"reference": body.reference})

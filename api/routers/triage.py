@@ -1,35 +1,32 @@
 """Triage results and re-runs; loop tests behind the guard."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.enums import Role
 from agent.loops import LoopRequest, loop_tests_of
+from agent.policy import Permission
 from agent.tickets import Actor
 from agent.triage.service import diagnoses_of
-from api.deps import ANY_ROLE, SessionDep, require
+from api.deps import LoopGuardDep, SessionDep, TicketId, TriageDep, require
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["triage"])
 
 
 @router.get("/{ticket_id}/diagnoses", summary="Triage results of a ticket: verdict, suspected segments, evidence")
-def diagnoses(ticket_id: int, request: Request, session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> list[dict[str, Any]]:
+def diagnoses(ticket_id: TicketId, request: Request, session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
     request.app.state.services.tickets.get(session, ticket_id)
     return diagnoses_of(session, ticket_id)
 
 
 @router.post("/{ticket_id}/triage", status_code=200, summary="Re-run triage now and return its diagnosis")
-async def rerun(ticket_id: int, request: Request,
-                actor: Actor = require(Role.DUTY_OFFICER, Role.ENGINEER, Role.PROVINCE, Role.ADMIN)) -> dict[str, Any]:
+async def rerun(ticket_id: TicketId, request: Request, actor: Annotated[Actor, require(Permission.TRIAGE_RERUN)],
+                triage: TriageDep) -> dict[str, Any]:
     services = request.app.state.services
     with services.session_factory() as s:
         services.tickets.get(s, ticket_id)
-    triage = services.extras.get("triage")
-    if triage is None:
-        raise HTTPException(503, "triage is not running in this process")
     result = await triage.run(ticket_id, reason=f"requested by {actor.name}")
     with services.session_factory() as s:
         found = [d for d in diagnoses_of(s, ticket_id) if d["id"] == result.diagnosis_id]
@@ -47,15 +44,12 @@ class LoopTestIn(BaseModel):
 
 
 @router.post("/{ticket_id}/loop-tests", summary="Run a loop test (打环) at a port of the ticket's circuit; always cleared")
-async def loop_test(ticket_id: int, body: LoopTestIn, request: Request,
-                    actor: Actor = require(Role.ENGINEER, Role.DUTY_OFFICER, Role.PROVINCE, Role.ADMIN)) -> dict[str, Any]:
-    guard = request.app.state.services.extras.get("loops")
-    if guard is None:
-        raise HTTPException(503, "loop tests are not available in this process")
+async def loop_test(ticket_id: TicketId, body: LoopTestIn, actor: Annotated[Actor, require(Permission.LOOP_TEST)],
+                    guard: LoopGuardDep) -> dict[str, Any]:
     return await guard.run(ticket_id, LoopRequest(body.device, body.port, body.mode, body.holdSeconds), actor)
 
 
 @router.get("/{ticket_id}/loop-tests", summary="Loop tests of a ticket, with their loop points and results")
-def loop_tests(ticket_id: int, request: Request, session: SessionDep, actor: Actor = require(*ANY_ROLE)) -> list[dict[str, Any]]:
+def loop_tests(ticket_id: TicketId, request: Request, session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
     request.app.state.services.tickets.get(session, ticket_id)
     return loop_tests_of(session, ticket_id)

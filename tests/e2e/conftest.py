@@ -9,9 +9,9 @@ import httpx
 import pytest_asyncio
 import yaml
 
-from agent.demo import wait_for_diagnosis
 from agent.settings import BootstrapUser, Settings
-from agent.stack import running_agent
+from faultline.demo import wait_for_diagnosis
+from faultline.server import running_agent
 
 TOKENS = {r: f"e2e-{r}-token-0123456789" for r in ("admin", "duty_officer", "engineer", "noc", "province")}
 _blocks = itertools.count()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.stack import free_port
+from faultline.server import free_port
 
 
 @pytest.mark.slow

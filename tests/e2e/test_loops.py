@@ -69,7 +69,7 @@ async def test_loop_left_by_a_crash_is_cleared_at_start(scenario):
     with unit_of_work(services.session_factory) as s:
         s.add(LoopTest(ticket_id=int(tid), circuit_id=EPL, device_name="agg-rtr1", port_name="TenGigabitEthernet1/1/1",
                        mode="remote", state="set", requested_by="crashed-run", requested_at=services.clock.now()))
-    cleared = await services.extras["loops"].clear_leftovers()
+    cleared = await services.loops.clear_leftovers()
     assert len(cleared) == 1
     assert scenario.lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").loop is None
     assert scenario.lab.circuit_state(EPL).up

@@ -4,10 +4,10 @@ Revision ID: 0001_backbone
 Revises: 
 Create Date: 2026-11-25 04:50:12.984289
 """
-from alembic import op
 import sqlalchemy as sa
-import agent.db
+from alembic import op
 
+import agent.db
 
 revision = '0001_backbone'
 down_revision = None

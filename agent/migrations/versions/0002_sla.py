@@ -3,8 +3,8 @@
 Revision ID: 0002_sla
 Revises: 0001_backbone
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import agent.db
 

@@ -3,8 +3,8 @@
 Revision ID: 0003_telemetry
 Revises: 0002_sla
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import agent.db
 

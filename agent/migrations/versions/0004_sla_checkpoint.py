@@ -6,8 +6,8 @@ Existing rows start without one (NULL): their next replay is a full one and writ
 Revision ID: 0004_sla_checkpoint
 Revises: 0003_telemetry
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import agent.db
 

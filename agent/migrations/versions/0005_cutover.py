@@ -3,8 +3,8 @@
 Revision ID: 0005_cutover
 Revises: 0004_sla_checkpoint
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import agent.db
 

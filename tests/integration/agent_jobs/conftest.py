@@ -3,7 +3,6 @@
 free UDP port the lab sends to."""
 from __future__ import annotations
 
-import asyncio
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -18,7 +17,7 @@ import yaml
 
 from agent.clock import Clock
 from agent.settings import BootstrapUser, Settings
-from agent.stack import RunningAgent, running_agent
+from faultline.server import RunningAgent, running_agent
 from lab import DEFAULT_TOPOLOGY, Lab
 
 TOKENS = {r: f"jobs-{r}-token-0123456789" for r in ("admin", "duty_officer", "engineer", "noc", "province")}

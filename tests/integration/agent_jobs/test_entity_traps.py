@@ -71,7 +71,7 @@ async def test_transceiver_ageing_is_stored_as_tx_low_on_cisco_and_huawei(lab, t
 
         rows = await helpers.until(lambda: _len2(cleared()), what="both Tx low alarms cleared by the repair")
         assert {a["probableCause"] for a in rows} == {"transmitPowerLow"}
-        facts = api.agent.services.extras["traps"].entities
+        facts = api.agent.services.traps.entities
         agg = lab.device("agg-rtr1").host
         assert facts[agg].error is None and facts[agg].sensors[1000 + 10 * 10101 + 1 + 5].kind == "tx_power"
 
@@ -160,5 +160,5 @@ async def test_a_sender_whose_tables_cannot_be_read_still_gets_its_alarm(lab, tr
         finally:
             lab.clear(fid)
         assert "sensor kind unknown" in row["specificProblem"]
-        facts = api.agent.services.extras["traps"].entities[hosp]
+        facts = api.agent.services.traps.entities[hosp]
         assert facts.error and not facts.sensors

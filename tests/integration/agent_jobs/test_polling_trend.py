@@ -22,7 +22,7 @@ async def test_polled_series_of_an_ageing_transceiver_gives_rx_power_declining(l
     async with helpers.agent_on(db_url, trap_port, clock=clock) as api:
         await api.import_inventory(lab)
         services = api.agent.services
-        poller = services.extras["poller"]
+        poller = services.poller
         fault = lab.inject("transceiver_ageing", AGEING_PORT, db_per_day=0.5)
         try:
             for _day in range(5):

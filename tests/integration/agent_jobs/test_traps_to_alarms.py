@@ -123,12 +123,12 @@ async def test_duplicates_merge_and_optical_alarms_on_fibreless_ports_are_suppre
     address = lab.device("acc-a-sw1").host
     async with helpers.agent_on(db_url, trap_port) as api:
         await api.import_inventory(lab)
-        receiver = api.agent.services.extras["traps"].receiver
+        receiver = api.agent.services.traps.receiver
         # GigabitEthernet0/0/4 has no transceiver in the inventory: an optical alarm there means nothing
         _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/4")
         await helpers.until(lambda: receiver.stats.suppressed == 1, what="the fibreless port's alarm suppressed")
         # a port the poll found administratively down: its darkness is configuration, not an alarm
-        api.agent.services.extras["traps"].set_admin_down("acc-a-sw1", "GigabitEthernet0/0/3", True)
+        api.agent.services.traps.set_admin_down("acc-a-sw1", "GigabitEthernet0/0/3", True)
         _snmptrap(address, trap_port, HW_OPTICAL_INVALID, "GigabitEthernet0/0/3")
         await helpers.until(lambda: receiver.stats.suppressed == 2, what="the shut port's alarm suppressed")
         for _ in range(3):  # the same alarm repeated: one row, count 3

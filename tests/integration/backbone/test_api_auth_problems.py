@@ -9,8 +9,8 @@ from sqlalchemy.orm import sessionmaker
 from agent.db import make_engine
 from agent.enums import Role
 from agent.tickets import ACTIONS
-from agent.runtime import build_app
 from api.app import create_app
+from faultline.server import build_app
 
 PROBLEM = "application/problem+json"
 STAFF = {"duty_officer", "admin"}
@@ -54,19 +54,7 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
 
 
 @pytest.fixture
-def runtime_routers(settings, clock) -> list:
-    """The routers of the app exactly as the serving process assembles it (agent.runtime.build_app),
-    built but never started: no triage, traps or polling run."""
-    app = build_app(settings, clock, jobs=False)
-    try:
-        return list(app.state.services.extras.get("routers", []))
-    finally:
-        app.state.services.close()
-
-
-@pytest.fixture
-def api(loaded, runtime_routers):
-    loaded.extras.setdefault("routers", []).extend(runtime_routers)
+def api(loaded):
     app = create_app(loaded)
     with TestClient(app) as client:
         yield client, app
@@ -104,7 +92,7 @@ def test_the_table_covers_every_post_route(api, ticket_id, sample_inventory_text
 
 
 def test_the_served_app_has_the_same_routes_as_the_tested_one(api, settings, clock):
-    """What ``faultline serve`` builds (agent.runtime.build_app) is what these tables check."""
+    """What ``faultline serve`` builds (faultline.server.build_app) is what these tables check."""
     client, _ = api
     app = build_app(settings, clock, jobs=False)
     try:

@@ -16,7 +16,6 @@ from sqlalchemy import func, inspect, select, text
 from typer.testing import CliRunner
 
 from agent.auth import hash_token
-from agent.cli import app
 from agent.db import Base, make_engine, make_session_factory
 from agent.inventory import export_inventory
 from agent.migrate import MIGRATIONS, alembic_config
@@ -24,6 +23,7 @@ from agent.models import Circuit, Device, Site, User
 from agent.services import build_services
 from agent.settings import Settings
 from api.app import create_app
+from faultline.cli import app
 
 FAULTLINE = Path(sys.executable).with_name("faultline")
 runner = CliRunner()

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from agent.services import build_services
 from agent.settings import BootstrapUser, Settings
 from api.app import create_app
-from api.routers import sla as sla_router
 
 ROLES = ("duty_officer", "province", "noc")
 
@@ -24,7 +23,6 @@ def api(db_url, clock):
     settings = Settings(database_url=db_url, bootstrap_users=[
         BootstrapUser(name=f"{r}-1", role=r, token=tok(r)["Authorization"].split()[1]) for r in ROLES])
     services = build_services(settings, clock, migrate=False)
-    services.extras.setdefault("routers", []).append(sla_router.router)
     with TestClient(create_app(services)) as client:
         yield client, services
     services.close()
@@ -74,9 +72,9 @@ def test_sla_visible_through_the_api_over_a_whole_ticket(api, clock):
     assert clocks(client, tid)["escalation_l1"]["dueAt"] == iso(159)  # 120 + 39 paused
     for m in (80, 110, 140, 170):
         clock.set(t0 + timedelta(minutes=m))
-        services.extras["sla"].sweep(services.session_factory)
+        services.sla.sweep(services.session_factory)
         assert do("progress", text=f"progress at {m}").status_code == 200
-    fired = services.extras["sla"].sweep(services.session_factory)  # +170: fault time 131 min
+    fired = services.sla.sweep(services.session_factory)  # +170: fault time 131 min
     assert [f.clock.value for f in fired] == []  # escalation fired by the sweep at +170 before the entry
     overdue = client.get("/api/v1/tickets", params={"overdue": "true"}, headers=tok("noc")).json()
     assert [t["id"] for t in overdue["items"]] == [tid]  # escalated (level 1) and still unresolved
@@ -150,7 +148,7 @@ def test_rule8_escalated_leaders_are_recorded_as_participants_and_in_the_journal
     client, services = api
     tid = _intake(client, clock, "10069-R8")
     clock.advance(minutes=180, seconds=1)
-    services.extras["sla"].sweep(services.session_factory)
+    services.sla.sweep(services.session_factory)
     body = client.get(f"/api/v1/tickets/{tid}", headers=tok("noc")).json()
     leaders = [p for p in body.get("relatedParty", body.get("participants", []))
                if p.get("role", p.get("partyRole")) == "escalated_leader"]

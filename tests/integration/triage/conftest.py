@@ -13,9 +13,9 @@ import httpx
 import pytest
 import yaml
 
-from agent.demo import wait_for_diagnosis
 from agent.settings import BootstrapUser, Settings
-from agent.stack import RunningAgent, running_agent
+from faultline.demo import wait_for_diagnosis
+from faultline.server import RunningAgent, running_agent
 
 TOKENS = {r: f"triage-{r}-token-0123456789" for r in ("admin", "duty_officer", "engineer", "noc", "province")}
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from agent.triage.collect import CollectorsAdapter
+from agent.devices import CollectorsAdapter
 from collectors.target import target_from_inventory
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -59,7 +59,7 @@ async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structu
 async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab, helpers, tmp_path):
     async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
         await api.import_inventory(lab.inventory())
-        triage = api.agent.services.extras["triage"]
+        triage = api.agent.services.triage
         ticket = await api.file("CIR-NOT-IN-INVENTORY", "interruption", "down")
         arrival = await asyncio.wait_for(triage.completed.get(), timeout=30)  # the triage the intake scheduled
         assert (arrival.ticket_id, arrival.diagnosis_id) == (int(ticket["id"]), None)
@@ -134,7 +134,7 @@ async def test_recovery_on_start_triages_every_open_ticket_without_a_diagnosis(l
         services.close()
 
     async with helpers.agent_on(db_url) as api:
-        triage = api.agent.services.extras["triage"]
+        triage = api.agent.services.triage
         done = {}
         while len(done) < 2:  # the two open ones
             got = await asyncio.wait_for(triage.completed.get(), timeout=60)
@@ -179,7 +179,7 @@ async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, he
     async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}", triage_counter_interval_seconds=30.0,
                                 triage_deadline_seconds=45.0) as api:
         await api.import_inventory(lab.inventory())
-        adapter = api.agent.services.extras["triage"].collector
+        adapter = api.agent.services.triage.collector
         for kind, symptom in (("assist_check", "interruption_or_flap"), ("interruption", "down")):
             ticket = await api.file(EPL, kind, symptom)
             d = await api.first_diagnosis(ticket["id"], timeout=25)
@@ -187,7 +187,7 @@ async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, he
         assert adapter.counter_reads == 0
     async with helpers.agent_on(f"sqlite:///{tmp_path / 'g.db'}", triage_counter_interval_seconds=0.5) as api:
         await api.import_inventory(lab.inventory())
-        adapter = api.agent.services.extras["triage"].collector
+        adapter = api.agent.services.triage.collector
         ticket = await api.file(EPL, "assist_check", "latency_or_errors")
         d = await api.first_diagnosis(ticket["id"])
         assert adapter.counter_reads > 0

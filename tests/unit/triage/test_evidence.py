@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from agent.triage.evidence import counters, flaps, observations
+from agent.evidence.mapping import counters, flaps, observations
 from collectors import readings as cr
-from collectors.enums import AdminStatus, AlarmType, Duplex, Method, OperStatus, ProbableCause, Severity
+from collectors.enums import (
+    AdminStatus,
+    AlarmType,
+    Duplex,
+    Method,
+    OperStatus,
+    ProbableCause,
+    Severity,
+)
 from collectors.errors import CollectorTimeout, UnreachableError
 from diagnosis.enums import AccessState, LinkState
 from diagnosis.enums import Method as DMethod

@@ -16,17 +16,17 @@ from sqlalchemy import select
 
 from agent import journal
 from agent.db import unit_of_work
-from agent.enums import Role, TicketStatus
+from agent.enums import JournalKind, LoopState, Role, TicketStatus
 from agent.errors import Forbidden, LoopGuardError, NotFound
+from agent.inventory.targets import device_target, resolve_circuit
 from agent.models import Device, LoopTest, Ticket
 from agent.tickets import Actor
-from agent.triage.path import device_target, resolve_circuit
 from collectors.target import DeviceTarget
 
 log = logging.getLogger("faultline.loops")
 
 LOOP_ROLES = frozenset({Role.ENGINEER, Role.DUTY_OFFICER, Role.PROVINCE, Role.ADMIN})
-ACTIVE = ("pending", "set", "clear_failed")
+ACTIVE = LoopState.active()
 MAX_HOLD_SECONDS = 900
 
 
@@ -96,12 +96,12 @@ class LoopGuard:
                 raise LoopGuardError(f"circuit {ticket.circuit_id} already has a loop on {busy.device_name} "
                                      f"{busy.port_name} (loop test {busy.id}, {busy.state}): one loop per circuit")
             loop = LoopTest(ticket_id=ticket.id, circuit_id=ticket.circuit_id, device_name=req.device,
-                            port_name=req.port, mode=req.mode, state="pending", requested_by=actor.name,
+                            port_name=req.port, mode=req.mode, state=LoopState.PENDING, requested_by=actor.name,
                             requested_at=clock.now(), max_hold_seconds=req.hold_seconds)
             s.add(loop)
             s.flush()
             loop_id = loop.id
-            journal.append(s, ticket.id, at=clock.now(), kind="loop_requested", author=actor.name, role=actor.role.value,
+            journal.append(s, ticket.id, at=clock.now(), kind=JournalKind.LOOP_REQUESTED, author=actor.name, role=actor.role.value,
                            text=f"申请环测：打环点 {req.device} {req.port}（{req.mode}），观察端 {peer.name} {peer_port} / "
                                 f"loop test requested at {req.device} {req.port} ({req.mode}), observed from {peer.name} {peer_port}",
                            data={"loop_test_id": loop_id, "loop_point": {"device": req.device, "port": req.port},
@@ -116,14 +116,14 @@ class LoopGuard:
             try:
                 await asyncio.wait_for(self.driver.set_loop(target, req.port, req.mode), timeout=req.hold_seconds)
             except Exception as exc:  # noqa: BLE001
-                result.update(state="failed", error=f"{type(exc).__name__}: {exc}")
+                result.update(state=LoopState.FAILED, error=f"{type(exc).__name__}: {exc}")
                 await asyncio.to_thread(self._finish, loop_id, ticket_id, "failed", result, actor,
                              f"打环失败 / loop could not be set on {req.device} {req.port}: {exc}")
                 # the device may have applied part of it: clear anyway
                 await self._clear(loop_id, ticket_id, target, req, actor, after_failure=True)
                 return result
-            await asyncio.to_thread(self._mark, loop_id, state="set", set_at=clock.now())
-            await asyncio.to_thread(self._journal, ticket_id, "loop_set", actor,
+            await asyncio.to_thread(self._mark, loop_id, state=LoopState.SET, set_at=clock.now())
+            await asyncio.to_thread(self._journal, ticket_id, JournalKind.LOOP_SET, actor,
                                     f"已打环 / loop set: {req.device} {req.port} ({req.mode})",
                           {"loop_test_id": loop_id, "loop_point": {"device": req.device, "port": req.port}})
             await asyncio.sleep(min(req.settle_seconds, req.hold_seconds))  # let the link settle before observing
@@ -139,7 +139,7 @@ class LoopGuard:
                    if result.get("signalReturned") else
                    "信号未返回：故障在观察端与打环点之间 / no signal back: the fault lies between the observer and the loop point"
                    if "signalReturned" in result else "环测未完成 / loop test incomplete")
-        result["state"] = "cleared" if cleared else "clear_failed"
+        result["state"] = LoopState.CLEARED if cleared else LoopState.CLEAR_FAILED
         result["conclusion"] = verdict
         await asyncio.to_thread(self._finish, loop_id, ticket_id, result["state"], result, actor,
                                 f"环测结果 / loop test result at {req.device} {req.port}: {verdict}")
@@ -149,16 +149,16 @@ class LoopGuard:
         for attempt in range(3):
             try:
                 await asyncio.wait_for(self.driver.clear_loop(target, req.port), timeout=60)
-                await asyncio.to_thread(self._mark, loop_id, state="cleared", cleared_at=self.services.clock.now())
-                await asyncio.to_thread(self._journal, ticket_id, "loop_cleared", actor,
+                await asyncio.to_thread(self._mark, loop_id, state=LoopState.CLEARED, cleared_at=self.services.clock.now())
+                await asyncio.to_thread(self._journal, ticket_id, JournalKind.LOOP_CLEARED, actor,
                                         f"已拆环 / loop cleared: {req.device} {req.port}",
                               {"loop_test_id": loop_id, "attempt": attempt + 1})
                 return True
             except Exception as exc:  # noqa: BLE001
                 log.warning("clearing loop %s on %s %s failed (attempt %d): %s", loop_id, req.device, req.port,
                             attempt + 1, exc)
-        await asyncio.to_thread(self._mark, loop_id, state="clear_failed")
-        await asyncio.to_thread(self._journal, ticket_id, "loop_clear_failed", actor,
+        await asyncio.to_thread(self._mark, loop_id, state=LoopState.CLEAR_FAILED)
+        await asyncio.to_thread(self._journal, ticket_id, JournalKind.LOOP_CLEAR_FAILED, actor,
                       f"拆环失败，需人工处理 / loop NOT cleared on {req.device} {req.port}: clear it by hand; "
                       "faultline retries at every start", {"loop_test_id": loop_id})
         return False
@@ -178,7 +178,7 @@ class LoopGuard:
         with unit_of_work(self.services.session_factory) as s:
             loop = s.get(LoopTest, loop_id)
             loop.state, loop.result = state, _jsonable(result)
-            journal.append(s, ticket_id, at=self.services.clock.now(), kind="loop_result", author=actor.name,
+            journal.append(s, ticket_id, at=self.services.clock.now(), kind=JournalKind.LOOP_RESULT, author=actor.name,
                            role=actor.role.value, text=text, data=_jsonable(result))
 
     async def clear_leftovers(self) -> list[int]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 from collectors import errors as cerr
 from collectors import readings as cr
 from collectors.enums import AdminStatus, OperStatus, ProbableCause

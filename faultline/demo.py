@@ -11,9 +11,10 @@ import httpx
 import yaml
 from rich.console import Console
 
-from agent.render import diagnosis_panel
 from agent.settings import BootstrapUser, Settings
-from agent.stack import running_agent
+from faultline.render import diagnosis_panel
+from faultline.server import running_agent
+from lab import DEFAULT_TOPOLOGY, Lab
 
 DEMO_FAULT = ("fiber_cut", "CIR-EPL-0001#1", {})
 DEMO_TICKET = {"ticketType": "interruption", "symptom": "down", "circuitId": "CIR-EPL-0001",
@@ -36,8 +37,6 @@ async def wait_for_diagnosis(client: httpx.AsyncClient, ticket_id: str, timeout:
 
 
 async def run_demo(*, once: bool, host: str, port: int, workdir: Path, console: Console) -> int:
-    from lab import DEFAULT_TOPOLOGY, Lab
-
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "demo.db"
     for suffix in ("", "-wal", "-shm"):

@@ -10,33 +10,38 @@ from zoneinfo import ZoneInfo
 
 from agent.enums import Role, TicketKind
 from agent.enums import TicketStatus as S
+from agent.models import Ticket
+from agent.policy import roles_for
 
 WORKING = frozenset({S.IN_PROGRESS, S.REOPENED})
 OPEN = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.REOPENED, S.HELD})
-STAFF = frozenset({Role.DUTY_OFFICER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
     from_states: frozenset[S]
-    roles: frozenset[Role]
     label_zh: str
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Who may perform it: agent.policy's table, the one place roles are given rights."""
+        return roles_for(self.name)
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("sign", frozenset({S.ACKNOWLEDGED}), STAFF, "签收"),
-    Action("dispatch", WORKING | {S.HELD}, STAFF, "派单"),
-    Action("contact", WORKING | {S.HELD}, STAFF | {Role.ENGINEER}, "联系用户结果"),
-    Action("progress", WORKING | {S.HELD}, STAFF | {Role.ENGINEER, Role.PROVINCE}, "追加进展"),
-    Action("request_suspension", WORKING, STAFF, "申请挂起"),
-    Action("approve_suspension", WORKING, frozenset({Role.PROVINCE}), "批准挂起"),
-    Action("reject_suspension", WORKING, frozenset({Role.PROVINCE}), "驳回挂起"),
-    Action("resume", frozenset({S.HELD}), STAFF | {Role.PROVINCE}, "解挂"),
-    Action("resolve", WORKING, STAFF | {Role.ENGINEER}, "修复"),
-    Action("confirm_restoration", frozenset({S.RESOLVED}), STAFF, "确认恢复"),
-    Action("close", frozenset({S.RESOLVED}) | WORKING, STAFF, "返单"),
-    Action("reopen", frozenset({S.RESOLVED, S.CLOSED}), STAFF | {Role.PROVINCE}, "重开"),
+    Action("sign", frozenset({S.ACKNOWLEDGED}), "签收"),
+    Action("dispatch", WORKING | {S.HELD}, "派单"),
+    Action("contact", WORKING | {S.HELD}, "联系用户结果"),
+    Action("progress", WORKING | {S.HELD}, "追加进展"),
+    Action("request_suspension", WORKING, "申请挂起"),
+    Action("approve_suspension", WORKING, "批准挂起"),
+    Action("reject_suspension", WORKING, "驳回挂起"),
+    Action("resume", frozenset({S.HELD}), "解挂"),
+    Action("resolve", WORKING, "修复"),
+    Action("confirm_restoration", frozenset({S.RESOLVED}), "确认恢复"),
+    Action("close", frozenset({S.RESOLVED}) | WORKING, "返单"),
+    Action("reopen", frozenset({S.RESOLVED, S.CLOSED}), "重开"),
 )}
 
 # "Circuit not accepted" is never an acceptable note (DOMAIN, interruption procedure step 5).

@@ -5,30 +5,53 @@ signed -> inProgress (a pending suspension request stays inProgress); approved s
 repaired with a cause -> resolved; returned upstream with a clear cause (返单) -> closed; reopened by a
 repeat fault or on request -> reopened (worked like inProgress).
 
-The allowed actions are one table (``ACTIONS``, in agent/lifecycle.py with the other pure rules): the
+The allowed actions are one table (``ACTIONS``, in agent/tickets/lifecycle.py with the other pure rules): the
 states each action starts from and the roles that may perform it. The service changes the row,
 appends the journal entry and tells the SLA engine, all in the caller's transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from agent import journal
 from agent.clock import Clock
-from agent.enums import ObservedImpact, Role, Symptom, TicketKind
+from agent.enums import (
+    IntakeOutcome,
+    JournalKind,
+    ObservedImpact,
+    Role,
+    Symptom,
+    TicketKind,
+)
 from agent.enums import TicketStatus as S
-from agent.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from agent.lifecycle import (  # noqa: F401 - OPEN and STAFF re-exported for callers
-    ACTIONS, MIN_CAUSE_CHARS, OPEN, RESTORATION_METHODS, STAFF, UNACCEPTABLE_CAUSES, WORKING, Action, allowed_actions,
-    is_night)
+from agent.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    Unavailable,
+)
 from agent.models import Circuit, ExternalIdentifier, Participant, Suspension, Ticket
 from agent.settings import Settings
+from agent.tickets.lifecycle import (  # noqa: F401 - OPEN re-exported for callers
+    ACTIONS,
+    MIN_CAUSE_CHARS,
+    OPEN,
+    RESTORATION_METHODS,
+    UNACCEPTABLE_CAUSES,
+    WORKING,
+    Action,
+    allowed_actions,
+    is_night,
+)
 
 
 def _field_error(field: str, msg: str, kind: str) -> InvalidInput:
@@ -61,25 +84,48 @@ class Intake:
 
 
 class TicketService:
+    INTAKE_ATTEMPTS = 8
+
     def __init__(self, settings: Settings, clock: Clock, sla: SlaHook | None = None) -> None:
         self.settings, self.clock, self.sla = settings, clock, sla
+        # Called with the ticket id after a committed intake that needs a diagnosis (created, reopened):
+        # the triage queue subscribes here, so every intake path (API, upstream webhook) schedules it.
+        self.on_new_fault: list[Callable[[int], None]] = []
+
+    def receive(self, session: Session, req: Intake, actor: Actor) -> tuple[Ticket, IntakeOutcome]:
+        """Intake, committed: a lost race with a concurrent post of the same upstream id (unique
+        constraint) or SQLite's writer lock is rolled back and looked at again, the winner's ticket
+        is the answer. Raises ``Unavailable`` when the store stays busy."""
+        for _attempt in range(self.INTAKE_ATTEMPTS):
+            try:
+                ticket, outcome = self.intake(session, req, actor)
+                session.commit()
+                break
+            except (IntegrityError, OperationalError):
+                session.rollback()
+        else:
+            raise Unavailable("the ticket store is busy; retry the intake", retry_after=1)
+        if outcome in (IntakeOutcome.CREATED, IntakeOutcome.REOPENED):
+            for subscriber in self.on_new_fault:
+                subscriber(ticket.id)
+        return ticket, outcome
 
     # -- intake -------------------------------------------------------------------------------
     def find_by_external_id(self, session: Session, external_id: str) -> Ticket | None:
         ext = session.scalar(select(ExternalIdentifier).where(ExternalIdentifier.external_id == external_id))
         return ext.ticket if ext else None
 
-    def intake(self, session: Session, req: Intake, actor: Actor) -> tuple[Ticket, str]:
+    def intake(self, session: Session, req: Intake, actor: Actor) -> tuple[Ticket, IntakeOutcome]:
         """Create a ticket; returns (ticket, outcome) with outcome created | existing | reopened.
 
         The same upstream id always yields the same ticket. A repeat fault on a circuit whose last
         ticket was resolved within the reopen window reopens that ticket (MEF 124) instead of
         creating a duplicate. Concurrent posts of one id are settled by the unique constraint: the
-        caller retries a lost race by looking the id up (see api/routers/tickets.py).
+        caller retries a lost race by looking the id up (``receive`` does).
         """
         existing = self.find_by_external_id(session, req.external_id)
         if existing is not None:
-            return existing, "existing"
+            return existing, IntakeOutcome.EXISTING
         now = self.clock.now()
         repeat = self._recent_ticket_on_circuit(session, req.circuit_id, now)
         if repeat is not None and self._claim_reopen(session, repeat):
@@ -89,7 +135,7 @@ class TicketService:
                              f"同一电路重复故障，重开工单 / repeat fault on {req.circuit_id} within "
                              f"{self.settings.reopen_window_hours} h: reopened by upstream ticket {req.external_id}",
                              {"external_id": req.external_id, "description": req.description}, event="reopened")
-            return repeat, "reopened"
+            return repeat, IntakeOutcome.REOPENED
 
         circuit_known = session.get(Circuit, req.circuit_id) is not None
         ticket = Ticket(
@@ -102,14 +148,14 @@ class TicketService:
         session.add(ticket)
         session.flush()
         session.add(ExternalIdentifier(ticket_id=ticket.id, external_id=req.external_id, created_at=now))
-        journal.append(session, ticket.id, at=now, kind="created", author=actor.name, role=actor.role.value,
+        journal.append(session, ticket.id, at=now, kind=JournalKind.CREATED, author=actor.name, role=actor.role.value,
                        text=f"工单到达 / ticket received from upstream: {req.external_id} ({req.kind.value}, "
                             f"{req.symptom.value}) on circuit {req.circuit_id}",
                        data={"external_id": req.external_id, "kind": req.kind.value, "symptom": req.symptom.value,
                              "circuit_id": req.circuit_id, "reported_at": req.reported_at.isoformat(),
                              "observed_impact": req.observed_impact.value, "reporter_contact": req.reporter_contact})
         if not circuit_known:
-            journal.append(session, ticket.id, at=now, kind="unknown_circuit",
+            journal.append(session, ticket.id, at=now, kind=JournalKind.UNKNOWN_CIRCUIT,
                            text=f"电路 {req.circuit_id} 不在资源库中，无法自动诊断，请核对电路编号或补录交接资料 / "
                                 f"circuit {req.circuit_id} is not in the inventory: automatic triage cannot run; "
                                 "check the circuit id or complete the hand-over data (missing data is a fault to fix)",
@@ -118,7 +164,7 @@ class TicketService:
             self._participant(session, ticket, req.reporter_contact, "reporter", None, now)
         self._notify_sla(session, ticket, "created", now)
         session.flush()
-        return ticket, "created"
+        return ticket, IntakeOutcome.CREATED
 
     def _recent_ticket_on_circuit(self, session: Session, circuit_id: str, now: datetime) -> Ticket | None:
         since = now - timedelta(hours=self.settings.reopen_window_hours)

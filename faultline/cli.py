@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 
 from agent.settings import Settings
+from faultline.logs import configure as configure_logging
+from faultline.logs import uvicorn_config
+from lab.cli import app as lab_app
 
 app = typer.Typer(help="faultline: fault diagnosis agent for enterprise leased lines", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -19,12 +22,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(inventory_app, name="inventory")
 console = Console(stderr=True)
 
-try:  # the lab is part of the distribution but not of the product: mount it when present
-    from lab.cli import app as lab_app
-
-    app.add_typer(lab_app, name="lab", help="The lab: a network twin of simulated devices (SNMP + SSH)")
-except ImportError:  # pragma: no cover - lab not built yet
-    pass
+app.add_typer(lab_app, name="lab", help="The lab: a network twin of simulated devices (SNMP + SSH)")
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -37,7 +35,7 @@ DbOpt = typer.Option(None, "--database-url", envvar="FAULTLINE_DATABASE_URL", he
 @app.callback()
 def main() -> None:
     """faultline: triage, SLA clocks and loop tests for enterprise leased-line faults."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(Settings().log_level)
 
 
 @app.command()
@@ -55,13 +53,13 @@ def serve(host: str = typer.Option(None, help="bind address (default from settin
     """Run the API and the agent's jobs in one process (the schema is upgraded on start)."""
     import uvicorn
 
-    from agent.runtime import build_app
-    from agent.stack import KEEP_ALIVE_SECONDS
+    from faultline.server import KEEP_ALIVE_SECONDS, build_app
 
     settings = _settings(database_url)
+    level = configure_logging(settings.log_level)
     application = build_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower(), timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                log_config=uvicorn_config(level), timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @app.command()
@@ -71,9 +69,11 @@ def demo(once: bool = typer.Option(False, "--once", help="exit 0 after printing 
     """Start the lab and the agent (SQLite), inject a fault, file a ticket through the API, show the diagnosis."""
     import asyncio
 
-    from agent.demo import run_demo
+    from faultline.demo import run_demo
 
-    logging.getLogger().setLevel(logging.WARNING)
+    # The demo prints its own story; the log says only what went wrong (or everything, at DEBUG).
+    asked = logging.getLevelName(Settings().log_level.upper())
+    configure_logging(logging.DEBUG if asked == logging.DEBUG else logging.WARNING)
     try:
         code = asyncio.run(run_demo(once=once, host=host, port=port, workdir=workdir, console=Console()))
     except KeyboardInterrupt:

@@ -1,5 +1,10 @@
-"""Run the agent (API + jobs) inside the current event loop — for the demo, end-to-end tests and benches,
-where the lab must share the loop (its API is called from its own loop's thread)."""
+"""The composition root: one process's services behind the API (``build_app``), and the agent run
+inside the current event loop (``running_agent``) for the demo, end-to-end tests and benches, where
+the lab must share the loop (its API is called from its own loop's thread).
+
+The scheduler runs once per process started with ``jobs=True`` (``faultline serve``), never once per
+web worker: uvicorn runs one worker here.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +17,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from agent.clock import Clock
-from agent.runtime import build_app
-from agent.services import Services
+from agent.evidence.read import PathCollector
+from agent.loops import LoopDriver
+from agent.services import Services, build_services
 from agent.settings import Settings
+from api.app import create_app
+
+
+def build_app(settings: Settings, clock: Clock | None = None, *, jobs: bool = True,
+              collector: PathCollector | None = None, loop_driver: LoopDriver | None = None) -> FastAPI:
+    """The serving process: triage, loops and health always; traps, polling and the SLA jobs with ``jobs``."""
+    services = build_services(settings, clock, triage=True, monitoring=jobs, jobs=jobs,
+                              collector=collector, loop_driver=loop_driver)
+    return create_app(services)
 
 
 @dataclass

@@ -1,0 +1,73 @@
+"""Who may do what: one table, action -> roles. The API's route guards, the services' own checks and
+the pages' buttons all read it, so a role's rights are changed here and only here.
+
+The source's division of labour (DOMAIN.md, "Who works here"): the branch duty officer (分公司值班人员)
+receives, signs, dispatches and returns tickets; maintenance engineers (维护人员/代维) contact the
+customer, loop and repair; the NOC (网管) reads; the province (省公司) approves suspensions and cutovers
+and takes its own steps (the province-exit loop); an admin may do everything.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from agent.enums import Role
+
+R = Role
+
+
+class Permission(StrEnum):
+    READ = "read"  # tickets, journals, diagnoses, SLA views, alarms, circuit health, inventory export
+    TICKET_INTAKE = "ticket.intake"
+    TICKET_SIGN = "sign"
+    TICKET_DISPATCH = "dispatch"
+    TICKET_CONTACT = "contact"
+    TICKET_PROGRESS = "progress"
+    TICKET_REQUEST_SUSPENSION = "request_suspension"
+    TICKET_APPROVE_SUSPENSION = "approve_suspension"
+    TICKET_REJECT_SUSPENSION = "reject_suspension"
+    TICKET_RESUME = "resume"
+    TICKET_RESOLVE = "resolve"
+    TICKET_CONFIRM_RESTORATION = "confirm_restoration"
+    TICKET_CLOSE = "close"
+    TICKET_REOPEN = "reopen"
+    TRIAGE_RERUN = "triage.rerun"
+    LOOP_TEST = "loop.test"
+    REPORT_SUBMIT = "report.submit"
+    CUTOVER_REGISTER = "cutover.register"
+    CUTOVER_APPROVE = "cutover.approve"
+    INVENTORY_IMPORT = "inventory.import"
+
+
+_STAFF = frozenset({R.DUTY_OFFICER, R.ADMIN})
+_HANDS_ON = frozenset({R.DUTY_OFFICER, R.ENGINEER, R.PROVINCE, R.ADMIN})  # everyone who works a ticket
+
+POLICY: dict[Permission, frozenset[Role]] = {
+    Permission.READ: frozenset(Role),
+    Permission.TICKET_INTAKE: _STAFF,
+    Permission.TICKET_SIGN: _STAFF,
+    Permission.TICKET_DISPATCH: _STAFF,
+    Permission.TICKET_CONTACT: _STAFF | {R.ENGINEER},
+    Permission.TICKET_PROGRESS: _STAFF | {R.ENGINEER, R.PROVINCE},
+    Permission.TICKET_REQUEST_SUSPENSION: _STAFF,
+    Permission.TICKET_APPROVE_SUSPENSION: frozenset({R.PROVINCE}),
+    Permission.TICKET_REJECT_SUSPENSION: frozenset({R.PROVINCE}),
+    Permission.TICKET_RESUME: _STAFF | {R.PROVINCE},
+    Permission.TICKET_RESOLVE: _STAFF | {R.ENGINEER},
+    Permission.TICKET_CONFIRM_RESTORATION: _STAFF,
+    Permission.TICKET_CLOSE: _STAFF,
+    Permission.TICKET_REOPEN: _STAFF | {R.PROVINCE},
+    Permission.TRIAGE_RERUN: _HANDS_ON,
+    Permission.LOOP_TEST: _HANDS_ON,
+    Permission.REPORT_SUBMIT: _STAFF,
+    Permission.CUTOVER_REGISTER: _STAFF | {R.PROVINCE},
+    Permission.CUTOVER_APPROVE: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
+}
+
+
+def roles_for(permission: Permission | str) -> frozenset[Role]:
+    return POLICY[Permission(permission)]
+
+
+def may(role: Role, permission: Permission | str) -> bool:
+    return role in POLICY[Permission(permission)]
