@@ -118,12 +118,29 @@ def _lanes_and_value(values: tuple[float | None, ...]) -> tuple[float | None, tu
     return (min(present) if present else None), values
 
 
+# Marks a device prints after a DOM value (Cisco "-27.4 --"), named as ``Thresholds.classify`` names states
+DEVICE_FLAGS = {"++": "high_alarm", "+": "high_warning", "-": "low_warning", "--": "low_alarm"}
+_FLAGGED = ("rx", "tx", "temperature", "voltage", "bias")
+
+
+def device_flags(record: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, str]:
+    """The device's own alarm/warning marks on a record's values: {"rx": "low_alarm", ...}."""
+    out = {}
+    for what in _FLAGGED:
+        key = fields.get(f"{what}_flag")
+        flag = str(record.get(key) or "").strip() if key else ""
+        if flag in DEVICE_FLAGS:
+            out[what] = DEVICE_FLAGS[flag]
+    return out
+
+
 def _optical(device: str, command: str, time: datetime, port: str, record: Mapping[str, Any],
              fields: Mapping[str, str], *, rx_values: tuple[float | None, ...], tx_values: tuple[float | None, ...],
              rx_th: Thresholds, tx_th: Thresholds, module: str | None, extra_notes: Sequence[str] = ()) -> OpticalReading:
     rx, rx_lanes = _lanes_and_value(rx_values)
     tx, tx_lanes = _lanes_and_value(tx_values)
     notes = list(extra_notes)
+    notes += [f"device marks {what} {state}" for what, state in device_flags(record, fields).items()]
     if rx_lanes or tx_lanes:
         notes.append("multi-lane module: rx/tx dBm are the weakest lane")
     rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module)

@@ -232,7 +232,7 @@ def test_every_expected_json_of_a_read_folder_is_compared(fixtures_dir):
                     ("juniper_junos", "show_interfaces_diagnostics_optics"), ("huawei_vrp", "display_interface")}
     present = [p for p in (fixtures_dir / "cli").glob("*/*/*.expected_*.json")
                if (p.parent.parent.name, p.parent.name) in read_folders]
-    assert len(FILES) == len(present) == 12
+    assert len(FILES) == len(present) == 13
 
 
 # -- alarms and logs -----------------------------------------------------------------------------------

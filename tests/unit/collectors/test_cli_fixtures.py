@@ -28,6 +28,7 @@ NOT_READ = {
 }
 
 
+from .capture_rows import cisco_dom_rows
 from .fixture_cases import cases
 from .fixture_cases import fixtures_root as _root
 
@@ -110,12 +111,11 @@ def expected_rx(folder: str, text: str) -> dict[str, float]:
                 port = m.group(1)
             elif m := re.match(rf"\s+Rx power Network Lane\[\d+\]\s*=\s*({_NUM}) dBm", line):
                 add(port, m.group(1))
-            else:
-                tokens = [t for t in line.split() if t not in ("++", "+", "-", "--")]
-                if len(tokens) >= 5 and "/" in tokens[0] and re.fullmatch(_NUM, tokens[-1] or ""):
-                    if any(same_interface(p, tokens[0]) for p in found):
-                        continue  # the summary row of a module whose lanes were listed above
-                    add(tokens[0], tokens[-1])
+        for row_port, row in cisco_dom_rows(text):
+            if any(same_interface(p, row_port) for p in found):
+                continue  # the summary row of a module whose lanes were listed above
+            if re.fullmatch(_NUM, row["rx"] or ""):
+                add(row_port, row["rx"])
     elif folder == "show_interface_transceiver_details":
         for line in lines:
             if re.fullmatch(r"Ethernet\S+", line.strip()) and not line.startswith(" "):
