@@ -92,10 +92,14 @@ def number(value: Any) -> float | None:
 
 
 def numbers(value: Any) -> tuple[float | None, ...]:
-    if isinstance(value, list):
-        return tuple(number(v) for v in value)
-    one = number(value)
-    return () if one is None else (one,)
+    """Floats from a field that may hold several: a TextFSM list, or lanes written "a|b|c" (Huawei);
+    an unreadable lane stays in its place as None."""
+    items = value if isinstance(value, list) else [value]
+    pieces = [p for item in items if item is not None for p in str(item).split("|")]
+    if len(pieces) == 1 and not isinstance(value, list):
+        one = number(pieces[0])
+        return () if one is None else (one,)
+    return tuple(number(p) for p in pieces)
 
 
 # -- optical -----------------------------------------------------------------------------------
@@ -141,15 +145,19 @@ def _optical(device: str, command: str, time: datetime, port: str, record: Mappi
     tx, tx_lanes = _lanes_and_value(tx_values)
     notes = list(extra_notes)
     notes += [f"device marks {what} {state}" for what, state in device_flags(record, fields).items()]
+    for kind in ("alarm", "warning"):  # the module's own alarm/warning list (Huawei "Alarm information")
+        key = fields.get(f"device_{kind}s")
+        notes += [f"device {kind}: {text}" for text in (record.get(key) or [] if key else []) if str(text).strip()]
     if rx_lanes or tx_lanes:
         notes.append("multi-lane module: rx/tx dBm are the weakest lane")
     rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module)
     tx_th, tx_notes = sanitize(tx_th, kind="tx", module=module)
+    # a multi-lane module has one laser per lane: the highest bias is the one that ages first
     bias = numbers(record.get(fields.get("bias", ""), None)) if fields.get("bias") else ()
     if not any(b is not None for b in bias) and fields.get("bias_lanes"):
-        # a multi-lane module has one laser per lane: the highest bias is the one that ages first
-        lanes = [b for b in numbers(record.get(fields["bias_lanes"])) if b is not None]
-        bias = (max(lanes),) if lanes else ()
+        bias = numbers(record.get(fields["bias_lanes"]))
+    lit = [b for b in bias if b is not None]
+    bias = (max(lit),) if lit else ()
     return OpticalReading(
         device=device, port=port, rx_dbm=rx, tx_dbm=tx, source=_source(device, port, command, record, time),
         rx_lanes_dbm=rx_lanes, tx_lanes_dbm=tx_lanes, rx_thresholds=rx_th, tx_thresholds=tx_th,

@@ -131,13 +131,13 @@ def expected_rx(folder: str, text: str) -> dict[str, float]:
     elif folder == "display_transceiver_verbose":
         in_rx = False
         for line in lines:
-            if m := re.match(r"(\S+) transceiver information:", line):
+            if m := re.match(r"\s*(\S+) transceiver information:", line):
                 port = m.group(1)
-            if m := re.match(r"\s+RX Power\(dBM\)\s*:(.*)", line):
+            if m := re.match(r"(?i)\s+(?:Current )?RX Power\s*\(dBm\)\s*:(.*)", line):
                 in_rx = True
                 for v in re.findall(rf"({_NUM})(?=[|(]|\s*$)", m.group(1)):
                     add(port, v)
-            elif in_rx and re.match(r"\s+-?\d.*\(Lane", line):
+            elif in_rx and re.match(r"\s+-?\d.*\(\s*Lane", line):
                 for v in re.findall(rf"({_NUM})(?=[|(])", line):
                     add(port, v)
             else:

@@ -87,17 +87,25 @@ def extract(folder: str, text: str) -> dict[str, dict]:
                 at(port).setdefault("tx_lanes", []).append(float(m.group(1)))
     elif folder == "display_transceiver_verbose":
         th: dict[str, dict[str, float]] = {}
+        lanes: list[float] | None = None  # the TX lane list being read
         for line in lines:
-            if m := re.match(r"(\S+) transceiver information:", line):
+            if lanes is not None and (m := re.match(r"\s+(-?[\d.|]+)\s*\(\s*Lane", line)):
+                lanes += [float(v) for v in m.group(1).split("|")]
+                continue
+            if lanes is not None:
+                at(port)["tx_lanes"], lanes = lanes, None
+            if m := re.match(r"\s*(\S+) transceiver information:", line):
                 port = m.group(1)
-            elif m := re.match(rf"\s+TX Power\(dBM\)\s*:\s*({N})\s*$", line):
+            elif m := re.match(rf"(?i)\s+(?:Current )?TX Power\s*\(dBm\)\s*:\s*({N})\s*$", line):
                 at(port)["tx"] = float(m.group(1))
-            elif m := re.match(rf"\s+Temperature\S*\s*:\s*({N})\s*$", line):
+            elif m := re.match(r"(?i)\s+(?:Current )?TX Power\s*\(dBm\)\s*:\s*(-?[\d.|]+)\s*\(\s*Lane", line):
+                lanes = [float(v) for v in m.group(1).split("|")]
+            elif m := re.match(rf"\s+Temperature\s*\S*\s*:\s*({N})\s*$", line):
                 at(port)["temperature"] = float(m.group(1))
-            elif m := re.match(rf"\s+Bias Current\(mA\)\s*:\s*({N})\s*$", line):
+            elif m := re.match(rf"\s+Bias Current\s*\(mA\)\s*:\s*({N})\s*$", line):
                 at(port)["bias"] = float(m.group(1))
-            elif m := re.match(rf"\s+(RX|TX) Power (High|Low)\s+(Warning|Threshold)\(dBM\)\s*:\s*({N})", line):
-                th.setdefault(f"{port}|{m.group(1)}", {})[f"{m.group(2)}{m.group(3)}"] = float(m.group(4))
+            elif m := re.match(rf"(?i)\s+(?:Default )?(RX|TX) Power (High|Low)\s+(Warning|Threshold)\s*\(dBm\)\s*:\s*({N})", line):
+                th.setdefault(f"{port}|{m.group(1).upper()}", {})[f"{m.group(2).capitalize()}{m.group(3).capitalize()}"] = float(m.group(4))
         for key, t in th.items():
             p, side = key.split("|")
             at(p)[side.lower() + "_th"] = (t.get("LowThreshold"), t.get("LowWarning"), t.get("HighWarning"), t.get("HighThreshold"))
