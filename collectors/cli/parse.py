@@ -17,7 +17,7 @@ import textfsm
 from ntc_templates.parse import parse_output
 
 from collectors.enums import AdminStatus, Duplex, Method, OperStatus
-from collectors.errors import ParseError
+from collectors.errors import ParseError, Unsupported
 from collectors.portnames import same_interface
 from collectors.profiles import CliParser
 from collectors.readings import CounterSample, InterfaceState, OpticalReading, Source, Thresholds
@@ -55,10 +55,74 @@ def parse_records(platform: str, parser: CliParser, text: str, *, device: str | 
         else:
             problems.append(f"{template}: no records")
     if found:
-        return _merged(found, parser.fields.get("port", "")) if len(found) > 1 else found[0]
+        records = _merged(found, parser.fields.get("port", "")) if len(found) > 1 else found[0]
+        _check_complete(parser, text, records, device)
+        return records
     if empty_ok and problems and all(p.endswith("no records") for p in problems):
+        _check_complete(parser, text, [], device)
         return []
     raise ParseError(f"{parser.key}: output not understood ({'; '.join(problems)})", device=device, raw=text)
+
+
+_ABSENT = re.compile(r"^(?:N/?A|-+|)$", re.IGNORECASE)  # what a device prints where there is no value
+_POWER_FIELDS = ("rx", "tx", "rx_lanes", "tx_lanes")
+
+
+def _has_power(record: Record, fields: Mapping[str, str]) -> bool:
+    return any(number(v) is not None for k in _POWER_FIELDS if (key := fields.get(k))
+               for v in (record.get(key) if isinstance(record.get(key), list) else [record.get(key)]))
+
+
+def _says_no_optics(record: Record, fields: Mapping[str, str]) -> bool:
+    """The device said there is nothing to read: 'DOM is not supported', or 'N/A' in the power columns."""
+    if fields.get("no_optics") and str(record.get(fields["no_optics"]) or "").strip():
+        return True
+    printed = [str(record.get(key) or "").strip() for k in ("rx", "tx") if (key := fields.get(k))]
+    return bool(printed) and any(printed) and all(_ABSENT.match(v) for v in printed)
+
+
+def _check_complete(parser: CliParser, text: str, records: Sequence[Record], device: str | None) -> None:
+    """Silence is the defect: every port row of the output (the profile's ``rows`` pattern, read apart
+    from the templates) must come out as a record, every optical port with a value or the device's
+    word that it has none; an alarm table's rows must all be records. Otherwise a ``ParseError``
+    with the raw text. An output whose every port says it has no optics is ``Unsupported``."""
+    if parser.rows is None:
+        return
+    pattern = re.compile(parser.rows, re.MULTILINE)
+    if parser.reading == "alarms":
+        count = sum(1 for _ in pattern.finditer(text))
+        if count > len(records):
+            raise ParseError(f"{parser.key}: {count} alarm rows in the output, {len(records)} read",
+                             device=device, raw=text)
+        return
+    port_key = parser.fields.get("port", "")
+    named: list[str] = []
+    for match in pattern.finditer(text):
+        port = match.group(1) if pattern.groups else match.group(0)
+        if not any(same_interface(port, p) for p in named):
+            named.append(port)
+    by_port: dict[str, list[Record]] = {}
+    for record in records:
+        port = str(record.get(port_key, "")).strip()
+        if not port:
+            continue
+        key = next((p for p in named if same_interface(p, port)), port)
+        by_port.setdefault(key, []).append(record)
+    missing = [p for p in named if p not in by_port]
+    if missing:
+        raise ParseError(f"{parser.key}: {len(named)} ports in the output, not read: {', '.join(missing)}",
+                         device=device, raw=text)
+    if parser.reading != "optical" or parser.layout != "records":
+        return
+    f = parser.fields
+    empty = [p for p, rows in by_port.items() if not any(_has_power(r, f) for r in rows)
+             and not any(_says_no_optics(r, f) for r in rows)]
+    if empty:
+        raise ParseError(f"{parser.key}: no optical value read for {', '.join(empty)}", device=device, raw=text)
+    if by_port and not any(_has_power(r, f) for rows in by_port.values() for r in rows):
+        reasons = sorted({str(r.get(f.get("no_optics", ""), "") or "N/A").strip() for rows in by_port.values() for r in rows})
+        raise Unsupported(f"{parser.key}: not optical - no light values on {', '.join(by_port)} ({'; '.join(reasons)})",
+                          device=device, raw=text)
 
 
 def _merged(found: list[list[Record]], port_key: str) -> list[Record]:
@@ -75,6 +139,13 @@ def _merged(found: list[list[Record]], port_key: str) -> list[Record]:
                 if value not in ("", None, []) and merged.get(key) in ("", None, [], ()):
                     merged[key] = value
         out.append(merged)
+    # ports only a later template read (NX-OS: the DAC ports ntc skips) are records too
+    seen = {str(r.get(port_key, "")).strip() for r in first}
+    for table in by_port:
+        for port, record in table.items():
+            if port and port not in seen:
+                out.append(dict(record))
+                seen.add(port)
     return out
 
 

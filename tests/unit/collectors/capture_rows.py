@@ -42,3 +42,16 @@ def cisco_dom_rows(text: str) -> list[tuple[str, dict[str, str | None]]]:
         else:
             columns = None  # the table ended
     return out
+
+
+def records_or_no_optics(platform: str, parser, text: str) -> list[dict]:
+    """parse_records, with an output whose every port says it has no light values (NX-OS 'N/A' lanes,
+    'DOM is not supported') read as no records: the collectors report it as Unsupported."""
+    from collectors.cli.parse import parse_records
+    from collectors.errors import Unsupported
+
+    try:
+        return parse_records(platform, parser, text)
+    except Unsupported as exc:
+        assert exc.raw == text and parser.reading == "optical"
+        return []
