@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from collectors.alarms import AlarmEvent
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
+from collectors.portnames import find_port
 from collectors.readings import Source
 
 Record = dict[str, object]
 
-_PORT_IN_TEXT = re.compile(r"(?:ifName|IfName|InterfaceName|EntPhysicalName|PortName|Interface|port)\s*[=:]\s*([A-Za-z][\w/.:-]*\d)")
 _SEVERITY = {"critical": Severity.CRITICAL, "major": Severity.MAJOR, "minor": Severity.MINOR,
              "warning": Severity.WARNING, "indeterminate": Severity.INDETERMINATE}
 # Alarm names / texts -> probable cause; first match wins (vendor wording, not vendor branches).
@@ -49,15 +49,21 @@ def _time(text: object) -> datetime | None:
 
 
 def _port(text: str) -> str | None:
-    match = _PORT_IN_TEXT.search(text)
-    return match.group(1) if match else None
+    return find_port(text)
+
+
+def _text(value: object) -> str:
+    """A field that may continue over several lines (a TextFSM list) as one text."""
+    if isinstance(value, list):
+        return " ".join(str(v).strip() for v in value if str(v).strip())
+    return str(value or "")
 
 
 def _table_events(records: Sequence[Record], device: str, command: str, read_at: datetime, *,
                   name_key: str | None) -> list[AlarmEvent]:
     events: list[AlarmEvent] = []
     for record in records:
-        description = str(record.get("description") or "")
+        description = _text(record.get("description"))
         name = str(record.get(name_key) or "") if name_key else ""
         raised = _time(record.get("raised"))
         if raised is None:
@@ -123,7 +129,7 @@ def junos_alarm(records: Sequence[Record], device: str, command: str, read_at: d
             raised = raised.replace(tzinfo=timezone(timedelta(hours=_ZONES[zone]))).astimezone(UTC)
         elif zone:
             note = f" (device time zone {zone} not known: time taken as UTC)"
-        description = str(record.get("description") or "")
+        description = _text(record.get("description"))
         cause, kind = classify(description)
         severity = _SEVERITY.get(str(record.get("level") or "").lower(), Severity.INDETERMINATE)
         source = Source(device, None, Method.CLI, command, json.dumps(record, ensure_ascii=False, sort_keys=True), read_at)

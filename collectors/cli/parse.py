@@ -17,7 +17,7 @@ import textfsm
 from ntc_templates.parse import parse_output
 
 from collectors.enums import AdminStatus, Duplex, Method, OperStatus
-from collectors.errors import ParseError
+from collectors.errors import ParseError, Unsupported
 from collectors.portnames import same_interface
 from collectors.profiles import CliParser
 from collectors.readings import CounterSample, InterfaceState, OpticalReading, Source, Thresholds
@@ -55,10 +55,74 @@ def parse_records(platform: str, parser: CliParser, text: str, *, device: str | 
         else:
             problems.append(f"{template}: no records")
     if found:
-        return _merged(found, parser.fields.get("port", "")) if len(found) > 1 else found[0]
+        records = _merged(found, parser.fields.get("port", "")) if len(found) > 1 else found[0]
+        _check_complete(parser, text, records, device)
+        return records
     if empty_ok and problems and all(p.endswith("no records") for p in problems):
+        _check_complete(parser, text, [], device)
         return []
     raise ParseError(f"{parser.key}: output not understood ({'; '.join(problems)})", device=device, raw=text)
+
+
+_ABSENT = re.compile(r"^(?:N/?A|-+|)$", re.IGNORECASE)  # what a device prints where there is no value
+_POWER_FIELDS = ("rx", "tx", "rx_lanes", "tx_lanes")
+
+
+def _has_power(record: Record, fields: Mapping[str, str]) -> bool:
+    return any(number(v) is not None for k in _POWER_FIELDS if (key := fields.get(k))
+               for v in (record.get(key) if isinstance(record.get(key), list) else [record.get(key)]))
+
+
+def _says_no_optics(record: Record, fields: Mapping[str, str]) -> bool:
+    """The device said there is nothing to read: 'DOM is not supported', or 'N/A' in the power columns."""
+    if fields.get("no_optics") and str(record.get(fields["no_optics"]) or "").strip():
+        return True
+    printed = [str(record.get(key) or "").strip() for k in ("rx", "tx") if (key := fields.get(k))]
+    return bool(printed) and any(printed) and all(_ABSENT.match(v) for v in printed)
+
+
+def _check_complete(parser: CliParser, text: str, records: Sequence[Record], device: str | None) -> None:
+    """Silence is the defect: every port row of the output (the profile's ``rows`` pattern, read apart
+    from the templates) must come out as a record, every optical port with a value or the device's
+    word that it has none; an alarm table's rows must all be records. Otherwise a ``ParseError``
+    with the raw text. An output whose every port says it has no optics is ``Unsupported``."""
+    if parser.rows is None:
+        return
+    pattern = re.compile(parser.rows, re.MULTILINE)
+    if parser.reading == "alarms":
+        count = sum(1 for _ in pattern.finditer(text))
+        if count > len(records):
+            raise ParseError(f"{parser.key}: {count} alarm rows in the output, {len(records)} read",
+                             device=device, raw=text)
+        return
+    port_key = parser.fields.get("port", "")
+    named: list[str] = []
+    for match in pattern.finditer(text):
+        port = match.group(1) if pattern.groups else match.group(0)
+        if not any(same_interface(port, p) for p in named):
+            named.append(port)
+    by_port: dict[str, list[Record]] = {}
+    for record in records:
+        port = str(record.get(port_key, "")).strip()
+        if not port:
+            continue
+        key = next((p for p in named if same_interface(p, port)), port)
+        by_port.setdefault(key, []).append(record)
+    missing = [p for p in named if p not in by_port]
+    if missing:
+        raise ParseError(f"{parser.key}: {len(named)} ports in the output, not read: {', '.join(missing)}",
+                         device=device, raw=text)
+    if parser.reading != "optical" or parser.layout != "records":
+        return
+    f = parser.fields
+    empty = [p for p, rows in by_port.items() if not any(_has_power(r, f) for r in rows)
+             and not any(_says_no_optics(r, f) for r in rows)]
+    if empty:
+        raise ParseError(f"{parser.key}: no optical value read for {', '.join(empty)}", device=device, raw=text)
+    if by_port and not any(_has_power(r, f) for rows in by_port.values() for r in rows):
+        reasons = sorted({str(r.get(f.get("no_optics", ""), "") or "N/A").strip() for rows in by_port.values() for r in rows})
+        raise Unsupported(f"{parser.key}: not optical - no light values on {', '.join(by_port)} ({'; '.join(reasons)})",
+                          device=device, raw=text)
 
 
 def _merged(found: list[list[Record]], port_key: str) -> list[Record]:
@@ -75,6 +139,13 @@ def _merged(found: list[list[Record]], port_key: str) -> list[Record]:
                 if value not in ("", None, []) and merged.get(key) in ("", None, [], ()):
                     merged[key] = value
         out.append(merged)
+    # ports only a later template read (NX-OS: the DAC ports ntc skips) are records too
+    seen = {str(r.get(port_key, "")).strip() for r in first}
+    for table in by_port:
+        for port, record in table.items():
+            if port and port not in seen:
+                out.append(dict(record))
+                seen.add(port)
     return out
 
 
@@ -92,10 +163,14 @@ def number(value: Any) -> float | None:
 
 
 def numbers(value: Any) -> tuple[float | None, ...]:
-    if isinstance(value, list):
-        return tuple(number(v) for v in value)
-    one = number(value)
-    return () if one is None else (one,)
+    """Floats from a field that may hold several: a TextFSM list, or lanes written "a|b|c" (Huawei);
+    an unreadable lane stays in its place as None."""
+    items = value if isinstance(value, list) else [value]
+    pieces = [p for item in items if item is not None for p in str(item).split("|")]
+    if len(pieces) == 1 and not isinstance(value, list):
+        one = number(pieces[0])
+        return () if one is None else (one,)
+    return tuple(number(p) for p in pieces)
 
 
 # -- optical -----------------------------------------------------------------------------------
@@ -118,21 +193,42 @@ def _lanes_and_value(values: tuple[float | None, ...]) -> tuple[float | None, tu
     return (min(present) if present else None), values
 
 
+# Marks a device prints after a DOM value (Cisco "-27.4 --"), named as ``Thresholds.classify`` names states
+DEVICE_FLAGS = {"++": "high_alarm", "+": "high_warning", "-": "low_warning", "--": "low_alarm"}
+_FLAGGED = ("rx", "tx", "temperature", "voltage", "bias")
+
+
+def device_flags(record: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, str]:
+    """The device's own alarm/warning marks on a record's values: {"rx": "low_alarm", ...}."""
+    out = {}
+    for what in _FLAGGED:
+        key = fields.get(f"{what}_flag")
+        flag = str(record.get(key) or "").strip() if key else ""
+        if flag in DEVICE_FLAGS:
+            out[what] = DEVICE_FLAGS[flag]
+    return out
+
+
 def _optical(device: str, command: str, time: datetime, port: str, record: Mapping[str, Any],
              fields: Mapping[str, str], *, rx_values: tuple[float | None, ...], tx_values: tuple[float | None, ...],
              rx_th: Thresholds, tx_th: Thresholds, module: str | None, extra_notes: Sequence[str] = ()) -> OpticalReading:
     rx, rx_lanes = _lanes_and_value(rx_values)
     tx, tx_lanes = _lanes_and_value(tx_values)
     notes = list(extra_notes)
+    notes += [f"device marks {what} {state}" for what, state in device_flags(record, fields).items()]
+    for kind in ("alarm", "warning"):  # the module's own alarm/warning list (Huawei "Alarm information")
+        key = fields.get(f"device_{kind}s")
+        notes += [f"device {kind}: {text}" for text in (record.get(key) or [] if key else []) if str(text).strip()]
     if rx_lanes or tx_lanes:
         notes.append("multi-lane module: rx/tx dBm are the weakest lane")
     rx_th, rx_notes = sanitize(rx_th, kind="rx", module=module)
     tx_th, tx_notes = sanitize(tx_th, kind="tx", module=module)
+    # a multi-lane module has one laser per lane: the highest bias is the one that ages first
     bias = numbers(record.get(fields.get("bias", ""), None)) if fields.get("bias") else ()
     if not any(b is not None for b in bias) and fields.get("bias_lanes"):
-        # a multi-lane module has one laser per lane: the highest bias is the one that ages first
-        lanes = [b for b in numbers(record.get(fields["bias_lanes"])) if b is not None]
-        bias = (max(lanes),) if lanes else ()
+        bias = numbers(record.get(fields["bias_lanes"]))
+    lit = [b for b in bias if b is not None]
+    bias = (max(lit),) if lit else ()
     return OpticalReading(
         device=device, port=port, rx_dbm=rx, tx_dbm=tx, source=_source(device, port, command, record, time),
         rx_lanes_dbm=rx_lanes, tx_lanes_dbm=tx_lanes, rx_thresholds=rx_th, tx_thresholds=tx_th,

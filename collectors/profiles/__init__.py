@@ -25,6 +25,9 @@ class CliParser:
     layout: str = "records"  # "records" | "parameter_rows" | "cisco_syslog" | "huawei_alarm"
     ntc_command: str | None = None  # command text for the ntc index when it differs from `command`
     merge: bool = False  # run every template and fill the first one's empty fields from the others
+    # A regular expression (multiline) for the lines of the output that are port rows/blocks (group 1:
+    # the port) or alarm rows, independent of the templates: a parse that reads fewer is an error
+    rows: str | None = None
 
     @property
     def per_port(self) -> bool:
@@ -64,6 +67,7 @@ def _parser(key: str, data: dict[str, Any]) -> CliParser:
         layout=data.get("layout", "records"),
         ntc_command=data.get("ntc_command"),
         merge=bool(data.get("merge", False)),
+        rows=data.get("rows"),
     )
 
 

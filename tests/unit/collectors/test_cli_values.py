@@ -12,6 +12,7 @@ from collectors.cli.parse import parse_records, to_interfaces, to_optical
 from collectors.portnames import same_interface
 from collectors.profiles import get_profile
 
+from .capture_rows import cisco_dom_rows, records_or_no_optics
 from .fixture_cases import cases
 from .test_cli_fixtures import CAPTURES, read
 
@@ -36,7 +37,6 @@ def extract(folder: str, text: str) -> dict[str, dict]:
         return out.setdefault(p or "?", {})
 
     if folder == "show_interfaces_transceiver":
-        header = ""
         for line in lines:
             if m := re.match(r"show interfaces? (\S+) transceiver", line):
                 port = m.group(1)
@@ -44,19 +44,15 @@ def extract(folder: str, text: str) -> dict[str, dict]:
                 at(port)["detail_temperature"] = float(m.group(1))  # more digits than the table below
             elif m := re.match(rf"\s+Tx power Network Lane\[\d+\]\s*=\s*({N}) dBm", line):
                 at(port).setdefault("tx_lanes", []).append(float(m.group(1)))
-            elif re.match(r"\s+Temperature\s+Voltage", line):
-                header = line
-            else:
-                tokens = [t for t in line.split() if t not in FLAGS]
-                if len(tokens) >= 5 and "/" in tokens[0] and not line.startswith(" "):
-                    has_current = "Current" in header
-                    block = next((p for p in out if same_interface(p, tokens[0])), tokens[0])
-                    row = at(block)  # a lane module's summary row belongs to its detail block
-                    row.setdefault("temperature", _f(tokens[1]))
-                    if has_current and "tx_lanes" not in row:
-                        row["bias"] = _f(tokens[3])
-                    if "tx_lanes" not in row:
-                        row["tx"] = _f(tokens[-2])
+        for row_port, cells in cisco_dom_rows(text):
+            block = next((p for p in out if same_interface(p, row_port)), row_port)
+            row = at(block)  # a lane module's summary row belongs to its detail block
+            row.setdefault("temperature", _f(cells["temperature"]))
+            if "tx_lanes" not in row:
+                row["bias"] = _f(cells.get("current"))
+                row["tx"] = _f(cells["tx"])
+            if cells.get("rx_flag"):
+                row["rx_flag"] = cells["rx_flag"]
         for row in out.values():
             if "detail_temperature" in row:
                 row["temperature"] = row.pop("detail_temperature")
@@ -91,17 +87,25 @@ def extract(folder: str, text: str) -> dict[str, dict]:
                 at(port).setdefault("tx_lanes", []).append(float(m.group(1)))
     elif folder == "display_transceiver_verbose":
         th: dict[str, dict[str, float]] = {}
+        lanes: list[float] | None = None  # the TX lane list being read
         for line in lines:
-            if m := re.match(r"(\S+) transceiver information:", line):
+            if lanes is not None and (m := re.match(r"\s+(-?[\d.|]+)\s*\(\s*Lane", line)):
+                lanes += [float(v) for v in m.group(1).split("|")]
+                continue
+            if lanes is not None:
+                at(port)["tx_lanes"], lanes = lanes, None
+            if m := re.match(r"\s*(\S+) transceiver information:", line):
                 port = m.group(1)
-            elif m := re.match(rf"\s+TX Power\(dBM\)\s*:\s*({N})\s*$", line):
+            elif m := re.match(rf"(?i)\s+(?:Current )?TX Power\s*\(dBm\)\s*:\s*({N})\s*$", line):
                 at(port)["tx"] = float(m.group(1))
-            elif m := re.match(rf"\s+Temperature\S*\s*:\s*({N})\s*$", line):
+            elif m := re.match(r"(?i)\s+(?:Current )?TX Power\s*\(dBm\)\s*:\s*(-?[\d.|]+)\s*\(\s*Lane", line):
+                lanes = [float(v) for v in m.group(1).split("|")]
+            elif m := re.match(rf"\s+Temperature\s*\S*\s*:\s*({N})\s*$", line):
                 at(port)["temperature"] = float(m.group(1))
-            elif m := re.match(rf"\s+Bias Current\(mA\)\s*:\s*({N})\s*$", line):
+            elif m := re.match(rf"\s+Bias Current\s*\(mA\)\s*:\s*({N})\s*$", line):
                 at(port)["bias"] = float(m.group(1))
-            elif m := re.match(rf"\s+(RX|TX) Power (High|Low)\s+(Warning|Threshold)\(dBM\)\s*:\s*({N})", line):
-                th.setdefault(f"{port}|{m.group(1)}", {})[f"{m.group(2)}{m.group(3)}"] = float(m.group(4))
+            elif m := re.match(rf"(?i)\s+(?:Default )?(RX|TX) Power (High|Low)\s+(Warning|Threshold)\s*\(dBm\)\s*:\s*({N})", line):
+                th.setdefault(f"{port}|{m.group(1).upper()}", {})[f"{m.group(2).capitalize()}{m.group(3).capitalize()}"] = float(m.group(4))
         for key, t in th.items():
             p, side = key.split("|")
             at(p)[side.lower() + "_th"] = (t.get("LowThreshold"), t.get("LowWarning"), t.get("HighWarning"), t.get("HighThreshold"))
@@ -141,7 +145,7 @@ OPTICAL = [c for c in CAPTURES if get_profile(c[0]).parsers[c[1]].reading == "op
 def test_tx_lanes_thresholds_temperature_and_bias_match_the_text(fixtures_dir, platform, folder, name):
     parser = get_profile(platform).parsers[folder]
     text = read(fixtures_dir, platform, folder, name)
-    readings = {r.port: r for r in to_optical(parse_records(platform, parser, text), parser, "d", "c", READ_AT)}
+    readings = {r.port: r for r in to_optical(records_or_no_optics(platform, parser, text), parser, "d", "c", READ_AT)}
     expected = extract(folder, text)
     checked = 0
     for port, fields in expected.items():
@@ -157,6 +161,9 @@ def test_tx_lanes_thresholds_temperature_and_bias_match_the_text(fixtures_dir, p
                 t = getattr(reading, f"{side}_thresholds")
                 got = (t.low_alarm, t.low_warning, t.high_warning, t.high_alarm)
                 assert got == pytest.approx(tuple(value)), (port, key)
+            elif key == "rx_flag":  # the device's own mark is kept beside the value
+                state = {"++": "high_alarm", "+": "high_warning", "-": "low_warning", "--": "low_alarm"}[value]
+                assert f"device marks rx {state}" in reading.notes, (port, reading.notes)
             else:
                 attr = {"tx": "tx_dbm", "tx_lanes": "tx_lanes_dbm", "temperature": "temperature_c", "bias": "bias_ma"}[key]
                 assert getattr(reading, attr) == pytest.approx(value), (port, key)

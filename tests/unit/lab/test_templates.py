@@ -132,17 +132,23 @@ def _filled(records: list[dict]) -> set[str]:
     return {k for r in records for k, v in r.items() if v not in ("", [])}
 
 
+def _layout_fields(records: list[dict]) -> set[str]:
+    """Filled fields, less the device's alarm flags (Cisco '-40.0 --'): a flag is printed only where
+    a value crosses a threshold, so which flags show depends on the values, not on the layout."""
+    return {k for k in _filled(records) if not k.endswith("_FLAG")}
+
+
 @pytest.mark.parametrize("template,device,command,folder,reference", OWN_CASES, ids=[f"{c[0]}-{c[1]}" for c in OWN_CASES])
 def test_own_templates_read_the_lab_like_the_real_capture(lab: Lab, fixtures_dir: Path, template: str, device: str,
                                                           command: str, folder: str, reference: str) -> None:
-    captures = {raw.name: _filled(_own_parse(template, raw.read_text(encoding="utf-8", errors="replace")))
+    captures = {raw.name: _layout_fields(_own_parse(template, raw.read_text(encoding="utf-8", errors="replace")))
                 for raw in sorted((fixtures_dir / folder).glob("*.raw"))}
     assert captures.get(reference), f"{reference}: the template reads nothing of the real capture"
     ours = _own_parse(template, _render(lab, device, command))
     assert ours, command
     # the same fields as the capture the lab's layout copies, and all those every real capture fills
-    assert _filled(ours) == captures[reference]
-    assert set.intersection(*captures.values()) <= _filled(ours)
+    assert _layout_fields(ours) == captures[reference]
+    assert set.intersection(*captures.values()) <= _layout_fields(ours)
 
 
 def test_own_templates_read_lab_optical_values_equal_to_the_truth(lab: Lab) -> None:
@@ -183,6 +189,7 @@ def test_own_alarm_templates_read_every_lab_alarm(lab: Lab, device: str, templat
     for rec, alarm in zip(history, want_all, strict=True):
         assert rec["RAISED"] == f"{alarm.raised:%Y-%m-%d %H:%M:%S}"
         assert rec["CLEARED"] == (f"{alarm.cleared:%Y-%m-%d %H:%M:%S}" if alarm.cleared else "-")
-        assert alarm.description.startswith(rec["DESCRIPTION"][:40])
+        description = " ".join(rec["DESCRIPTION"]) if isinstance(rec["DESCRIPTION"], list) else rec["DESCRIPTION"]
+        assert alarm.description.startswith(description[:40])
     fields = {"ALARM_ID", "LEVEL", "RAISED", "DESCRIPTION"}
     assert all(fields <= _filled([r]) for r in active + history)
