@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
 from api import problems
+from api.limits import BodyLimit
 from api.routers import cutovers, health, inventory, sla, tickets, triage
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
@@ -33,6 +34,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.ready = False
     problems.install(app)
+    app.add_middleware(BodyLimit)
 
     @app.get("/healthz", tags=["health"], summary="Ready check (no authentication): 200 ok, else 503 problem",
              responses={503: {"description": "starting up, or the database cannot be reached"}})

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from agent.alarms import TrapIngest
@@ -42,7 +43,10 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         try:
             yield session
         except BaseException:
-            session.rollback()
+            try:
+                session.rollback()
+            except SQLAlchemyError:  # a dead connection cannot roll back: the original error is the answer
+                session.invalidate()
             raise
 
 
