@@ -28,17 +28,26 @@ PRIORITY: tuple[Verdict, ...] = priority(Playbook.ASSIST_ALARMS)
 def record_alarm_findings(work: Work, scan: AlarmScan) -> None:
     flapping_findings(work, scan)
     port_end = {end.key: (seg, end) for seg, end in work.path.ports()}
+    down_now = {end.key for _, end in work.path.ports()
+                if (status := work.index.status.get(end.key)) is not None
+                and LinkState.DOWN in (status.oper, status.admin)}
+    # the port being down now and its uncleared alarm are one fact, stated once (issue 10 item 7):
+    # on the port's latest uncleared alarm
+    still_down = {(a.device, a.port or ""): a for a in scan.alarms if a.cleared_at is None
+                  and (a.device, a.port or "") in down_now}
     for alarm in scan.alarms:
         segment, end = port_end[(alarm.device, alarm.port or "")]
         state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "未清除"
         state_en = f"cleared {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "not cleared"
+        if still_down.get(end.key) is alarm:
+            state_zh += "，端口当前仍 down"
+            state_en += "; the port is down now"
         work.find(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
                   f"{end.label} 告警 {alarm.name}（{alarm.severity}），{alarm.raised_at:%m-%d %H:%M} 产生，{state_zh}",
                   f"{end.label} alarm {alarm.name} ({alarm.severity}) raised {alarm.raised_at:%m-%d %H:%M} UTC, "
                   f"{state_en}", segment=segment.index, end=end)
     for segment, end in work.path.ports():
-        status = work.index.status.get(end.key)
-        if status is not None and LinkState.DOWN in (status.oper, status.admin):
+        if end.key in down_now and end.key not in still_down:
             work.find(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
                       f"{end.label} 当前端口状态为 down",
                       f"{end.label} is down now", segment=segment.index, end=end)
