@@ -37,14 +37,14 @@ def record_alarm_findings(work: Work, scan: AlarmScan) -> None:
                   and (a.device, a.port or "") in down_now}
     for alarm in scan.alarms:
         segment, end = port_end[(alarm.device, alarm.port or "")]
-        state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "未清除"
-        state_en = f"cleared {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "not cleared"
+        state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M:%S}" if alarm.cleared_at else "未清除"
+        state_en = f"cleared {alarm.cleared_at:%m-%d %H:%M:%S}" if alarm.cleared_at else "not cleared"
         if still_down.get(end.key) is alarm:
             state_zh += "，端口当前仍 down"
             state_en += "; the port is down now"
         work.find(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
-                  f"{end.label} 告警 {alarm.name}（{alarm.severity}），{alarm.raised_at:%m-%d %H:%M} 产生，{state_zh}",
-                  f"{end.label} alarm {alarm.name} ({alarm.severity}) raised {alarm.raised_at:%m-%d %H:%M} UTC, "
+                  f"{end.label} 告警 {alarm.name}（{alarm.severity}），{alarm.raised_at:%m-%d %H:%M:%S} 产生，{state_zh}",
+                  f"{end.label} alarm {alarm.name} ({alarm.severity}) raised {alarm.raised_at:%m-%d %H:%M:%S} UTC, "
                   f"{state_en}", segment=segment.index, end=end)
     for segment, end in work.path.ports():
         if end.key in down_now and end.key not in still_down:
