@@ -131,7 +131,7 @@ def _evidence_lines(items: list[EvidenceItem], lang: str) -> list[str]:
             where = " ".join(p for p in (device, port) if p)
             lines.append("  … " + more.format(n=len(group) - _PER_GROUP, what=f"{name} @ {where}".strip(" @")))
     if left_out:
-        lines.append("  … " + more.format(n=left_out, what="evidence items"))
+        lines.append("  … " + more.format(n=left_out, what="证据" if lang == "zh" else "evidence items"))
     return lines
 
 
