@@ -33,7 +33,7 @@ first, with reasons), `findings` (every rule that fired, by the playbook's prior
 with method, OID/command, raw excerpt and time, assessment ok/warn/fault/unknown), `actions` (zh + en,
 worded after DOMAIN.md), `loop_plan` (ordered `LoopPoint`s; empty where no loop is warranted:
 assist-check alarm checks, rate limit, congestion, early warning, no fault), `could_not_check`. `to_dict()` is
-JSON-ready; `render_text()` the journal text.
+JSON-ready; `render.render_text(d)` the journal text.
 
 Evidence names: `segment_loss_db` (one per fiber direction, limit = budget), `loss_budget_db`,
 `loss_over_budget_db`, `rx_power_dbm` (limit = sensitivity), `rx_margin_db`, `oper_status`,

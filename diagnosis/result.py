@@ -1,7 +1,7 @@
 """The diagnosis (诊断结论): verdict, summaries, suspected segments, evidence, actions, loop plan.
 
 `Diagnosis.to_dict()` is the JSON-ready structured form (stored, served by the API, appended to the
-journal next to the text); `Diagnosis.render_text()` is the readable form for the journal.
+journal next to the text); `diagnosis.render.render_text(d)` is the readable form for the journal.
 """
 from __future__ import annotations
 
@@ -180,11 +180,6 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(self)
-
-    def render_text(self, language: str = "both") -> str:
-        from diagnosis.render import render_text
-
-        return render_text(self, language)
 
 
 def _jsonable(value: Any) -> Any:

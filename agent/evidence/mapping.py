@@ -34,10 +34,13 @@ def source(s: cr.Source) -> dr.Source:
 
 
 def optical(r: cr.OpticalReading) -> dr.OpticalReading:
-    t = r.rx_thresholds
+    t, tx = r.rx_thresholds, r.tx_thresholds
+    # The Tx thresholds are the module's own: a laser below its Tx low alarm is a transmitter fault,
+    # not the fibre (issue 10 item 4).
     return dr.OpticalReading(device=r.device, port=r.port, source=source(r.source), rx_dbm=r.rx_dbm, tx_dbm=r.tx_dbm,
                              rx_low_alarm_dbm=t.low_alarm, rx_low_warn_dbm=t.low_warning,
-                             rx_high_warn_dbm=t.high_warning, rx_high_alarm_dbm=t.high_alarm)
+                             rx_high_warn_dbm=t.high_warning, rx_high_alarm_dbm=t.high_alarm,
+                             tx_low_alarm_dbm=tx.low_alarm, tx_low_warn_dbm=tx.low_warning)
 
 
 def status(r: cr.InterfaceState) -> dr.PortStatus:

@@ -23,6 +23,7 @@ from agent.inventory.targets import resolve_circuit
 from agent.models import Diagnosis, Ticket
 from diagnosis.engine import choose_playbook, diagnose
 from diagnosis.enums import Playbook
+from diagnosis.render import render_text
 from diagnosis.ticket import TicketContext
 
 log = logging.getLogger("faultline.triage")
@@ -151,7 +152,7 @@ class TriageService:
             s.add(row)
             s.flush()
             journal.append(s, ticket_id, at=now, kind=JournalKind.DIAGNOSIS,
-                           text=result.render_text(),
+                           text=render_text(result),
                            data={"diagnosis_id": row.id, "verdict": str(result.verdict),
                                  "playbook": str(result.playbook), "reason": reason,
                                  "duration_ms": round(duration_ms, 1), "diagnosis": data})

@@ -7,14 +7,25 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from diag_builders import LR, LX, NOW, ZR, Scene, end, src
 
 from diagnosis import (
-    ActionCode, AlarmRecord, Assessment, CircuitPath, FlapRecord, LinkState, Method, Segment, SiteKind,
-    Symptom, TicketKind, Verdict, diagnose,
+    ActionCode,
+    AlarmRecord,
+    Assessment,
+    CircuitPath,
+    FlapRecord,
+    LinkState,
+    Method,
+    Segment,
+    SiteKind,
+    Symptom,
+    TicketKind,
+    Verdict,
+    diagnose,
 )
 from diagnosis.enums import Confidence, ContradictionKind
-
-from diag_builders import LR, LX, NOW, ZR, Scene, end, src
+from diagnosis.render import render_text
 
 C, A, G, K = SiteKind.CUSTOMER_PREMISES, SiteKind.ACCESS_ROOM, SiteKind.AGGREGATION, SiteKind.CORE
 
@@ -201,7 +212,7 @@ def test_every_diagnosis_carries_a_confidence_with_its_reasons_in_its_json(scene
     assert data["confidence"] == "high" and data["contradictions"] == []
     assert data["confidence_reasons"] == [{"text_zh": "所需读数均已读取且相互一致",
                                            "text_en": "every reading needed was read and they agree"}]
-    assert "Confidence: high" in d.render_text("en")
+    assert "Confidence: high" in render_text(d, "en")
     scene.unreachable("cpe-1")
     d = scene.quality()
     assert d.confidence == Confidence.MEDIUM and "could not be had" in d.confidence_reasons[0].text_en
@@ -216,7 +227,7 @@ def test_contradictions_are_in_the_json_and_the_journal_text(scene: Scene) -> No
     (c,) = data["contradictions"]
     assert (c["kind"], c["readings"], c["segment"]) == ("up_but_no_light", ["oper_status", "rx_power_dbm"], 1)
     assert c["sources"][0]["reference"] == "IF-MIB::ifOperStatus"
-    en = d.render_text("en")
+    en = render_text(d, "en")
     assert "Readings that disagree:\n  - agg-1 GE1/0/1 is oper up" in en
     assert "Confidence: low — readings disagree" in en
 
@@ -226,7 +237,7 @@ def test_unclear_segment_without_a_province_exit_never_speaks_of_one(scene: Scen
     scene.path = replace(scene.path, segments=scene.path.segments[:4])  # ends at the metro egress
     d = scene.interruption()
     assert d.verdict == Verdict.FAULT_SEGMENT_UNCLEAR
-    text = d.render_text() + d.summary_en + d.summary_zh
+    text = render_text(d) + d.summary_en + d.summary_zh
     assert "province exit first" not in text and "出省端口做环" not in text
     assert "no province exit: loop from the access room outwards" in d.summary_en
     assert ActionCode.LOOP_PROVINCE_EXIT_FIRST not in _codes(d)
@@ -268,7 +279,7 @@ def test_one_cut_seen_by_trap_alarm_history_and_rx_low_is_one_bounce(scene: Scen
 def test_an_uncleared_alarm_never_reads_cleared_not_cleared(scene: Scene) -> None:
     scene.add_alarm("agg-1", "GE1/0/1", "LOS", raised=NOW - timedelta(hours=1))
     d = scene.alarms_check()
-    text = json.dumps(d.to_dict(), ensure_ascii=False) + d.render_text()
+    text = json.dumps(d.to_dict(), ensure_ascii=False) + render_text(d)
     assert "cleared not cleared" not in text and "cleared None" not in text
     assert d.evidence_named("alarm")[0].note_en.endswith(", not cleared")
 
@@ -302,7 +313,7 @@ def test_a_flapping_port_gives_a_short_journal_text_and_keeps_every_alarm_in_the
     assert d.evidence_named("flap_count")[0].value == 500
     assert len(d.evidence_named("alarm")) == 500  # the full list stays in the structured data
     assert len(json.loads(json.dumps(d.to_dict()))["findings"]) == 501
-    text = d.render_text()
+    text = render_text(d)
     assert len(text) < 12_000, len(text)
     assert len(d.summary_en) < 2_000, len(d.summary_en)
     assert "497 more alarm @ acc-a-sw1 GE0/0/1 (full list in the structured data)" in text

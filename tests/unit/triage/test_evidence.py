@@ -101,3 +101,15 @@ def test_a_survey_cut_short_before_any_reading_is_a_device_that_timed_out():
     assert [(d.device, d.state) for d in obs.devices] == [("agg-1", AccessState.TIMEOUT)]
     assert "1.8 s" in obs.devices[0].detail
     assert obs.alarm_history_devices == ()
+
+
+def test_the_modules_own_tx_thresholds_reach_the_diagnosis():
+    """Without them a laser aged below its own Tx low alarm could never be told from a fibre fault."""
+    from agent.evidence.mapping import optical
+
+    reading = cr.OpticalReading(device="acc-1", port="Gi0/0/1", source=src(), rx_dbm=-8.0, tx_dbm=-9.6,
+                                rx_thresholds=cr.Thresholds(low_alarm=-20.0, low_warning=-18.0),
+                                tx_thresholds=cr.Thresholds(low_alarm=-9.5, low_warning=-8.5))
+    got = optical(reading)
+    assert (got.tx_low_alarm_dbm, got.tx_low_warn_dbm) == (-9.5, -8.5)
+    assert (got.rx_low_alarm_dbm, got.rx_low_warn_dbm) == (-20.0, -18.0)
