@@ -42,7 +42,7 @@ def _only_ports(survey: DeviceSurvey, names: set[str]) -> DeviceSurvey:
                    counters=keep(survey.counters), alarms=keep(survey.alarms), errors=keep(survey.errors))
 
 
-class CollectorsAdapter:
+class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
     def __init__(self, *, use_cli: bool = True) -> None:

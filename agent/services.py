@@ -19,7 +19,7 @@ from agent.alarms import TrapIngest
 from agent.auth import add_user, hash_token
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
-from agent.devices import CollectorsAdapter
+from agent.devices import DeviceGateway
 from agent.evidence.read import PathCollector
 from agent.health import CircuitHealth
 from agent.jobs import Jobs
@@ -103,7 +103,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
 
 
 def _install_triage(services: Services, collector: PathCollector | None, loop_driver: LoopDriver | None) -> None:
-    adapter = CollectorsAdapter(use_cli=services.settings.triage_use_cli)
+    adapter = DeviceGateway(use_cli=services.settings.triage_use_cli)
     services.triage = TriageService(services, collector or adapter,
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)

@@ -23,7 +23,7 @@ SECOND_READ_MARGIN_S = 0.5
 
 
 class PathCollector(Protocol):
-    """What the evidence path needs of the collectors (``agent.devices.CollectorsAdapter`` is one)."""
+    """What the evidence path needs of the collectors (``agent.devices.DeviceGateway`` is one)."""
 
     async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> cr.DeviceSurvey: ...
 

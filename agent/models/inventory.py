@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agent.db import Base
 
-SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "cli_password", "cli_secret")
-
 
 class Site(Base):
     """A site or room: customer premises, access room (接入机房), aggregation, core, metro egress, province exit."""

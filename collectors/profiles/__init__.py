@@ -40,7 +40,6 @@ class Profile:
     description: str
     snmp_optical: str | None  # decoder name in collectors.snmp.optical.DECODERS, None: IF-MIB only
     entity_patterns: tuple[tuple[str, str], ...] = ()
-    device_type: str | None = None  # netmiko device_type
     parsers: MappingProxyType[str, CliParser] = field(default_factory=lambda: MappingProxyType({}))
     survey: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))  # Want -> parser
     loop_set: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -87,7 +86,6 @@ def _load(name: str) -> Profile:
         description=data.get("description", ""),
         snmp_optical=snmp.get("optical"),
         entity_patterns=tuple((p["regex"], p["suffix"]) for p in snmp.get("entity_patterns") or []),
-        device_type=cli.get("device_type"),
         parsers=MappingProxyType(parsers),
         survey=MappingProxyType(survey),
         loop_set=MappingProxyType({k: tuple(v) for k, v in loop.items() if k in ("local", "remote")}),
