@@ -105,7 +105,7 @@ def up_but_dark(work: Work, segment: Segment, receiver: PortEnd, rx: RxAssessmen
         conclude=explained_by is None, explained_by=explained_by)
 
 
-def rate_beyond(work: Work, segment: Segment, end: PortEnd, what: tuple[str, str], value: str,
+def rate_beyond(work: Work, segment: Segment | None, end: PortEnd, what: tuple[str, str], value: str,
                 limit: str, source: Source, reading: str) -> None:
     """A rate that cannot be: a measurement fault, reported with the reading it came from."""
     work.contradict(
@@ -117,4 +117,4 @@ def rate_beyond(work: Work, segment: Segment, end: PortEnd, what: tuple[str, str
         ("在设备上查看端口实时速率（如 display interface / show interface 的输入输出速率），或按设备 sysUpTime 计时重新读取两次计数",
          "read the port's rate on the device (display interface / show interface input and output rate), or "
          "read the counters twice again timed by the device's own sysUpTime"),
-        segment=segment.index, end=end, sources=(source,))
+        segment=segment.index if segment is not None else None, end=end, sources=(source,))

@@ -114,17 +114,20 @@ def _beyond_limits(work: Work, segment: Segment, end: PortEnd, reading: Utilisat
 
 
 def check_egress(work: Work) -> None:
+    """Congestion at the metro egress (城域网出口拥塞): the metro-egress ends of the path's segments, and
+    the egress/uplink ports the inventory names on the path's devices (beyond the path itself)."""
     th = work.thresholds
-    for segment, end in work.path.ports():
-        if end.site_kind != SiteKind.METRO_EGRESS:
-            continue
+    egress = [(segment, end) for segment, end in work.path.ports() if end.site_kind == SiteKind.METRO_EGRESS]
+    egress += [(None, up) for up in work.path.uplinks]
+    for segment, end in egress:
+        index = segment.index if segment is not None else None
         reading = work.index.utilisation.get(end.key)
         if reading is None:
-            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=segment.index)
+            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=index)
             continue
         fraction = _peak_fraction(work, end, reading)
         if fraction is None:
-            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=segment.index,
+            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=index,
                          reason=AccessState.NOT_COLLECTED, detail="port speed unknown")
             continue
         fraction = round(fraction, 3)
@@ -132,7 +135,7 @@ def check_egress(work: Work) -> None:
             work.add(EvidenceItem(
                 name="egress_utilisation", value=fraction, unit="fraction", assessment=Assessment.UNKNOWN,
                 sources=(reading.source,), limit=1.0, threshold="at most the port speed; measurement fault above it",
-                segment=segment.index, device=end.device, port=end.port,
+                segment=index, device=end.device, port=end.port,
                 note_zh="测量故障：超过端口速率", note_en="measurement fault: above the line speed"))
             rate_beyond(work, segment, end, ("端口速率", "line speed"), f"{fraction:.0%}", "100%", reading.source,
                         "egress_utilisation")
@@ -143,9 +146,9 @@ def check_egress(work: Work) -> None:
             assessment=Assessment.FAULT if congested else Assessment.OK, sources=(reading.source,),
             limit=th.egress_congestion_fraction,
             threshold=f"congested at or above {th.egress_congestion_fraction:.0%} of the port speed",
-            segment=segment.index, device=end.device, port=end.port))
+            segment=index, device=end.device, port=end.port))
         if congested:
             work.find(Verdict.EGRESS_CONGESTION,
-                      f"城域网出口 {end.label} 利用率 {fraction:.0%}：出口拥塞",
-                      f"metro egress {end.label} runs at {fraction:.0%} of its speed: congestion",
-                      segment=segment.index, end=end)
+                      f"{'上联口' if segment is None else '城域网出口'} {end.label} 利用率 {fraction:.0%}：出口拥塞",
+                      f"{'uplink' if segment is None else 'metro egress'} {end.label} runs at {fraction:.0%} of its speed: congestion",
+                      segment=index, end=end)

@@ -61,6 +61,9 @@ class PortIn(_Strict):
     wavelength_nm: int | None = Field(None, ge=600, le=1700)
     rx_sensitivity_dbm: float | None = None
     rx_overload_dbm: float | None = None
+    role: Literal["uplink", "egress"] | None = Field(
+        None, description="a backbone uplink or metro egress port of the device: the circuits through the device "
+                          "leave by it, so a quality check reads its utilisation even where it is no segment")
 
 
 class DeviceIn(_Strict):
@@ -286,7 +289,7 @@ def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, 
         existing = {p.name: p for p in dev.ports}
         for p in d.ports:
             port = existing.get(p.name) or Port(name=p.name)
-            for field in ("if_index", "transceiver", "wavelength_nm", "rx_sensitivity_dbm", "rx_overload_dbm"):
+            for field in ("if_index", "transceiver", "wavelength_nm", "rx_sensitivity_dbm", "rx_overload_dbm", "role"):
                 setattr(port, field, getattr(p, field))
             if p.name not in existing:
                 dev.ports.append(port)

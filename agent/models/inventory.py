@@ -64,6 +64,7 @@ class Port(Base):
     wavelength_nm: Mapped[int | None]
     rx_sensitivity_dbm: Mapped[float | None] = mapped_column(Float)
     rx_overload_dbm: Mapped[float | None] = mapped_column(Float)
+    role: Mapped[str | None] = mapped_column(String(16))  # "uplink" | "egress" (checked for congestion)
 
     device: Mapped[Device] = relationship(back_populates="ports")
 

@@ -112,7 +112,7 @@ class TriageService:
                                   deadline=self.services.settings.triage_deadline_seconds, clock=self.services.clock,
                                   counter_interval_s=self.counter_interval_s,
                                   rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
-        speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
+        speeds = resolved.speeds()
         obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
                            rx_trend=evidence.trend)
         ctx = replace(ctx, now=self.services.clock.now())
