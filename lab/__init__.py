@@ -13,12 +13,17 @@ truth. Default: `lab/topologies/branch.yaml` (`DEFAULT_TOPOLOGY`). `lab:` keys:
             description, external_rx_dbm (a port fed from outside the lab, e.g. the province exit)
   segments: "CIRCUIT#index" or "devA:portA--devB:portB" -> actual_loss_db
   models:   device -> model name shown in sysDescr
+  latency:  {default: {snmp_ms, ssh_login_ms, command_ms, jitter}, devices: {device: {...}}}: the
+            response times used when the lab runs with realistic latency (`lab/latency.py`)
 Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)` (distinct
 127.30.x.y management addresses) or `generate --devices N --ports M --out FILE` on the CLI.
 
 Python API (async, one event loop; call it from that loop's thread, e.g. not from netmiko workers)::
 
-    lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222)
+    lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222,
+                   latency="off")          # "realistic": devices answer after their times (SNMP tens
+                                           #   of ms, SSH login 1-3 s, ~0.3 s per command); None reads
+                                           #   $FAULTLINE_LAB_LATENCY; lab.latency.mode switches it live
     async with lab:                      # or await lab.start() / await lab.stop()
         lab.devices                      # [DeviceEndpoint(name, vendor, site, host, snmp_port, ssh_port,
                                          #   snmp_version, community, username, password)]; .snmp / .ssh = "host:port"

@@ -7,7 +7,7 @@ share an uplink share one link, so one fault on it hits every circuit crossing i
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import yaml
 
 from lab.enums import Vendor
 from lab.errors import TopologyError
+from lab.latency import ZERO, Latency, parse_latency
 
 # Per transceiver type: nominal Tx, receiver sensitivity and overload (dBm), wavelength, speed.
 # Public engineering values (IEEE 802.3 budgets, typical vendor datasheets).
@@ -66,6 +67,7 @@ class DeviceSpec:
     cli: dict[str, Any]
     ports: tuple[PortSpec, ...]
     model: str
+    latency: Latency = ZERO  # the times used when the lab runs with realistic latency (lab/latency.py)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,8 @@ def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
         )
     for key in port_truth:
         problems.append(f"lab.ports[{key!r}]: no such device port")
+    latencies = parse_latency(lab.get("latency"), {n: d.vendor for n, d in devices.items()}, problems)
+    devices = {n: replace(d, latency=latencies[n]) for n, d in devices.items()}
 
     port_index = {p.key: p for d in devices.values() for p in d.ports}
     links: dict[str, LinkSpec] = {}
