@@ -165,9 +165,17 @@ def test_own_templates_read_lab_optical_values_equal_to_the_truth(lab: Lab) -> N
     assert len(one) == 1 and one[0]["PORT"] == "gei-1/1/0/1"
 
 
+# The lab prints Huawei alarm rows as devices do, two spaces in; the collectors' template (written from
+# documentation) reads flush-left rows only. Branch h-cli fixes the template: these flip to XPASS then.
+_INDENTED_ROWS = pytest.mark.xfail(strict=True, reason="collectors' huawei_vrp_display_alarm template misses "
+                                   "indented VRP rows (issue 10; fixed on branch h-cli)")
+
+
 @pytest.mark.parametrize("device,template,active_cmd,history_cmd,some_cleared", [
-    ("metro-egr1", "huawei_vrp_display_alarm", "display alarm active", "display alarm history", False),
-    ("acc-a-sw1", "huawei_vrp_display_alarm", "display alarm active", "display alarm history", True),
+    pytest.param("metro-egr1", "huawei_vrp_display_alarm", "display alarm active", "display alarm history", False,
+                 marks=_INDENTED_ROWS),
+    pytest.param("acc-a-sw1", "huawei_vrp_display_alarm", "display alarm active", "display alarm history", True,
+                 marks=_INDENTED_ROWS),
     ("prov-exit1", "zte_zxros_show_alarm", "show alarm current", "show alarm history", False),
     ("acc-b-sw1", "zte_zxros_show_alarm", "show alarm current", "show alarm history", True),
 ])
@@ -181,8 +189,8 @@ def test_own_alarm_templates_read_every_lab_alarm(lab: Lab, device: str, templat
     assert want_active and (len(want_all) > len(want_active)) is some_cleared
     assert len(active) == len(want_active) and len(history) == len(want_all)
     for rec, alarm in zip(history, want_all, strict=True):
-        assert rec["RAISED"] == f"{alarm.raised:%Y-%m-%d %H:%M:%S}"
-        assert rec["CLEARED"] == (f"{alarm.cleared:%Y-%m-%d %H:%M:%S}" if alarm.cleared else "-")
+        assert rec["RAISED"].startswith(f"{alarm.raised:%Y-%m-%d %H:%M:%S}")  # VRP adds the zone (+00:00)
+        assert rec["CLEARED"].startswith(f"{alarm.cleared:%Y-%m-%d %H:%M:%S}" if alarm.cleared else "-")
         assert alarm.description.startswith(rec["DESCRIPTION"][:40])
     fields = {"ALARM_ID", "LEVEL", "RAISED", "DESCRIPTION"}
     assert all(fields <= _filled([r]) for r in active + history)
