@@ -48,7 +48,7 @@ Python API (async, one event loop; call it from that loop's thread, e.g. not fro
 Fault kinds (`FaultKind`) and targets: fiber_degraded(db) / fiber_cut / loose_connector(period_s,
 down_s, extra_loss_db) on a segment ("CIR#i", "devA:portA--devB:portB" or one of its ports);
 duplex_mismatch(duplex) / speed_mismatch(speed_mbps) / port_congestion(utilisation, direction) /
-transceiver_ageing(db_per_day) on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
+transceiver_ageing(db_per_day, db = already aged) on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
 collisions and output errors, its peer CRC/runt input errors; the forced speed shows in ifSpeed,
 ifHighSpeed and the CLI); egress_congestion(utilisation) on a port or a device (its externally fed
 port); cpe_power_off on a device. `clear` = `lab.clear(...)`.

@@ -99,10 +99,27 @@ def generate(
     ports: Annotated[int, typer.Option(help="Ports per device.")] = 20,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same topology).")] = 7,
     address_base: Annotated[str, typer.Option(help="Loopback /16 for the management addresses.")] = "127.30",
+    scenarios: Annotated[int | None, typer.Option(help="Instead: N random fault scenarios (lab/scenarios.py), "
+                                                       "one island network each, in one topology with their truth.")] = None,
 ) -> None:
     """Write a large topology for benchmarks; `lab up --topology FILE` runs it as is."""
     from lab.generator import generate_topology
 
+    if scenarios is not None:
+        from dataclasses import asdict
+
+        from lab.scenarios import generate_scenarios
+
+        (slab,) = generate_scenarios(seed, scenarios, per_lab=max(scenarios, 1))
+        data = slab.topology
+        data["lab"]["scenarios"] = [  # the truth, for people; the lab itself ignores this key
+            {**{k: v for k, v in asdict(sc).items() if k != "truth"},
+             "truth": {**asdict(sc.truth), "kind": sc.truth.kind.value if sc.truth.kind else None}}
+            for sc in slab.scenarios]
+        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        console.print(f"{out}: {len(data['devices'])} devices, {len(slab.scenarios)} scenarios (inject each "
+                      f"lab.scenarios[].truth with `lab inject`)")
+        return
     try:
         data = generate_topology(devices=devices, ports_per_device=ports, seed=seed, address_base=address_base)
     except ValueError as exc:

@@ -31,7 +31,7 @@ PROFILES: dict[Vendor, VendorProfile] = {
         "Cisco IOS Software, {model} Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8, RELEASE SOFTWARE (fc3)"
         "\r\nTechnical Support: http://www.cisco.com/techsupport\r\nCopyright (c) 1986-2023 by Cisco Systems, Inc.",
         "1.3.6.1.4.1.9.1.1208", "Cisco", "cisco",
-        (("Gi", "GigabitEthernet"), ("Te", "TenGigabitEthernet"), ("Fa", "FastEthernet")),
+        (("Gi", "GigabitEthernet"), ("Te", "TenGigabitEthernet"), ("Hu", "HundredGigE"), ("Fa", "FastEthernet")),
     ),
     Vendor.ZTE: VendorProfile(
         Vendor.ZTE,
