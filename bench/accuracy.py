@@ -211,10 +211,15 @@ async def run_lab(base_url: str, slab: ScenarioLab, *, latency: bool, concurrenc
             for sc in slab.scenarios:
                 if sc.truth.kind is not None:
                     lab.inject(sc.truth.kind, sc.truth.target, **sc.truth.params)
-            await asyncio.gather(*(_wait_flaps(lab, *sc.flap_port) for sc in slab.scenarios if sc.flap_port))
+            flapping = [sc for sc in slab.scenarios if sc.flap_port]
+            waits = await asyncio.gather(*(_wait_flaps(lab, *sc.flap_port, timeout=30.0) for sc in flapping),
+                                         return_exceptions=True)
+            not_flapping = {sc.id: str(w) for sc, w in zip(flapping, waits, strict=True) if isinstance(w, Exception)}
             gate = asyncio.Semaphore(concurrency)
 
             async def one(sc: Scenario) -> Outcome:
+                if sc.id in not_flapping:  # the lab did not show the fault: no ticket, reported as such
+                    return Outcome(sc, "", [], None, None, "", error=f"lab: {not_flapping[sc.id]}")
                 async with gate:
                     return await _triage(client, sc, timeout)
 
