@@ -132,7 +132,7 @@ class Outcome:
 # -- the one place that knows where the agent's stack lives (agent/ is being reshaped) ------------------
 def _agent_parts() -> tuple[Any, Any, Any]:
     from agent.settings import BootstrapUser, Settings
-    from agent.stack import running_agent
+    from faultline.server import running_agent
 
     return running_agent, Settings, BootstrapUser
 

@@ -26,9 +26,6 @@ SCENARIOS = [sc for slab in LABS for sc in slab.scenarios]
 
 def known_failure(sc: Scenario) -> str:
     """Why a scenario class fails on this branch ("" when it should pass). Each reason names the defect."""
-    if any(name[0].isdigit() for name in _path_ports(sc)):
-        return ("Huawei port names that begin with a digit (CloudEngine 10GE1/0/1, S6730 100GE0/0/1) are "
-                "rejected by collectors.target.PortRef (InvalidPort): the triage fails before any reading")
     return ""
 
 
