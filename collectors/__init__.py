@@ -4,7 +4,9 @@ SNMP (pysnmp 7, asyncio), an SNMP trap receiver and CLI (netmiko in worker threa
 return typed readings; this package never touches the database and imports none of agent/, api/,
 diagnosis/ or lab/. Vendor differences are data: one profile per platform in ``collectors/profiles``.
 
-Contract used by the agent's triage (kept stable):
+Contract used by the agent's triage (kept stable). ``collectors.base`` states what the agent depends
+on as Protocols: ``DeviceReader`` (survey, counters) and ``LoopDriver`` (set_loop, clear_loop,
+port_light).
 
 Targets (independent of the database; credentials are left out of ``repr``)
     DeviceTarget(name, platform, address, snmp: SnmpParams | None, cli: CliParams | None, ports: tuple[PortRef, ...])

@@ -51,7 +51,7 @@ class TrapKind:
     alarm_type: AlarmType = AlarmType.COMMUNICATIONS
     severity: Severity = Severity.MAJOR
     name: str = ""
-    decode: str | None = None  # "cisco_sensor" | "juniper_dom" | "huawei_optical": the meaning is in the varbinds
+    decode: str | None = None  # a VARBIND_DECODERS key: the meaning is in the varbinds, not the OID
 
 
 TRAP_TABLE: Mapping[str, TrapKind] = MappingProxyType({
@@ -305,13 +305,18 @@ def _juniper_dom(kind: TrapKind, values: Mapping[str, Any]) -> list[Fact]:
     return out
 
 
+# How a TrapKind with ``decode`` set reads its varbinds, by that name: one entry per vendor family.
+VarbindDecoder = Callable[[TrapKind, Mapping[str, Any], str, "SensorResolver | None"], list[Fact]]
+VARBIND_DECODERS: Mapping[str, VarbindDecoder] = MappingProxyType({
+    "cisco_sensor": _cisco_sensor,
+    "juniper_dom": lambda kind, values, _device, _sensors: _juniper_dom(kind, values),
+    "huawei_optical": lambda kind, values, _device, _sensors: _huawei_optical(kind, values),
+})
+
+
 def facts(kind: TrapKind, values: Mapping[str, Any], device: str, sensors: SensorResolver | None = None) -> list[Fact]:
     """The raises/clears one trap of ``kind`` reports (empty: nothing we track)."""
-    if kind.decode == "cisco_sensor":
-        return _cisco_sensor(kind, values, device, sensors)
-    if kind.decode == "juniper_dom":
-        return _juniper_dom(kind, values)
-    if kind.decode == "huawei_optical":
-        return _huawei_optical(kind, values)
+    if kind.decode is not None:
+        return VARBIND_DECODERS[kind.decode](kind, values, device, sensors)
     assert kind.clear is not None
     return [Fact(kind.cause, kind.clear, Severity.CLEARED if kind.clear else kind.severity, kind.alarm_type, kind.name)]

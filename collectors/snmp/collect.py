@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from collectors.enums import Want
-from collectors.errors import CollectorError, CollectorTimeout, Unsupported, UnreachableError
+from collectors.errors import CollectorError, CollectorTimeout, UnreachableError, Unsupported
 from collectors.profiles import Profile
 from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
-from collectors.snmp.adapter import SnmpClient
 from collectors.snmp import oids
+from collectors.snmp.adapter import SnmpClient
+from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason
 from collectors.snmp.interfaces import (
     COUNTER_COLUMNS,
     COUNTER_FALLBACK,
@@ -23,9 +24,8 @@ from collectors.snmp.interfaces import (
     decode_counters,
     decode_states,
 )
-from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason
 from collectors.snmp.mapping import PortMap
-from collectors.snmp.optical import DECODERS, ROW_COLUMNS, STATIC_COLUMNS
+from collectors.snmp.optical import OPTICAL_MIBS, OpticalMib
 from collectors.target import DeviceTarget, PortRef
 
 R = TypeVar("R", OpticalReading, InterfaceState, CounterSample)
@@ -85,9 +85,9 @@ async def collect_snmp(
         return SnmpResult(errors=tuple(ItemError(w.value, err) for w in wants if w is not Want.ALARMS))
 
     decoder_name = profile.snmp_optical
-    decoder = DECODERS.get(decoder_name) if decoder_name else None
+    mib = OPTICAL_MIBS.get(decoder_name) if decoder_name else None
     map_columns = list(MAP_COLUMNS)
-    if Want.OPTICAL in wants and decoder is not None and decoder_name != "juniper_dom":
+    if Want.OPTICAL in wants and mib is not None and mib.entity_indexed:
         map_columns += ENTITY_COLUMNS
     key = (target.address, target.snmp.port, target.snmp.context)
     loop_now = asyncio.get_running_loop().time()
@@ -157,7 +157,7 @@ async def collect_snmp(
     if Want.COUNTERS in wants:
         columns[Want.COUNTERS] = list(COUNTER_COLUMNS)
     if Want.OPTICAL in wants:
-        if decoder is None:
+        if mib is None:
             errors.append(ItemError(Want.OPTICAL.value, Unsupported(
                 f"profile {profile.name} reads no optical power over SNMP", device=target.name)))
         else:
@@ -165,8 +165,8 @@ async def collect_snmp(
             # interface item walks it anyway
             skip = {oids.IF_HIGH_SPEED} if Want.INTERFACE in wants else set()
             if cached_static is not None:
-                skip |= STATIC_COLUMNS.get(decoder_name or "", frozenset())
-            columns[Want.OPTICAL] = [c for c in decoder[1] if c not in skip]
+                skip |= mib.static_columns
+            columns[Want.OPTICAL] = [c for c in mib.columns if c not in skip]
     jobs = {want: item(want, cols, PROBES if cached is not None and i == 0 else ())
             for i, (want, cols) in enumerate(columns.items())}
     tables = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
@@ -178,7 +178,7 @@ async def collect_snmp(
             first = next(e.error for e in errors if isinstance(e.error, CollectorTimeout))
             return SnmpResult(errors=(ItemError("snmp", UnreachableError(
                 "no SNMP response from the device", device=target.name, raw=first.raw)),))
-        reason = _stale(cached, probe_tables, tables, decoder_name, cached_static)
+        reason = _stale(cached, probe_tables, tables, mib, cached_static)
         if reason is not None:
             facts.drop(key, reason)
             return await collect_snmp(client, target, profile, wants, ports, now=now, facts=facts)
@@ -192,13 +192,12 @@ async def collect_snmp(
             if tables.get(want) is not None and want not in partial:
                 holder.if_rows.setdefault(column, frozenset(tables[want].get(column, {})))
     optical = tables.get(Want.OPTICAL)
-    if optical is not None and decoder_name:
-        static_columns = STATIC_COLUMNS.get(decoder_name, frozenset())
+    if optical is not None and mib is not None:
         if cached_static is not None:
             optical = tables[Want.OPTICAL] = merged(cached_static, optical)
         elif holder is not None and Want.OPTICAL not in partial:
-            holder.optical[decoder_name] = {c: optical[c] for c in static_columns if c in optical}
-            holder.optical_rows[decoder_name] = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
+            holder.optical[mib.name] = {c: optical[c] for c in mib.static_columns if c in optical}
+            holder.optical_rows[mib.name] = live_rows(optical, mib.row_columns)
     if optical is not None and tables.get(Want.INTERFACE) is not None:
         optical.setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
     when = now()
@@ -208,7 +207,7 @@ async def collect_snmp(
         (Want.INTERFACE, "interfaces", lambda t: decode_states(t, pmap, target.name, when)),
         (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when)),
         (Want.OPTICAL, "optical",
-         lambda t: decoder[0](t, pmap, target.name, when, profile.entity_patterns) if decoder else []),
+         lambda t: mib.decode(t, pmap, target.name, when, profile.entity_patterns) if mib else []),
     )
     for want, key_name, decode in plan:
         data = tables.get(want)
@@ -234,7 +233,7 @@ async def collect_snmp(
 
 
 def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want, Any],
-           decoder_name: str | None, cached_static: Any) -> str | None:
+           mib: OpticalMib | None, cached_static: Any) -> str | None:
     """Why the cached facts no longer fit what this poll read (None: they do); updates the uptime."""
     uptime, ent_change = probe_values(probe_tables)
     if uptime is not None:  # None: the request carrying the markers failed; its item error says so
@@ -243,9 +242,9 @@ def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want,
             return reason
         cached.uptime = uptime
     optical = tables.get(Want.OPTICAL)
-    if optical is not None and cached_static is not None and decoder_name:
-        rows = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
-        if rows != cached.optical_rows.get(decoder_name):
+    if optical is not None and cached_static is not None and mib is not None:
+        rows = live_rows(optical, mib.row_columns)
+        if rows != cached.optical_rows.get(mib.name):
             return "optical module rows changed (a transceiver inserted or removed)"
     for want, column in _IF_ROW_COLUMNS:
         seen = cached.if_rows.get(column)

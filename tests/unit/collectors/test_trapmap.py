@@ -110,3 +110,11 @@ def test_any_varbinds_decode_without_an_exception(kind, values, info):
                             if_ports=lambda d, i: None)
     events = receiver.events_from("127.0.0.9", {oids.SNMP_TRAP_OID: kind, **values})
     assert len(events) == len(found)
+
+
+def test_every_trap_kind_that_decodes_its_varbinds_has_a_decoder():
+    from collectors.trapmap import TRAP_TABLE, VARBIND_DECODERS
+
+    for oid, kind in TRAP_TABLE.items():
+        assert kind.decode is None or kind.decode in VARBIND_DECODERS, oid
+        assert kind.decode is not None or kind.clear is not None, oid  # fixed meaning needs a fixed direction
