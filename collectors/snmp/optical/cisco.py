@@ -66,20 +66,25 @@ def decode_cisco_sensor(
         notes: list[str] = []
         if len(rx_lanes) > 1 or len(tx_lanes) > 1:
             notes.append("multi-lane module: rx/tx dBm are the weakest lane")
+        rx_th, rx_th_notes = _threshold_set(thresholds, rx_sensor, scales, precisions)
+        tx_th, tx_th_notes = _threshold_set(thresholds, tx_sensor, scales, precisions)
         one = lambda role: roles[role][0][0] if roles.get(role) else None  # noqa: E731
         temp_sensor, volt_sensor, bias_sensor = one("temp"), one("volt"), one("bias")
         bias = value_of(bias_sensor) if bias_sensor else None
         raw_parts = [f"{s}={values[str(s)]}/scale{scales.get(str(s))}/prec{precisions.get(str(s))}"
                      for role in ("rx", "tx") for s, _ in roles.get(role, [])]
+        # the threshold rows the limits were chosen from: severity/relation/value per row
+        raw_parts += [f"thresholds{s}=" + ",".join(f"{sev}/{rel}/{raw}" for sev, rel, raw in thresholds.get(s, []))
+                      for s in (rx_sensor, tx_sensor) if s is not None and thresholds.get(s)]
         out.append((port_name, if_index, finish(
             device, port_name, time,
             f"{oids.CISCO_SENSOR_VALUE}.{{{','.join(str(s) for r in ('rx', 'tx') for s, _ in roles.get(r, []))}}}",
             " ".join(raw_parts),
             rx=min(rx_lanes) if rx_lanes else None,
             tx=min(tx_lanes) if tx_lanes else None,
-            rx_th=_threshold_set(thresholds, rx_sensor, scales, precisions),
-            tx_th=_threshold_set(thresholds, tx_sensor, scales, precisions),
-            notes=notes,
+            rx_th=rx_th,
+            tx_th=tx_th,
+            notes=notes + [f"rx {n}" for n in rx_th_notes] + [f"tx {n}" for n in tx_th_notes],
             rx_lanes=tuple(rx_lanes) if len(rx_lanes) > 1 else (),
             tx_lanes=tuple(tx_lanes) if len(tx_lanes) > 1 else (),
             temperature=value_of(temp_sensor) if temp_sensor else None,
@@ -104,22 +109,69 @@ def _cisco_thresholds(tables: Tables) -> dict[int, list[tuple[int, int, int]]]:
     return out
 
 
+# entSensorThresholdRelation: which side of the normal range a threshold bounds
+_LOW_RELATIONS = {1: "lessThan", 2: "lessOrEqual"}
+_HIGH_RELATIONS = {3: "greaterThan", 4: "greaterOrEqual"}
+_SEVERITY = {1: "other", 10: "minor", 20: "major", 30: "critical"}
+
+
+def sensor_thresholds(rows: Sequence[tuple[int, int, float]]) -> tuple[Thresholds, tuple[str, ...]]:
+    """A sensor's alarm and warning limits from its entSensorThresholdTable rows
+    ``(entSensorThresholdSeverity, entSensorThresholdRelation, scaled value)``, as the MIB defines them.
+
+    Each side (low: lessThan/lessOrEqual, high: greaterThan/greaterOrEqual) is read on its own: the
+    row of the highest severity is that side's alarm, the lowest severity below it its warning, and a
+    side with one severity is an alarm unless that severity is minor (a warning). Row order and which
+    severities a platform uses do not matter: IOS-XE serves critical alarms with minor warnings,
+    NX-OS and IOS major alarms with minor warnings, others major warnings with critical alarms.
+    A severity whose low limit is not below its high limit is no window at all (IOS-XR serves its
+    critical rows as 0/0, unset) and is left out while another severity gives one; equalTo/notEqualTo
+    rows bound no side.
+    """
+    notes: list[str] = []
+    sides: dict[str, dict[int, list[float]]] = {"low": {}, "high": {}}
+    for severity, relation, value in rows:
+        side = "low" if relation in _LOW_RELATIONS else "high" if relation in _HIGH_RELATIONS else None
+        if side is not None:
+            sides[side].setdefault(severity, []).append(value)
+    empty = [sev for sev in set(sides["low"]) & set(sides["high"])
+             if max(sides["low"][sev]) >= min(sides["high"][sev])]
+    if len(empty) < len(set(sides["low"]) | set(sides["high"])):
+        for severity in empty:
+            low, high = max(sides["low"][severity]), min(sides["high"][severity])
+            if low > high:
+                notes.append(f"{_SEVERITY.get(severity, severity)} thresholds ignored: low {low:g} above high {high:g}")
+            del sides["low"][severity], sides["high"][severity]
+    # else no severity forms a window (every row 0, say): kept as served, so the sanity check
+    # (collectors.thresholds) replaces them with the module class's defaults and says so
+    found: dict[str, float] = {}
+    for side, by_severity in sides.items():
+        if not by_severity:
+            continue
+        # the limit met first on each side: the highest low limit, the lowest high limit
+        first = max if side == "low" else min
+        ranked = sorted(by_severity)  # ascending severity
+        top = ranked[-1]
+        if len(ranked) == 1 and top == 10:
+            found[f"{side}_warning"] = first(by_severity[top])
+            continue
+        found[f"{side}_alarm"] = first(by_severity[top])
+        if len(ranked) > 1:
+            found[f"{side}_warning"] = first(by_severity[ranked[0]])
+    return Thresholds(**found), tuple(notes)
+
+
 def _threshold_set(
     thresholds: Mapping[int, list[tuple[int, int, int]]],
     sensor: int | None,
     scales: Mapping[str, int],
     precisions: Mapping[str, int],
-) -> Thresholds:
+) -> tuple[Thresholds, tuple[str, ...]]:
     if sensor is None:
-        return Thresholds()
-    found: dict[str, float] = {}
-    for severity, relation, raw in thresholds.get(sensor, []):
-        value = round(cisco_scaled(raw, scales.get(str(sensor)), precisions.get(str(sensor))), 5)
-        side = "low" if relation in (1, 2) else "high" if relation in (3, 4) else None
-        level = "warning" if severity == 10 else "alarm"  # minor(10) warns; major/critical alarm
-        if side:
-            found.setdefault(f"{side}_{level}", value)
-    return Thresholds(**found)
+        return Thresholds(), ()
+    scale, precision = scales.get(str(sensor)), precisions.get(str(sensor))
+    return sensor_thresholds([(severity, relation, round(cisco_scaled(raw, scale, precision), 5))
+                              for severity, relation, raw in thresholds.get(sensor, [])])
 
 
 CISCO_ENTITY_SENSOR = OpticalMib(
