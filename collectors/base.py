@@ -6,7 +6,7 @@ implements both, and a test or a worker process can put another implementation b
 describe exactly what the agent calls today:
 
 - triage and circuit health: ``survey`` (every reading of the target's ports) and ``counters`` (the
-  second counter read of a rate);
+  second counter read of a rate; ``collectors.rates.counter_rates`` turns two samples into rates);
 - the loop guard: ``set_loop`` / ``clear_loop`` on an inventory port, and ``port_light`` on the far
   end while the loop is held.
 

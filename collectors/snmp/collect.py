@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from collectors.enums import Want
@@ -26,6 +27,7 @@ from collectors.snmp.interfaces import (
 )
 from collectors.snmp.mapping import PortMap
 from collectors.snmp.optical import OPTICAL_MIBS, OpticalMib
+from collectors.snmp.timing import WalkTiming
 from collectors.target import DeviceTarget, PortRef
 
 R = TypeVar("R", OpticalReading, InterfaceState, CounterSample)
@@ -127,19 +129,26 @@ async def collect_snmp(
 
     expected = cached.row_counts if cached is not None else None
 
+    timings: dict[Want, WalkTiming] = {}
+
     async def item(want: Want, columns: Sequence[str], scalars: Sequence[str] = ()) -> Any:
+        timed = want is Want.COUNTERS  # rates: each sample timed by its own response
         try:
-            read = await client.walk(target, columns, scalars=scalars, expected_rows=expected)
+            read = await client.walk(target, columns, scalars=scalars, expected_rows=expected, timed=timed)
             tables, error = read.rows, read.error
+            if read.timing is not None:
+                timings[want] = read.timing
             for scalar in scalars:
                 probe_tables[scalar] = tables.pop(scalar, {})
             # devices without ifHighSpeed / HC counters (old or small agents): the 32-bit columns
             fallback = {Want.INTERFACE: (oids.IF_HIGH_SPEED, STATE_FALLBACK),
                         Want.COUNTERS: (oids.IF_HC_IN_OCTETS, COUNTER_FALLBACK)}.get(want)
             if error is None and fallback and len(tables.get(fallback[0], {})) < len(pmap.if_descr or pmap.if_name):
-                more = await client.walk(target, fallback[1])
+                more = await client.walk(target, fallback[1], timed=timed)
                 tables.update(more.rows)
                 error = more.error
+                if want in timings:
+                    timings[want] = timings[want].merged(more.timing)
         except CollectorError as exc:
             errors.append(ItemError(want.value, exc))
             return None
@@ -200,12 +209,16 @@ async def collect_snmp(
             holder.optical_rows[mib.name] = live_rows(optical, mib.row_columns)
     if optical is not None and tables.get(Want.INTERFACE) is not None:
         optical.setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
-    when = now()
+    when, mono_when = now(), time.monotonic()
+
+    def wall(monotonic: float) -> datetime:
+        """A monotonic reading (a response's arrival) on the collector's wall clock."""
+        return when - timedelta(seconds=mono_when - monotonic)
 
     result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}
     plan = (
         (Want.INTERFACE, "interfaces", lambda t: decode_states(t, pmap, target.name, when)),
-        (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when)),
+        (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when, timings.get(Want.COUNTERS), wall)),
         (Want.OPTICAL, "optical",
          lambda t: mib.decode(t, pmap, target.name, when, profile.entity_patterns) if mib else []),
     )
