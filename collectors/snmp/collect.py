@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from collectors.enums import Want
-from collectors.errors import CollectorError, CollectorTimeout, UnreachableError, Unsupported
+from collectors.errors import CollectorError, CollectorTimeout, ParseError, UnreachableError, Unsupported
 from collectors.profiles import Profile
 from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
 from collectors.snmp import oids
@@ -216,17 +216,22 @@ async def collect_snmp(
         return when - timedelta(seconds=mono_when - monotonic)
 
     result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}
+    unplaced: list[str] = []
     plan = (
         (Want.INTERFACE, "interfaces", lambda t: decode_states(t, pmap, target.name, when)),
         (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when, timings.get(Want.COUNTERS), wall)),
         (Want.OPTICAL, "optical",
-         lambda t: mib.decode(t, pmap, target.name, when, profile.entity_patterns) if mib else []),
+         lambda t: mib.decode(t, pmap, target.name, when, profile.entity_patterns, unplaced) if mib else []),
     )
     for want, key_name, decode in plan:
         data = tables.get(want)
         if data is None:
             continue
-        chosen, missing = _select(decode(data), ports, pmap)
+        decoded = decode(data)
+        if want is Want.OPTICAL and unplaced:
+            errors.append(ItemError(Want.OPTICAL.value, _unplaced_error(target, pmap, unplaced, len(decoded)),
+                                    partial=bool(decoded)))
+        chosen, missing = _select(decoded, ports, pmap)
         result[key_name] = chosen
         if want in partial:
             continue  # the item's partial-read error already covers the ports it did not reach
@@ -243,6 +248,15 @@ async def collect_snmp(
         counters=tuple(result["counters"]),
         errors=tuple(errors),
     )
+
+
+def _unplaced_error(target: DeviceTarget, pmap: PortMap, unplaced: list[str], placed: int) -> ParseError:
+    """Optical power the device reports for no port it lists: said, with what was seen, never dropped."""
+    why = ("the agent serves no IF-MIB interface rows (ifDescr/ifName), so no sensor can be placed on a port"
+           if not pmap.if_descr and not pmap.if_name else
+           "neither the entity tree (entAliasMapping, containment) nor the names lead to an interface")
+    return ParseError(f"{len(unplaced)} optical power row(s) belong to no port ({placed} placed): {why}",
+                      device=target.name, raw="; ".join(unplaced))
 
 
 def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want, Any],

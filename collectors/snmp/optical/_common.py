@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import datetime
 
 from collectors.enums import Method
@@ -13,7 +14,15 @@ from collectors.snmp.mapping import PortMap, Tables
 from collectors.thresholds import sanitize
 
 Decoded = list[tuple[str, int | None, OpticalReading]]
-Decoder = Callable[[Tables, PortMap, str, datetime, Sequence[tuple[str, str]]], Decoded]
+
+
+class Decoder(Protocol):
+    """Walked tables in, ``(device port name, ifIndex or None, reading)`` triples out. Power rows that
+    belong to no port the device lists go to ``unplaced`` (their index and name), so the collector can
+    say so instead of returning nothing."""
+
+    def __call__(self, tables: Tables, pmap: PortMap, device: str, time: datetime,
+                 patterns: Sequence[tuple[str, str]] = (), unplaced: list[str] | None = None) -> Decoded: ...
 
 
 @dataclass(frozen=True, slots=True)

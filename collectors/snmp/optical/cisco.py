@@ -24,8 +24,11 @@ def cisco_scaled(value: int, scale: int | None, precision: int | None) -> float:
 
 
 def decode_cisco_sensor(
-    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = ()
+    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = (),
+    unplaced: list[str] | None = None,
 ) -> Decoded:
+    """One reading per port with an Rx or Tx power sensor; ``unplaced`` (when given) gets the power
+    sensors that belong to no port the device lists."""
     types = int_col(tables, oids.CISCO_SENSOR_TYPE)
     scales = int_col(tables, oids.CISCO_SENSOR_SCALE)
     precisions = int_col(tables, oids.CISCO_SENSOR_PRECISION)
@@ -33,6 +36,8 @@ def decode_cisco_sensor(
     thresholds = _cisco_thresholds(tables)
 
     by_port: dict[tuple[str, int | None], dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+    # port (by the sensors' names) -> port the entity tree put them under -> sensor indexes
+    misplaced: dict[tuple[str, int | None], dict[str, list[str]]] = defaultdict(dict)
     for index, kind in types.items():
         if kind not in (SENSOR_DBM, SENSOR_CELSIUS, SENSOR_VOLTS_DC, SENSOR_AMPERES) or not index.isdigit():
             continue
@@ -43,10 +48,14 @@ def decode_cisco_sensor(
             role = {SENSOR_CELSIUS: "temp", SENSOR_VOLTS_DC: "volt", SENSOR_AMPERES: "bias"}[kind]
         if role is None or index not in values:
             continue
-        port = pmap.port_for_entity(int(index), patterns=patterns)
+        port, tree_port = pmap.port_for_sensor(int(index), patterns=patterns)
         if port is None:
+            if role in ("rx", "tx") and unplaced is not None:
+                unplaced.append(f"sensor {index} {name!r}")
             continue
         by_port[port][role].append((int(index), name))
+        if tree_port is not None:
+            misplaced[port].setdefault(tree_port, []).append(index)
 
     out: Decoded = []
     for (port_name, if_index), roles in by_port.items():
@@ -57,13 +66,27 @@ def decode_cisco_sensor(
             key = str(sensor)
             return round(cisco_scaled(values[key], scales.get(key), precisions.get(key)), 5)
 
+        notes: list[str] = [
+            f"sensors {', '.join(sensors)} are named after {port_name} but contained under {tree_port} in the"
+            f" entity tree: read as {port_name}, as their names say"
+            for tree_port, sensors in misplaced.get((port_name, if_index), {}).items()]
+
         def lanes(role: str) -> tuple[list[float], int | None]:
-            sensors = sorted(roles.get(role, []), key=lambda s: int(m.group(1)) if (m := _LANE.search(s[1])) else 0)
-            return [value_of(s) for s, _ in sensors], (sensors[0][0] if sensors else None)
+            sensors = roles.get(role, [])
+            numbered = sorted(((s, n) for s, n in sensors if _LANE.search(n)),
+                              key=lambda s: int(_LANE.search(s[1]).group(1)))  # type: ignore[union-attr]
+            module_level = [(s, n) for s, n in sensors if not _LANE.search(n)]
+            if numbered and module_level:
+                # a whole-module sensor beside per-lane ones is not one more lane
+                for s, n in module_level:
+                    notes.append(f"{role} module-level sensor {n!r} ({value_of(s)} dBm) beside {len(numbered)}"
+                                 " lane sensors: not counted as a lane")
+                return [value_of(s) for s, _ in numbered], numbered[0][0]
+            ordered = numbered or module_level
+            return [value_of(s) for s, _ in ordered], (ordered[0][0] if ordered else None)
 
         rx_lanes, rx_sensor = lanes("rx")
         tx_lanes, tx_sensor = lanes("tx")
-        notes: list[str] = []
         if len(rx_lanes) > 1 or len(tx_lanes) > 1:
             notes.append("multi-lane module: rx/tx dBm are the weakest lane")
         rx_th, rx_th_notes = _threshold_set(thresholds, rx_sensor, scales, precisions)

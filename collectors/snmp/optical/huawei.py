@@ -103,7 +103,8 @@ def _hw_threshold(raw: int | None) -> float | None:
 
 
 def decode_huawei(
-    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = ()
+    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = (),
+    unplaced: list[str] | None = None,
 ) -> Decoded:
     unit = huawei_power_unit(tables)
     cols = {c: int_col(tables, c) for c in (
@@ -122,6 +123,8 @@ def decode_huawei(
             continue
         port = pmap.port_for_entity(int(index), patterns=patterns)
         if port is None:
+            if unplaced is not None:
+                unplaced.append(f"entity {index} {pmap.ent_name.get(int(index), '')!r} rx={rx_raw} tx={tx_raw}")
             continue
         name, if_index = port
         g = {c: v.get(index) for c, v in cols.items()}

@@ -12,7 +12,8 @@ from collectors.snmp.optical._common import Decoded, OpticalMib, finish, int_col
 
 
 def decode_juniper_dom(
-    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = ()
+    tables: Tables, pmap: PortMap, device: str, time: datetime, patterns: Sequence[tuple[str, str]] = (),
+    unplaced: list[str] | None = None,  # rows are ifIndexes: every row has its port
 ) -> Decoded:
     c = {col: int_col(tables, col) for col in (
         oids.JNX_RX_POWER, oids.JNX_TX_POWER, oids.JNX_BIAS, oids.JNX_TEMPERATURE, oids.JNX_VOLTAGE,

@@ -288,7 +288,7 @@ def expected_cisco_ports(rows: dict[str, str]) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("recording", ["librenms_ios_2960x", "librenms_iosxe_c8500-20x6c", "librenms_iosxe_isr4321",
-                                       "librenms_iosxr_ncs55a2", "librenms_nxos_n3k-3064pq"])
+                                       "librenms_iosxr_ncs55a2", "librenms_nxos_n3k-3064pq", "librenms_iosxe_c9400x-svl"])
 async def test_cisco_every_port_named_with_tx_and_sensor_thresholds(snmpsim, recording):
     from collectors.portnames import same_interface
 

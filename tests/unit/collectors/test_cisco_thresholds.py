@@ -53,3 +53,40 @@ def test_an_inverted_severity_is_ignored_and_said_while_an_all_zero_table_is_lef
     # nothing but placeholders: kept, so collectors.thresholds replaces them with class defaults, loudly
     th, _ = sensor_thresholds([(CRITICAL, LE, 0.0), (CRITICAL, GE, 0.0)])
     assert th == Thresholds(low_alarm=0.0, high_alarm=0.0)
+
+
+def test_a_module_level_rx_sensor_beside_four_lane_sensors_is_not_a_fifth_lane():
+    from datetime import UTC, datetime
+
+    from collectors.snmp import oids
+    from collectors.snmp.mapping import PortMap
+    from collectors.snmp.optical.cisco import decode_cisco_sensor
+
+    port = "HundredGigE0/0/0/24"
+    names = {"101": f"{port} Receive Power Sensor"}  # the whole module
+    names |= {str(101 + lane): f"{port} Lane {lane} Receive Power Sensor" for lane in range(1, 5)}
+    values = {"101": -20, "102": -25, "103": -31, "104": -27, "105": -26}  # 0.1 dBm
+    tables = {
+        oids.IF_DESCR: {"5": port}, oids.ENT_NAME: names,
+        oids.CISCO_SENSOR_TYPE: dict.fromkeys(names, 14), oids.CISCO_SENSOR_SCALE: dict.fromkeys(names, 9),
+        oids.CISCO_SENSOR_PRECISION: dict.fromkeys(names, 1), oids.CISCO_SENSOR_VALUE: values,
+    }
+    [(name, if_index, reading)] = decode_cisco_sensor(tables, PortMap.from_tables(tables), "d", datetime.now(UTC))
+    assert (name, if_index) == (port, 5)
+    assert reading.rx_lanes_dbm == (-2.5, -3.1, -2.7, -2.6)
+    assert reading.rx_dbm == -3.1  # the weakest lane
+    assert any("module-level sensor" in n and "-2.0 dBm" in n and "4 lane sensors" in n for n in reading.notes)
+
+
+def test_power_sensors_of_no_listed_port_are_handed_back_not_dropped():
+    from datetime import UTC, datetime
+
+    from collectors.snmp import oids
+    from collectors.snmp.mapping import PortMap
+    from collectors.snmp.optical.cisco import decode_cisco_sensor
+
+    names = {"7": "subslot 0/0 transceiver 0 Rx Power Sensor", "8": "Chassis Temperature Sensor"}
+    tables = {oids.ENT_NAME: names, oids.CISCO_SENSOR_TYPE: {"7": 14, "8": 8}, oids.CISCO_SENSOR_VALUE: {"7": -50, "8": 40}}
+    unplaced: list[str] = []
+    assert decode_cisco_sensor(tables, PortMap.from_tables(tables), "d", datetime.now(UTC), (), unplaced) == []
+    assert unplaced == ["sensor 7 'subslot 0/0 transceiver 0 Rx Power Sensor'"]  # a board's temperature is no port's
