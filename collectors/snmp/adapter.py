@@ -287,13 +287,8 @@ class SnmpClient:
             if not batch:
                 break
             before = sum(len(result[c]) for c in batch)
-            seen = {c: set(result[c]) for c in batch} if timing is not None else None
-            finished = _absorb(batch, varbinds, cursors, result)
-            if timing is not None and seen is not None:
-                number = len(timing.responses) - 1
-                for c in batch:
-                    rows = timing.cells.setdefault(c, {})
-                    rows.update({i: number for i in result[c] if i not in seen[c]})
+            stamp = (timing.cells, len(timing.responses) - 1) if timing is not None else None
+            finished = _absorb(batch, varbinds, cursors, result, stamp)
             self.values_used += sum(len(result[c]) for c in batch) - before
             pending = [c for c in pending if c not in finished]
         return Partial(result, timing=timing)
@@ -330,8 +325,10 @@ def _absorb(
     varbinds: Sequence[Any],
     cursors: dict[str, str],
     result: Mapping[str, dict[str, SnmpValue]],
+    stamp: tuple[dict[str, dict[str, int]], int] | None = None,
 ) -> set[str]:
-    """Distribute a GETBULK response (row-major over ``batch``) into columns; return finished ones."""
+    """Distribute a GETBULK response (row-major over ``batch``) into columns; return finished ones.
+    ``stamp`` (timed walks): (column -> index -> response number, this response's number)."""
     finished: set[str] = set()
     moved: set[str] = set()
     width = len(batch)
@@ -346,7 +343,10 @@ def _absorb(
         if _not_after(text, cursors[column]):
             finished.add(column)  # agent not advancing: stop rather than loop forever
             continue
-        result[column][text[len(column) + 1 :]] = to_python(value)
+        index = text[len(column) + 1 :]
+        result[column][index] = to_python(value)
+        if stamp is not None:
+            stamp[0].setdefault(column, {})[index] = stamp[1]
         cursors[column] = text
         moved.add(column)
     if len(varbinds) >= width or not moved:
