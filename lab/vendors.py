@@ -76,6 +76,41 @@ def huawei_family(model: str) -> ModelFamily:
     return OTHER_HUAWEI
 
 
+# CISCO-ENTITY-SENSOR-MIB entSensorThresholdTable rows of one optical power sensor, as real platforms
+# serve them (../shared/fixtures/snmp LibreNMS recordings): (severity, relation, which limit), in
+# entSensorThresholdIndex order. Severity 10 minor / 20 major / 30 critical; relation 2 lessOrEqual,
+# 4 greaterOrEqual. "unset" is a placeholder row with value 0 (IOS-XR serves critical rows unset).
+SensorThreshold = tuple[int, int, str]  # (severity, relation, "low_alarm" | "low_warning" | ... | "unset")
+CISCO_THRESHOLD_LAYOUTS: dict[str, tuple[SensorThreshold, ...]] = {
+    # IOS-XE (ISR4321, C8500 recordings): critical alarms, minor warnings, highs first
+    "iosxe": ((30, 4, "high_alarm"), (10, 4, "high_warning"), (10, 2, "low_warning"), (30, 2, "low_alarm")),
+    # IOS classic (2960X recording, its one sensor table): major alarms, minor warnings
+    "ios": ((20, 4, "high_alarm"), (10, 4, "high_warning"), (10, 2, "low_warning"), (20, 2, "low_alarm")),
+    # NX-OS (N3K-3064PQ recording): major alarm then minor warning, per side
+    "nxos": ((20, 4, "high_alarm"), (10, 4, "high_warning"), (20, 2, "low_alarm"), (10, 2, "low_warning")),
+    # IOS-XR (NCS-55A2 recording): minor warnings, major alarms, critical rows unset (0)
+    "iosxr": ((10, 2, "low_warning"), (10, 4, "high_warning"), (20, 2, "low_alarm"), (20, 4, "high_alarm"),
+              (30, 2, "unset"), (30, 4, "unset")),
+    # warnings at major, alarms at critical, a warning listed before its alarm (the case that read a
+    # -11.4 dBm warning as a 10GBASE-LR receiver's sensitivity)
+    "major_warning": ((30, 4, "high_alarm"), (20, 4, "high_warning"), (20, 2, "low_warning"), (30, 2, "low_alarm")),
+}
+# Which layout a Cisco model serves (first match on the model name); others: "major_warning".
+CISCO_THRESHOLD_LAYOUT_BY_MODEL: tuple[tuple[str, str], ...] = (
+    (r"^(ISR4|C8[0-9]{3}|C9[0-9]{3}|ASR1)", "iosxe"),
+    (r"^(N[3579]K|Nexus)", "nxos"),
+    (r"^(NCS|ASR9|8[0-9]{3}\b)", "iosxr"),
+    (r"^(C2960|C3[5-8]|IE-)", "ios"),
+)
+
+
+def cisco_threshold_layout(model: str) -> tuple[SensorThreshold, ...]:
+    for pattern, name in CISCO_THRESHOLD_LAYOUT_BY_MODEL:
+        if re.search(pattern, model, re.IGNORECASE):
+            return CISCO_THRESHOLD_LAYOUTS[name]
+    return CISCO_THRESHOLD_LAYOUTS["major_warning"]
+
+
 _SPLIT = re.compile(r"^([A-Za-z][A-Za-z-]*?)\s*(\d.*)$")
 
 

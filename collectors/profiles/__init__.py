@@ -38,7 +38,7 @@ class CliParser:
 class Profile:
     name: str
     description: str
-    snmp_optical: str | None  # decoder name in collectors.snmp.optical.DECODERS, None: IF-MIB only
+    snmp_optical: str | None  # an OpticalMib name (collectors.snmp.optical.OPTICAL_MIBS), None: IF-MIB only
     entity_patterns: tuple[tuple[str, str], ...] = ()
     parsers: MappingProxyType[str, CliParser] = field(default_factory=lambda: MappingProxyType({}))
     survey: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))  # Want -> parser

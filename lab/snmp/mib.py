@@ -20,7 +20,7 @@ from lab.clock import SimClock
 from lab.model import Model, PortState
 from lab.topology import DeviceSpec
 from lab.enums import PowerUnit, Vendor
-from lab.vendors import PROFILES, huawei_family, short_port_name
+from lab.vendors import PROFILES, cisco_threshold_layout, huawei_family, short_port_name
 
 Oid = tuple[int, ...]
 Getter = Callable[[], Any]
@@ -308,18 +308,19 @@ class DeviceMib:
     def _cisco_sensors(self, rows: list[tuple[Oid, Getter]], module: int, name: str, ps: PortState) -> None:
         m, s = self.model, ps.spec
         i32 = rfc1902.Integer32
-        # (offset, label, type, scale, precision, value getter, thresholds (hi alarm, hi warn, lo warn, lo alarm))
+        # (offset, label, type, scale, precision, value getter, limits in the sensor's units)
         sensors = [
-            (2, "Module Temperature Sensor", 8, 9, 1, lambda: 380, (750, 700, 0, -50)),
-            (3, "Supply Voltage Sensor", 4, 9, 2, lambda: 330, (363, 346, 313, 297)),
-            (4, "Bias Current Sensor", 5, 8, 1, lambda: 0 if m.tx_dbm(ps) is None else 62, (700, 650, 30, 20)),
+            (2, "Module Temperature Sensor", 8, 9, 1, lambda: 380, _limits(750, 700, 0, -50)),
+            (3, "Supply Voltage Sensor", 4, 9, 2, lambda: 330, _limits(363, 346, 313, 297)),
+            (4, "Bias Current Sensor", 5, 8, 1, lambda: 0 if m.tx_dbm(ps) is None else 62, _limits(700, 650, 30, 20)),
             (5, "Transmit Power Sensor", 14, 9, 1, lambda: tenth_dbm(m.tx_dbm(ps)),
-             tuple(tenth_dbm(s.tx_dbm + d) for d in (3.0, 2.0, -3.0, -4.0))),
+             _limits(*(tenth_dbm(s.tx_dbm + d) for d in (3.0, 2.0, -3.0, -4.0)))),
             (6, "Receive Power Sensor", 14, 9, 1, lambda: tenth_dbm(m.rx_dbm(ps)),
-             tuple(tenth_dbm(v) for v in (s.rx_overload_dbm, s.rx_overload_dbm - 1.0,
-                                           s.rx_sensitivity_dbm + 3.0, s.rx_sensitivity_dbm))),
+             _limits(*(tenth_dbm(v) for v in (s.rx_overload_dbm, s.rx_overload_dbm - 1.0,
+                                               s.rx_sensitivity_dbm + 3.0, s.rx_sensitivity_dbm)))),
         ]
-        for off, label, typ, scale, prec, value, thresholds in sensors:
+        layout = cisco_threshold_layout(self.spec.model)
+        for off, label, typ, scale, prec, value, limits in sensors:
             idx = module + off
             self._ent_row(rows, idx, f"{s.name} {label}", "1.3.6.1.4.1.9.12.3.1.8.47", module, 8, 0,
                           f"{name} {label}")
@@ -330,16 +331,21 @@ class DeviceMib:
                 (CISCO_SENSOR + (4, idx), lambda v=value: i32(v())),
                 (CISCO_SENSOR + (5, idx), lambda: i32(1)),
             ]
-            # entSensorThresholdTable: severity, relation, value, evaluation (true when crossed)
-            relations = (4, 4, 2, 2)  # greaterOrEqual for highs, lessOrEqual for lows
-            severities = (30, 20, 20, 30)
-            for t, (rel, sev, thr) in enumerate(zip(relations, severities, thresholds, strict=True), start=1):
-                crossed = (lambda v=value, thr=thr, rel=rel:
-                           i32(1 if (v() >= thr if rel == 4 else v() <= thr) else 2))
+            # entSensorThresholdTable as the model's platform serves it: severity, relation, value,
+            # evaluation (true when crossed), notification enable
+            for t, (sev, rel, which) in enumerate(layout, start=1):
+                thr = limits.get(which, 0)
+                crossed = (lambda v=value, thr=thr, rel=rel, which=which:
+                           i32(2 if which == "unset" else 1 if (v() >= thr if rel == 4 else v() <= thr) else 2))
                 rows += [
                     (CISCO_THRESHOLD + (2, idx, t), lambda sev=sev: i32(sev)),
                     (CISCO_THRESHOLD + (3, idx, t), lambda rel=rel: i32(rel)),
                     (CISCO_THRESHOLD + (4, idx, t), lambda thr=thr: i32(thr)),
                     (CISCO_THRESHOLD + (5, idx, t), crossed),
-                    (CISCO_THRESHOLD + (6, idx, t), lambda: i32(1)),
+                    (CISCO_THRESHOLD + (6, idx, t), lambda which=which: i32(2 if which == "unset" else 1)),
                 ]
+
+
+def _limits(high_alarm: int, high_warning: int, low_warning: int, low_alarm: int) -> dict[str, int]:
+    return {"high_alarm": high_alarm, "high_warning": high_warning, "low_warning": low_warning,
+            "low_alarm": low_alarm}
