@@ -288,17 +288,31 @@ def _session_prompt(conn: Any) -> str:
 
 
 def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate) -> str:
-    if not gate.enter(target):
-        raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
+    """Errors raised before any configuration line left carry ``config_sent = False``: the device cannot
+    have taken the change (a loop that was never set blocks nothing); later ones ``True``."""
     try:
-        conn = _connect(target)
-    except BaseException:
-        gate.leave()
+        if not gate.enter(target):
+            raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
+        try:
+            conn = _connect(target)
+        except BaseException:
+            gate.leave()
+            raise
+    except CollectorError as exc:
+        exc.config_sent = False
         raise
     try:
         if enable:
-            _guarded(conn.enable, target)
-        return _guarded(lambda: _configure(conn, target, config, commit), target)
+            try:
+                _guarded(conn.enable, target)
+            except CollectorError as exc:
+                exc.config_sent = False
+                raise
+        try:
+            return _guarded(lambda: _configure(conn, target, config, commit), target)
+        except CollectorError as exc:
+            exc.config_sent = True
+            raise
     finally:
         _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
 
