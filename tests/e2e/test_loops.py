@@ -134,3 +134,48 @@ async def test_loop_left_by_a_crash_is_cleared_at_start(scenario):
     with services.session_factory() as s:
         assert s.scalar(select(LoopTest.state).where(LoopTest.id == cleared[0])) == "cleared"
     assert "loop_cleared" in [n["kind"] for n in await scenario.journal(tid)]
+
+
+ALL_SHARED = ["CIR-EPL-0005", "CIR-INET-0004", "CIR-INET-0006", "CIR-MPLS-0002", "CIR-MPLS-0003"]
+
+
+async def _localised(scenario, tid: str, body: dict, timeout: float = 240.0) -> dict:
+    r = await scenario.post_as("engineer", f"/api/v1/tickets/{tid}/loop-tests", body)
+    assert r.status_code == 202, r.text
+    href = r.json()["href"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        loc = (await scenario.client.get(href)).json()
+        if loc["state"] != "running":
+            return loc
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"localisation still running: {loc}")
+
+
+@pytest.mark.parametrize("segment", [1, 2, 3])
+async def test_localise_finds_the_cut_segment(scenario, segment):
+    from faultline.demo import wait_for_diagnosis
+
+    scenario.lab.inject("fiber_cut", f"{EPL}#{segment}")
+    ticket = await scenario.file(EPL, "interruption", "down")
+    assert (await scenario.post_as("duty_officer", f"/api/v1/tickets/{ticket['id']}/sign", {})).status_code == 200
+    triage = await wait_for_diagnosis(scenario.client, ticket["id"], timeout=60)
+    loc = await _localised(scenario, ticket["id"], {"localise": True, "holdSeconds": 30,
+                                                    "confirmSharedCircuits": ALL_SHARED, "authorisedBy": "省公司 王工"})
+    assert loc["state"] == "concluded", loc
+    assert loc["conclusion"]["outcome"] == "fault_segment" and loc["conclusion"]["segment"] == segment, loc["conclusion"]
+    assert loc["supersedesDiagnosisId"] == triage["id"]
+    # every loop point in the journal, in the plan's order, each cleared and absent on the device
+    tested = [(t["loopPoint"]["device"], t["loopPoint"]["port"]) for t in loc["loopTests"]]
+    planned = [(p["device"], p["port"]) for p in loc["plan"]]
+    assert tested == [p for p in planned if p in tested][:len(tested)]
+    assert all(t["state"] == "cleared" for t in loc["loopTests"])
+    assert all(scenario.lab.port_state(d, p).loop is None for d, p in tested)
+    diagnoses = (await scenario.client.get(f"/api/v1/tickets/{ticket['id']}/diagnoses")).json()
+    last = diagnoses[-1]
+    assert last["id"] == loc["diagnosisId"] and last["basis"] == "loop_test" and last["supersedes"] == triage["id"]
+    assert last["suspected_segments"][0]["index"] == segment
+    assert [e["device"] for e in last["evidence"]] == [d for d, _ in tested]
+    kinds = [n["kind"] for n in await scenario.journal(ticket["id"])]
+    assert kinds.count("loop_requested") == len(tested) + 1 and "loop_localised" in kinds
