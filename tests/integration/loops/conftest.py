@@ -68,7 +68,7 @@ class Api:
         body: dict = {}
         while loop.time() < deadline:
             body = (await self.get(f"/api/v1/loop-tests/{loop_id}")).json()
-            if not body["active"]:
+            if not body["active"] and body["result"] is not None:  # the result follows the final state
                 return body
             await asyncio.sleep(0.1)
         raise AssertionError(f"loop test {loop_id} still active after {timeout} s: {body}")
