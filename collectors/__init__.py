@@ -36,6 +36,7 @@ Entry points
                                                        (``ItemError.partial``; SnmpClient returns ``Partial``)
     await set_loop(target, port_name, mode "local"|"remote") -> LoopAction   over CLI configuration mode;
     await clear_loop(target, port_name) -> LoopAction        inventory ports only (InvalidPort otherwise);
+    Collector.loop_state(target, port_name) -> LoopReadback  the port's loop state read back (profile loop.state);
                                                              LoopAction = device, port, mode, commands, output, at;
                                                              IOS-XR / Junos lines are committed (profile commit)
     target_from_inventory(device_dict) -> DeviceTarget       from one inventory-format device entry
@@ -86,12 +87,25 @@ from collectors.readings import (
     utilisation,
     utilisation_in_out,
 )
-from collectors.survey import Collector, LoopAction, clear_loop, set_loop, survey
-from collectors.target import CliParams, DeviceTarget, PortRef, SnmpParams, target_from_inventory
+from collectors.survey import (
+    Collector,
+    LoopAction,
+    LoopReadback,
+    clear_loop,
+    set_loop,
+    survey,
+)
+from collectors.target import (
+    CliParams,
+    DeviceTarget,
+    PortRef,
+    SnmpParams,
+    target_from_inventory,
+)
 from collectors.traps import TrapReceiver, V3User
 
 __all__ = [
-    "Collector", "LoopAction", "TrapReceiver", "V3User", "clear_loop", "set_loop", "survey", "target_from_inventory",
+    "Collector", "LoopAction", "LoopReadback", "TrapReceiver", "V3User", "clear_loop", "set_loop", "survey", "target_from_inventory",
     "AdminStatus", "AlarmRecord", "AlarmType", "AuthenticationFailed", "CliParams", "CollectorError",
     "CollectorTimeout", "CommandError", "CounterSample", "DeviceSurvey", "DeviceTarget", "Duplex",
     "InterfaceState", "InvalidPort", "ItemError", "LoopMode", "Method", "OperStatus", "OpticalReading",

@@ -1,14 +1,13 @@
 """What the agent needs from the collectors, as Protocols: read a device, set and clear a loop.
 
-The agent depends on these, not on ``collectors.Collector`` itself: its adapter (today
-``agent/triage/collect.py`` ``CollectorsAdapter``: one shared Collector, surveys of a device coalesced)
-implements both, and a test or a worker process can put another implementation behind them. They
+The agent depends on these, not on ``collectors.Collector`` itself: its adapter
+(``agent.devices.DeviceGateway``: one shared Collector, surveys of a device coalesced) implements both, and a test or a worker process can put another implementation behind them. They
 describe exactly what the agent calls today:
 
 - triage and circuit health: ``survey`` (every reading of the target's ports) and ``counters`` (the
   second counter read of a rate; ``collectors.rates.counter_rates`` turns two samples into rates);
-- the loop guard: ``set_loop`` / ``clear_loop`` on an inventory port, and ``port_light`` on the far
-  end while the loop is held.
+- the loop guard: ``set_loop`` / ``clear_loop`` on an inventory port, ``loop_state`` (the clear read
+  back from the device) and ``port_light`` on the far end while the loop is held.
 
 Device trouble is reported inside the readings (``DeviceSurvey.errors``), never raised; bad input
 (a port outside the target's inventory) raises ``collectors.errors.InvalidPort``.
@@ -20,6 +19,7 @@ from datetime import datetime
 from typing import Protocol, TypedDict, runtime_checkable
 
 from collectors.readings import CounterSample, DeviceSurvey
+from collectors.survey import LoopReadback
 from collectors.target import DeviceTarget
 
 
@@ -28,6 +28,7 @@ class PortLight(TypedDict):
 
     oper_up: bool | None  # None: the interface state could not be read
     rx_dbm: float | None  # None: no optical reading
+    tx_dbm: float | None
     source: str  # the methods the values came from ("cli; snmp")
     errors: list[str]  # why a value is missing, as the collector said it
 
@@ -57,6 +58,11 @@ class LoopDriver(Protocol):
 
     async def clear_loop(self, target: DeviceTarget, port: str) -> str:
         """Remove any loop on ``port``; returns the commands sent."""
+        ...
+
+    async def loop_state(self, target: DeviceTarget, port: str) -> LoopReadback:
+        """The port's loop state as the device prints it (raw output kept); unreadable output raises
+        ``ParseError``, never reads as "no loop"."""
         ...
 
     async def port_light(self, target: DeviceTarget, port: str) -> PortLight:

@@ -19,11 +19,31 @@ from collectors.cli.alarm_logs import LAYOUTS
 from collectors.cli.parse import parse_records, to_interfaces, to_optical
 from collectors.cli.session import CliRunner, rejected
 from collectors.enums import LoopMode, Want
-from collectors.errors import CollectorError, CollectorTimeout, CommandError, Unsupported, UnreachableError
+from collectors.errors import (
+    CollectorError,
+    CollectorTimeout,
+    CommandError,
+    ParseError,
+    UnreachableError,
+    Unsupported,
+)
 from collectors.portnames import same_interface
-from collectors.profiles import CliParser, Profile, get_profile, loop_plan
+from collectors.profiles import (
+    CliParser,
+    Profile,
+    get_profile,
+    loop_plan,
+    loop_state_command,
+    read_loop_state,
+)
 from collectors.readings import (
-    AlarmRecord, CounterSample, DeviceSurvey, InterfaceState, ItemError, OpticalReading, ReadTime,
+    AlarmRecord,
+    CounterSample,
+    DeviceSurvey,
+    InterfaceState,
+    ItemError,
+    OpticalReading,
+    ReadTime,
 )
 from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import SnmpResult, collect_snmp
@@ -43,6 +63,19 @@ class LoopAction:
     port: str
     mode: LoopMode | None  # None: cleared
     commands: tuple[str, ...]
+    output: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoopReadback:
+    """A port's loop state as the device printed it (the raw output kept as evidence)."""
+
+    device: str
+    port: str
+    looped: bool
+    mode: LoopMode | None  # None: no loop, or a loop whose mode the device does not print
+    command: str
     output: str
     at: datetime
 
@@ -279,6 +312,22 @@ class Collector:
             raise Unsupported(str(exc), device=target.name) from exc
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
         return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
+
+    async def loop_state(self, target: DeviceTarget, port_name: str) -> LoopReadback:
+        """Whether the port is looped now, read back from the device (after a set, before and after a clear)."""
+        profile = get_profile(target.platform)
+        ref = target.port(port_name)
+        try:
+            command = loop_state_command(profile, ref.name)
+        except Unsupported as exc:
+            raise Unsupported(str(exc), device=target.name) from exc
+        assert profile.loop_state is not None
+        (output,) = await self.cli.run(target, [command], enable=profile.enable)
+        try:
+            looped, mode = read_loop_state(profile.loop_state, output)
+        except ParseError as exc:
+            raise ParseError(str(exc), device=target.name, raw=output) from exc
+        return LoopReadback(target.name, ref.name, looped, LoopMode(mode) if mode else None, command, output, self._now())
 
 
 def _commands(plan: _Plan) -> list[str]:

@@ -5,8 +5,8 @@ Credentials are excluded from ``repr`` so a target can be logged or put in an er
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from collectors.errors import InvalidPort
@@ -18,7 +18,7 @@ PRIV_PROTOCOLS = ("DES", "AES", "AES192", "AES256")
 # a digit (Huawei CloudEngine and S6730 name ports 10GE1/0/1, 100GE0/0/1, 40GE1/0/1). Anything else
 # (spaces, newlines, ';', '|') could smuggle a second command into a CLI session: refused outright.
 # A bare "0/0/1" names no interface type: refused too.
-_PORT_NAME = re.compile(r"^(?=[0-9]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9/.:_-]{0,79}$")
+_PORT_NAME = re.compile(r"^(?=.{1,80}\Z)[0-9]*[A-Za-z][A-Za-z0-9/.:_-]*\Z")  # \Z: no trailing newline either
 
 
 @dataclass(frozen=True, slots=True)

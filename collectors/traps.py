@@ -23,7 +23,12 @@ from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import ntfrcv
 from pysnmp.proto.api import v2c
 
-from collectors.alarms import AlarmCorrelator, AlarmEvent, CorrelatorStats, optical_suppressor
+from collectors.alarms import (
+    AlarmCorrelator,
+    AlarmEvent,
+    CorrelatorStats,
+    optical_suppressor,
+)
 from collectors.enums import Method, ProbableCause
 from collectors.readings import AlarmRecord, Source
 from collectors.snmp import oids

@@ -19,7 +19,12 @@ from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import errind, rfc1902
 
-from collectors.errors import AuthenticationFailed, CollectorError, CollectorTimeout, SnmpError
+from collectors.errors import (
+    AuthenticationFailed,
+    CollectorError,
+    CollectorTimeout,
+    SnmpError,
+)
 from collectors.readings import ReadTime
 from collectors.snmp.timing import WalkTiming
 from collectors.target import DeviceTarget, SnmpParams

@@ -9,12 +9,32 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from collectors.enums import Want
-from collectors.errors import CollectorError, CollectorTimeout, ParseError, UnreachableError, Unsupported
+from collectors.errors import (
+    CollectorError,
+    CollectorTimeout,
+    ParseError,
+    UnreachableError,
+    Unsupported,
+)
 from collectors.profiles import Profile
-from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
+from collectors.readings import (
+    CounterSample,
+    InterfaceState,
+    ItemError,
+    OpticalReading,
+    Source,
+)
 from collectors.snmp import oids
 from collectors.snmp.adapter import SnmpClient
-from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason
+from collectors.snmp.facts import (
+    PROBES,
+    DeviceFacts,
+    FactCache,
+    live_rows,
+    merged,
+    probe_values,
+    stale_reason,
+)
 from collectors.snmp.interfaces import (
     COUNTER_COLUMNS,
     COUNTER_FALLBACK,

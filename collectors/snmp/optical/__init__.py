@@ -10,8 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from collectors.snmp.optical._common import Decoded, Decoder, OpticalMib, port_speed_bps, uw_to_dbm
-from collectors.snmp.optical.cisco import CISCO_ENTITY_SENSOR, cisco_scaled, decode_cisco_sensor
+from collectors.snmp.optical._common import (
+    Decoded,
+    Decoder,
+    OpticalMib,
+    port_speed_bps,
+    uw_to_dbm,
+)
+from collectors.snmp.optical.cisco import (
+    CISCO_ENTITY_SENSOR,
+    cisco_scaled,
+    decode_cisco_sensor,
+)
 from collectors.snmp.optical.huawei import (
     HUAWEI_ENTITY_EXTENT,
     HUAWEI_UNIT_BY_MODEL,

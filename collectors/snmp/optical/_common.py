@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 from datetime import datetime
+from typing import Protocol
 
 from collectors.enums import Method
 from collectors.readings import OpticalReading, Source, Thresholds

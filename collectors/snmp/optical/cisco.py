@@ -9,7 +9,13 @@ from datetime import datetime
 from collectors.readings import Thresholds
 from collectors.snmp import oids
 from collectors.snmp.mapping import PortMap, Tables
-from collectors.snmp.optical._common import Decoded, OpticalMib, finish, int_col, port_speed_bps
+from collectors.snmp.optical._common import (
+    Decoded,
+    OpticalMib,
+    finish,
+    int_col,
+    port_speed_bps,
+)
 
 SENSOR_DBM, SENSOR_CELSIUS, SENSOR_VOLTS_DC, SENSOR_AMPERES = 14, 8, 4, 5
 _LANE = re.compile(r"lane\s*(\d+)", re.IGNORECASE)

@@ -9,7 +9,15 @@ from collectors.enums import PowerUnit
 from collectors.readings import Thresholds
 from collectors.snmp import oids
 from collectors.snmp.mapping import PortMap, Tables
-from collectors.snmp.optical._common import Decoded, OpticalMib, finish, int_col, port_speed_bps, row_order, uw_to_dbm
+from collectors.snmp.optical._common import (
+    Decoded,
+    OpticalMib,
+    finish,
+    int_col,
+    port_speed_bps,
+    row_order,
+    uw_to_dbm,
+)
 
 # these raw values mean "not present / not supported" in every optical column
 _HW_ABSENT = {-1, 0, 2147483647, -2147483648}

@@ -8,7 +8,14 @@ from datetime import datetime
 from collectors.readings import Thresholds
 from collectors.snmp import oids
 from collectors.snmp.mapping import PortMap, Tables
-from collectors.snmp.optical._common import Decoded, OpticalMib, finish, int_col, port_speed_bps, row_order
+from collectors.snmp.optical._common import (
+    Decoded,
+    OpticalMib,
+    finish,
+    int_col,
+    port_speed_bps,
+    row_order,
+)
 
 
 def decode_juniper_dom(

@@ -8,8 +8,7 @@ import pytest
 
 from collectors.base import DeviceReader, LoopDriver
 
-# where the agent keeps its adapter (agent/ is being reorganised: the first that imports is used)
-ADAPTER_HOMES = (("agent.devices", "CollectorsAdapter"), ("agent.triage.collect", "CollectorsAdapter"))
+ADAPTER_HOMES = (("agent.devices", "DeviceGateway"),)
 
 
 def _adapter() -> type:

@@ -1,13 +1,13 @@
 """port role: a device's uplink / egress ports, checked for congestion beyond the circuit's own segments
 
-Revision ID: 0006_port_role
-Revises: 0005_cutover
+Revision ID: 0007_port_role
+Revises: 0006_loop_guard
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_port_role"
-down_revision = "0005_cutover"
+revision = "0007_port_role"
+down_revision = "0006_loop_guard"
 branch_labels = None
 depends_on = None
 
