@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
-from api import problems
+from api import pages, problems
 from api.routers import cutovers, health, inventory, sla, tickets, triage
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
@@ -48,5 +48,8 @@ def create_app(services: Services) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     for router in ROUTERS:
+        app.include_router(router)
+    pages.install(app)  # the duty console: session sign-in, static files, its error pages
+    for router in pages.ROUTERS:
         app.include_router(router)
     return app

@@ -1,0 +1,80 @@
+// The console's small client side: countdowns (Alpine), the board's live refresh (SSE -> HTMX), and
+// the circuit path (cytoscape). Deadlines, tones and colours come from the server's page; nothing
+// here decides a business rule.
+(function () {
+  const serverOffset = () => Number(document.body.dataset.serverNow || Date.now()) - Date.now();
+
+  document.addEventListener('alpine:init', () => {
+    const offset = serverOffset();
+    Alpine.store('clock', { now: Date.now() + offset });
+    setInterval(() => { Alpine.store('clock').now = Date.now() + offset; }, 1000);
+    Alpine.data('countdown', (due, amber) => ({
+      get left() { return due - this.$store.clock.now; },
+      get tone() {
+        const now = this.$store.clock.now;
+        return now > due ? 'late' : (amber !== null && now >= amber ? 'amber' : 'fine');
+      },
+      get text() {
+        const ms = this.left, s = Math.floor(Math.abs(ms) / 1000);
+        const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+        const body = (h ? h + ':' + String(m).padStart(2, '0') : m) + ':' + String(sec).padStart(2, '0');
+        return (ms < 0 ? '-' : '') + body;
+      },
+    }));
+  });
+
+  const COLOURS = { fault: '#d32f2f', warn: '#f0a202', ok: '#2e7d32', unknown: '#9e9e9e' };
+  const colour = (a) => COLOURS[a] || '#b0bec5';
+
+  window.faultline = {
+    paths: {},
+    liveBoard(id) {
+      const rows = document.getElementById(id);
+      if (!rows || !window.EventSource) return;
+      const events = new EventSource('/events');
+      events.addEventListener('board', () => htmx.trigger(rows, 'board-changed'));
+      window.faultline.boardEvents = events;
+    },
+    drawPath(id) {
+      const box = document.getElementById(id);
+      if (!box || !window.cytoscape) return;
+      const path = JSON.parse(box.dataset.path);
+      const order = [];
+      path.segments.forEach((s) => { [s.a, s.z].forEach((k) => { if (!order.includes(k)) order.push(k); }); });
+      const ports = Object.fromEntries(path.ports.map((p) => [p.key, p]));
+      const elements = [];
+      const devices = new Set();
+      order.forEach((key, i) => {
+        const p = ports[key];
+        if (!devices.has(p.device)) {
+          devices.add(p.device);
+          elements.push({ data: { id: 'dev:' + p.device, label: p.device + ' (' + p.site_kind + ')' }, classes: 'device' });
+        }
+        const rx = p.rx_dbm === null ? '' : '\n' + p.rx_dbm.toFixed(1) + ' dBm' +
+          (p.rx_margin_db === null ? '' : ' (' + (p.rx_margin_db >= 0 ? '+' : '') + p.rx_margin_db.toFixed(1) + ')');
+        elements.push({ data: { id: key, parent: 'dev:' + p.device, label: p.port + rx, colour: colour(p.assessment),
+                                assessment: p.assessment || '' }, position: { x: i * 120, y: (i % 2) * 24 }, classes: 'port' });
+      });
+      path.segments.forEach((s) => {
+        const loss = s.loss_db === null ? '' : ' ' + s.loss_db.toFixed(1) + (s.budget_db === null ? '' : '/' + s.budget_db.toFixed(1)) + ' dB';
+        elements.push({ data: { id: 'seg:' + s.index, source: s.a, target: s.z, segment: s.index, label: '#' + s.index + loss,
+                                colour: colour(s.assessment), assessment: s.assessment || '', suspected: s.suspected },
+                        classes: 'segment' + (s.suspected ? ' suspected' : '') });
+      });
+      const cy = cytoscape({
+        container: box, elements, layout: { name: 'preset', padding: 20 }, userZoomingEnabled: false,
+        style: [
+          { selector: 'node.device', style: { label: 'data(label)', 'text-valign': 'top', 'font-size': 10,
+            'background-color': '#eceff1', 'border-color': '#90a4ae', 'border-width': 1 } },
+          { selector: 'node.port', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 9, width: 14, height: 14,
+            'text-valign': 'bottom', 'background-color': 'data(colour)' } },
+          { selector: 'edge.segment', style: { width: 4, 'line-color': 'data(colour)', label: 'data(label)', 'font-size': 9,
+            'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
+          { selector: 'edge.suspected', style: { width: 8, 'line-style': 'dashed' } },
+        ],
+      });
+      cy.on('mouseover', 'node.port, edge.segment', (e) => { box.title = e.target.data('label').replace('\n', ' '); });
+      window.faultline.paths[id] = cy;
+    },
+  };
+})();
