@@ -76,5 +76,43 @@
       cy.on('mouseover', 'node.port, edge.segment', (e) => { box.title = e.target.data('label').replace('\n', ' '); });
       window.faultline.paths[id] = cy;
     },
+    charts: {},
+    // Rx power per port over the retention window, with each module's sensitivity and overload drawn.
+    rxChart(id) {
+      const box = document.getElementById(id);
+      if (!box || !window.echarts) return;
+      const series = JSON.parse(box.dataset.series), limits = JSON.parse(box.dataset.thresholds);
+      const lines = Object.entries(series).map(([name, points]) => {
+        const marks = [];
+        const th = limits[name] || {};
+        if (th.sensitivity !== null && th.sensitivity !== undefined) marks.push({ yAxis: th.sensitivity, name: 'sens' });
+        if (th.overload !== null && th.overload !== undefined) marks.push({ yAxis: th.overload, name: 'ovl' });
+        return { name, type: 'line', showSymbol: points.length < 60, data: points,
+                 markLine: { symbol: 'none', silent: true, lineStyle: { type: 'dashed' },
+                             label: { formatter: (p) => name.split(' ')[1] + ' ' + p.name + ' ' + p.value + ' dBm', fontSize: 9 },
+                             data: marks } };
+      });
+      const chart = echarts.init(box);
+      chart.setOption({
+        animation: false, tooltip: { trigger: 'axis', valueFormatter: (v) => v + ' dBm' }, legend: { type: 'scroll', top: 0 },
+        grid: { left: 50, right: 20, top: 40, bottom: 30 }, xAxis: { type: 'time' },
+        yAxis: { type: 'value', name: 'dBm', scale: true }, series: lines,
+      });
+      window.addEventListener('resize', () => chart.resize());
+      window.faultline.charts[id] = chart;
+    },
+    kpiChart(id) {
+      const box = document.getElementById(id);
+      if (!box || !window.echarts) return;
+      const data = JSON.parse(box.dataset.kpis);
+      const chart = echarts.init(box);
+      chart.setOption({
+        animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 45, right: 15, top: 40, bottom: 30 },
+        xAxis: { type: 'category', data: data.labels, axisLabel: { interval: 0, fontSize: 10 } },
+        yAxis: { type: 'value', min: 0, max: 100, name: '%' },
+        series: data.series.map((s) => ({ name: s.label, type: 'bar', data: s.rates })),
+      });
+      window.faultline.charts[id] = chart;
+    },
   };
 })();
