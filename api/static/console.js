@@ -53,7 +53,7 @@
         const rx = p.rx_dbm === null ? '' : '\n' + p.rx_dbm.toFixed(1) + ' dBm' +
           (p.rx_margin_db === null ? '' : ' (' + (p.rx_margin_db >= 0 ? '+' : '') + p.rx_margin_db.toFixed(1) + ')');
         elements.push({ data: { id: key, parent: 'dev:' + p.device, label: p.port + rx, colour: colour(p.assessment),
-                                assessment: p.assessment || '' }, position: { x: i * 120, y: (i % 2) * 24 }, classes: 'port' });
+                                assessment: p.assessment || '' }, position: { x: i * 150, y: 0 }, classes: 'port' });
       });
       path.segments.forEach((s) => {
         const loss = s.loss_db === null ? '' : ' ' + s.loss_db.toFixed(1) + (s.budget_db === null ? '' : '/' + s.budget_db.toFixed(1)) + ' dB';
@@ -69,6 +69,7 @@
           { selector: 'node.port', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 9, width: 14, height: 14,
             'text-valign': 'bottom', 'background-color': 'data(colour)' } },
           { selector: 'edge.segment', style: { width: 4, 'line-color': 'data(colour)', label: 'data(label)', 'font-size': 9,
+            'text-margin-y': -14, 'font-weight': 'bold',
             'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
           { selector: 'edge.suspected', style: { width: 8, 'line-style': 'dashed' } },
         ],
@@ -92,11 +93,14 @@
                              label: { formatter: (p) => name.split(' ')[1] + ' ' + p.name + ' ' + p.value + ' dBm', fontSize: 9 },
                              data: marks } };
       });
+      // the axis spans the readings and the thresholds, so a reading's distance to its limit is seen
+      const values = Object.values(series).flat().map((p) => p[1]);
+      Object.values(limits).forEach((th) => { ['sensitivity', 'overload'].forEach((k) => { if (th[k] !== null && th[k] !== undefined) values.push(th[k]); }); });
       const chart = echarts.init(box);
       chart.setOption({
         animation: false, tooltip: { trigger: 'axis', valueFormatter: (v) => v + ' dBm' }, legend: { type: 'scroll', top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 }, xAxis: { type: 'time' },
-        yAxis: { type: 'value', name: 'dBm', scale: true }, series: lines,
+        yAxis: { type: 'value', name: 'dBm', min: Math.floor(Math.min(...values) - 1), max: Math.ceil(Math.max(...values) + 1) }, series: lines,
       });
       window.addEventListener('resize', () => chart.resize());
       window.faultline.charts[id] = chart;

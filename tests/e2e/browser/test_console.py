@@ -97,3 +97,26 @@ async def test_ticket_page_shows_fiber_cut_verdict_and_faulty_segment(console, s
     await page.screenshot(path=shots / "ticket-fiber-cut.png", full_page=True)
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.screenshot(path=shots / "ticket-phone.png", full_page=True)
+
+
+async def test_circuit_page_chart_has_the_polled_points(console, scenario, shots):
+    poller = scenario.agent.services.poller
+    for _ in range(3):
+        report = await poller.poll_once()  # the scheduled optical poll, run now (e2e polls are off)
+    assert report is not None
+    from sqlalchemy import func, select
+
+    from agent.models.telemetry import OpticalSample
+
+    port = ("acc-a-sw1", "XGigabitEthernet0/0/1")
+    with scenario.agent.services.session_factory() as s:
+        stored = s.scalar(select(func.count()).where(OpticalSample.device_name == port[0],
+                                                     OpticalSample.port_name == port[1], OpticalSample.rx_dbm.is_not(None)))
+    assert stored >= 3
+    _, page = await console("noc")
+    await page.goto(console_url(page, f"/circuits/{EPL}"))
+    await expect(page.locator("#rx-chart canvas")).to_have_count(1)
+    drawn = await page.evaluate(
+        "(name) => faultline.charts['rx-chart'].getOption().series.find(s => s.name === name).data.length", " ".join(port))
+    assert drawn == stored
+    await page.screenshot(path=shots / "circuit.png", full_page=True)
