@@ -4,21 +4,25 @@
 (function () {
   const serverOffset = () => Number(document.body.dataset.serverNow || Date.now()) - Date.now();
 
+  // One ticker for every live chip on the page (a board has thousands): each second it writes the time
+  // left and the tone from the chip's own deadline and amber instant, both given by the server.
+  const fmt = (ms) => {
+    const s = Math.floor(Math.abs(ms) / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (ms < 0 ? '-' : '') + (h ? h + ':' + String(m).padStart(2, '0') : m) + ':' + String(s % 60).padStart(2, '0');
+  };
   document.addEventListener('alpine:init', () => {
     const offset = serverOffset();
-    Alpine.store('clock', { now: Date.now() + offset });
-    setInterval(() => { Alpine.store('clock').now = Date.now() + offset; }, 1000);
-    Alpine.data('countdown', (due, amber) => ({
-      get left() { return due - this.$store.clock.now; },
-      get tone() {
-        const now = this.$store.clock.now;
-        return now > due ? 'late' : (amber !== null && now >= amber ? 'amber' : 'fine');
-      },
-      get text() {
-        const ms = this.left, s = Math.floor(Math.abs(ms) / 1000);
-        const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-        const body = (h ? h + ':' + String(m).padStart(2, '0') : m) + ':' + String(sec).padStart(2, '0');
-        return (ms < 0 ? '-' : '') + body;
+    Alpine.data('countdowns', () => ({
+      init() { this.tick(); this.timer = setInterval(() => this.tick(), 1000); },
+      destroy() { clearInterval(this.timer); },
+      tick() {
+        const now = Date.now() + offset;
+        this.$root.querySelectorAll('.chip.live').forEach((chip) => {
+          const due = Number(chip.dataset.due), amber = chip.dataset.amber ? Number(chip.dataset.amber) : null;
+          const tone = now > due ? 'late' : (amber !== null && now >= amber ? 'amber' : 'fine');
+          if (chip.dataset.tone !== tone) { chip.classList.remove('late', 'amber', 'fine'); chip.classList.add(tone); chip.dataset.tone = tone; }
+          chip.lastElementChild.textContent = fmt(due - now);
+        });
       },
     }));
   });
