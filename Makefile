@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo install clean bench
+.PHONY: test demo install clean bench vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The console's JavaScript (HTMX, Alpine.js, cytoscape.js, ECharts) at pinned versions from the npm
+# registry: `npm pack` into a temp dir, the minified dist files and licences copied to api/static/vendor.
+vendor:
+	sh api/static/vendor.sh

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
-from api import problems
+from api import pages, problems
 from api.limits import BodyLimit
 from api.routers import cutovers, health, inventory, loops, sla, tickets, triage
 
@@ -50,5 +50,8 @@ def create_app(services: Services) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     for router in ROUTERS:
+        app.include_router(router)
+    pages.install(app)  # the duty console: session sign-in, static files, its error pages
+    for router in pages.ROUTERS:
         app.include_router(router)
     return app
