@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,15 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 EPL = "CIR-EPL-0001"
 
 
+def _members(value) -> set[str]:
+    """Every member name in a JSON body, at every depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(_members(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_members(v) for v in value))
+    return set()
+
+
 async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, helpers, tmp_path):
     async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
         await api.import_inventory(lab.inventory())
@@ -29,6 +39,8 @@ async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, hel
         assert r.status_code == 200, r.text
         second = r.json()
         assert second["id"] != first["id"] and second["verdict"] == first["verdict"] == "no_alarm_request_return"
+        assert first["schemaVersion"] == second["schemaVersion"] == 2  # docs/diagnosis-json.md
+        assert not [k for k in _members(second) if not re.fullmatch(r"[a-z][A-Za-z0-9]*", k)]
         assert [d["id"] for d in await api.diagnoses(ticket["id"])] == [first["id"], second["id"]]
         entries = [n for n in await api.journal(ticket["id"]) if n["kind"] == "diagnosis"]
         assert [e["data"]["diagnosis_id"] for e in entries] == [first["id"], second["id"]]
