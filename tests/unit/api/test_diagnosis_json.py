@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from agent.models import Diagnosis as DiagnosisRow
 from api.schemas import diagnoses as schema
-from diagnosis import result, readings
+from diagnosis import readings, result
 from diagnosis.enums import AccessState, LinkState, Verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnosis"))  # the diagnosis tests' scene builder
