@@ -12,7 +12,10 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-# Times go out as Python's isoformat() ("+00:00", not pydantic's "Z"), as every body has always written them.
+# Every time goes out in one spelling, Python's isoformat() ("2026-11-25T09:00:00+00:00", UTC), as the
+# agent has always written SLA clocks, alarms, health and stored diagnoses. (Before the response models,
+# a ticket, journal entry or cutover came out "...Z" from some routes and "+00:00" from others,
+# depending on whether the route happened to annotate its return type.)
 Instant = Annotated[datetime, PlainSerializer(lambda t: t.isoformat(), return_type=str, when_used="json")]
 
 
