@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -88,10 +87,3 @@ def approved_windows(session: Session, circuit_id: str, start: datetime, end: da
             CutoverCircuit.circuit_id == circuit_id, Cutover.approved_by.is_not(None),
             Cutover.starts_at <= end, Cutover.ends_at >= start).order_by(Cutover.starts_at)).all()
     return tuple(CutoverWindow(start=r.starts_at, end=r.ends_at, reference=r.reference) for r in rows)
-
-
-def cutover_out(row: Cutover) -> dict[str, Any]:
-    return {"id": row.id, "reference": row.reference, "description": row.description, "start": row.starts_at,
-            "end": row.ends_at, "circuits": [c.circuit_id for c in row.circuits], "approved": row.approved,
-            "approvedBy": row.approved_by, "approvedAt": row.approved_at, "createdBy": row.created_by,
-            "createdAt": row.created_at}

@@ -41,10 +41,6 @@ class Kpi:
     def rate(self) -> float | None:
         return self.on_time / self.total if self.total else None
 
-    def to_dict(self) -> dict:
-        return {"label": self.label_zh, "onTime": self.on_time, "late": self.late, "total": self.total,
-                "rate": None if self.rate is None else round(self.rate, 4)}
-
 
 @dataclass(frozen=True)
 class KpiReport:
@@ -52,10 +48,6 @@ class KpiReport:
     end: datetime
     tickets: int  # tickets replayed
     kpis: dict[str, Kpi]
-
-    def to_dict(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "ticketsConsidered": self.tickets,
-                "kpis": {name: k.to_dict() for name, k in self.kpis.items()}}
 
 
 def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules, calendar: ReportCalendar,

@@ -72,7 +72,7 @@ def test_empty_window_has_no_rate(rules, calendar):
     report = compute_kpis(TICKETS.values(), rules, calendar, T0 + timedelta(days=30), T0 + timedelta(days=31),
                           T0 + timedelta(days=31))
     assert all(k.total == 0 and k.rate is None for k in report.kpis.values())
-    assert report.to_dict()["kpis"]["faultHandlingTimeliness"]["label"] == "故障处理及时率"
+    assert report.kpis["faultHandlingTimeliness"].label_zh == "故障处理及时率"
 
 
 def test_rule4_progress_compliance_counts_a_late_entry_as_a_miss_not_as_an_on_time_cycle(rules, calendar):
