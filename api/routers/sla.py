@@ -8,10 +8,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from agent import journal
-from agent.enums import JournalKind
 from agent.policy import Permission
-from agent.sla import ClockKind, SlaEngine, SlaEventKind
+from agent.sla import SlaEngine
 from agent.tickets import Actor
 from api.deps import SessionDep, SettingsDep, TicketId, require
 from api.problems import responses
@@ -77,17 +75,10 @@ def kpis(request: Request, session: SessionDep, settings: SettingsDep,
              summary="Record that the fault report (故障报告) was submitted (rule 10)")
 def report_submitted(ticket_id: TicketId, body: ReportSubmitted, request: Request, session: SessionDep,
                      actor: Actor = require(Permission.REPORT_SUBMIT)) -> ReportOut:
-    sla = _engine(request)
-    ticket = request.app.state.services.tickets.get(session, ticket_id)
-    now = _now(request)
-    tc = sla.compute(session, ticket.id, now)
-    report = tc.clock(ClockKind.REPORT) if tc else None
-    if report is None or report.met_at is not None:
-        raise HTTPException(409, "no fault report is owed for this ticket now (it is owed after resolution, once)")
-    journal.append(session, ticket.id, at=now, kind=JournalKind.REPORT_SUBMITTED, author=actor.name, role=actor.role.value,
-                   text=f"故障报告已提交 / fault report submitted: {body.reference}" + (f" ({body.note})" if body.note else ""),
-                   data={"reference": body.reference, "reportDueAt": report.due_at.isoformat() if report.due_at else None})
-    sla.record_event(session, ticket.id, SlaEventKind.REPORT_SUBMITTED, now, {"reference": body.reference})
+    services = request.app.state.services
+    ticket = services.tickets.get(session, ticket_id, for_update=True)
+    services.tickets.submit_report(session, ticket, actor, body.reference, body.note)
     session.commit()
+    sla, now = services.sla, _now(request)
     return ReportOut(ticket_id=str(ticket.id), clocks=[ClockOut.of(c) for c in sla.clocks_for(session, ticket.id, now)])
 
