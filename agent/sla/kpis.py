@@ -56,6 +56,11 @@ def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules, calendar:
     by_clock = {clock: name for name, (clock, _) in KPI_CLOCKS.items()}
     n = 0
     for history in histories:
+        # A KPI window that ends in the past replays each history only up to its end: a ticket that
+        # arrived later (still open, so still listed) decided nothing in the window.
+        history = [e for e in history if e.at <= now]
+        if not history:
+            continue
         try:
             tc = compute_clocks(history, rules, calendar, now)
         except HistoryError as exc:

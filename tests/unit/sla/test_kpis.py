@@ -84,3 +84,13 @@ def test_rule4_progress_compliance_counts_a_late_entry_as_a_miss_not_as_an_on_ti
     report = compute_kpis([history], rules, calendar, T0, T0 + timedelta(days=1), T0 + timedelta(hours=6))
     assert (report.kpis["progressCompliance"].on_time, report.kpis["progressCompliance"].late) == (2, 2)
     assert report.kpis["progressCompliance"].rate == 0.5
+
+
+def test_a_window_in_the_past_ignores_tickets_that_arrived_after_it(rules, calendar):
+    """The console's per-day history: a ticket still open that arrived after the window's end was
+    replayed up to the window's end with no event in it (IndexError); it decided nothing there."""
+    later = [ev("created", 5 * DAY)]
+    end = T0 + timedelta(days=1)
+    report = compute_kpis([TICKETS["A"], later], rules, calendar, T0, end, end)
+    assert report.tickets == 1
+    assert figures(report)["signTimeliness"] == (1, 0)
