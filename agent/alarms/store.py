@@ -131,7 +131,13 @@ def tmf642(a: Alarm) -> dict[str, Any]:
             "alarmRaisedTime": a.raised_at.isoformat(),
             "alarmClearedTime": a.cleared_at.isoformat() if a.cleared_at else None,
             "alarmReportingTime": a.raised_at.isoformat(), "reductionKey": a.reduction_key, "count": a.count,
-            "isFlapping": bool(data.get("flapping")), "alarmDetails": data.get("raw")}
+            "isFlapping": bool(data.get("flapping")), "alarmDetails": data.get("raw"),
+            # a trap storm's symptoms point at their root alarm (agent/problems): an alarm outside any
+            # service problem is its own root
+            "isRootCause": data.get("is_root_cause", True),
+            "parentAlarm": [{"id": str(data["parent_alarm_id"])}] if data.get("parent_alarm_id") else [],
+            "serviceProblem": ({"id": str(data["problem_id"]), "href": f"/api/v1/problems/{data['problem_id']}"}
+                               if data.get("problem_id") else None)}
 
 
 def _enum(cls, value: str, default):
