@@ -71,9 +71,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUTOVER_REGISTER: _STAFF | {R.PROVINCE},
     Permission.CUTOVER_APPROVE: frozenset({R.PROVINCE, R.ADMIN}),
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
-    # The NOC sees the shared element go dark first: it may take the problem; the work on it is the
-    # same work as on each child ticket, so the same roles as the ticket's own actions.
-    Permission.PROBLEM_ACKNOWLEDGE: _STAFF | {R.NOC, R.PROVINCE},
+    # The work on a problem is the same work as on each child ticket: the same roles as the ticket's own
+    # actions (the NOC stays read-only: it sees the problem open, the duty officer takes it).
+    Permission.PROBLEM_ACKNOWLEDGE: _STAFF | {R.PROVINCE},
     Permission.PROBLEM_PROGRESS: _STAFF | {R.ENGINEER, R.PROVINCE},
     Permission.PROBLEM_RESOLVE: _STAFF | {R.ENGINEER},
     Permission.PROBLEM_LINK: _STAFF | {R.PROVINCE},
