@@ -37,8 +37,14 @@ class _Read:
     started: float  # monotonic
     future: asyncio.Future
 
-    def covers_window(self, since: datetime | None) -> bool:
-        return self.since is None if since is None else (self.since is None or self.since <= since)
+    def covers_window(self, since: datetime | None, slack_s: float) -> bool:
+        """Its alarm history reaches back to ``since``. Tickets of one burst are reported a few
+        seconds apart, so their windows start a few seconds apart, hours before now: a start within
+        the freshness slack counts as covered (an alarm cleared in those seconds, hours ago, is the
+        only thing the later ticket could miss)."""
+        if since is None:
+            return self.since is None
+        return self.since is None or (self.since - since).total_seconds() <= slack_s
 
 
 @dataclass
@@ -127,7 +133,7 @@ class DeviceGateway:
             return None
         if read.future.done() and (read.future.cancelled() or read.future.exception() is not None):
             return None
-        return read if read.covers_window(since) else None
+        return read if read.covers_window(since, self.fresh_s) else None
 
     async def _join(self, target: DeviceTarget, since: datetime | None, timeout: float,
                     wants: tuple[str, ...]) -> DeviceSurvey:
