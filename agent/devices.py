@@ -1,13 +1,20 @@
 """The agent's one use of the collectors: surveys for triage, counters for rates, loops for the guard.
 
-Surveys of one device are coalesced: while a survey of a device runs, the triages that ask for it
-meanwhile join one next batch (the union of their ports, the earliest ``since``), which starts when the
-running one ends. A burst of tickets on circuits sharing an aggregation router thus costs that router
-two CLI sessions at a time, not one per ticket queued behind its per-device session lock.
+Surveys of one device are single-flight within a freshness window (``fresh_s``, 5 s by default): a
+triage asking for a device that was surveyed (or is being surveyed) less than ``fresh_s`` ago, from an
+alarm window at least as early as its own, gets that survey's readings of its ports instead of a new
+survey. Ports the recent survey did not cover are read alone, without the alarms: the alarm tables
+are read per device (every port's alarms came with the recent survey), so the top-up is SNMP and CLI
+only where SNMP could not give a value, never a second alarm read. Requests that find no fresh survey
+are coalesced as before: while a survey of a device runs, the triages that ask for it meanwhile join
+one next batch (the union of their ports, the earliest ``since``), which starts when the running one
+ends. A burst of tickets from one cut thus costs each device about one survey, not one per ticket.
+``fresh_s=0`` turns the reuse off (the reference of bench/outage.py).
 """
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -17,6 +24,27 @@ from collectors import Collector, CounterSample, DeviceSurvey, LoopReadback, Ope
 from collectors.target import DeviceTarget, PortRef
 
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
+TOP_UP_WANTS = ("optical", "interface", "counters")  # the per-port readings; alarms come per device
+FRESH_S = 5.0
+
+
+@dataclass
+class _Read:
+    """The latest full survey of a device (running or done): what it covers and since when."""
+
+    ports: frozenset[str]
+    since: datetime | None
+    started: float  # monotonic
+    future: asyncio.Future
+
+    def covers_window(self, since: datetime | None, slack_s: float) -> bool:
+        """Its alarm history reaches back to ``since``. Tickets of one burst are reported a few
+        seconds apart, so their windows start a few seconds apart, hours before now: a start within
+        the freshness slack counts as covered (an alarm cleared in those seconds, hours ago, is the
+        only thing the later ticket could miss)."""
+        if since is None:
+            return self.since is None
+        return self.since is None or (self.since - since).total_seconds() <= slack_s
 
 
 @dataclass
@@ -25,6 +53,7 @@ class _Batch:
     ports: dict[str, PortRef]
     since: datetime | None
     timeout: float
+    wants: tuple[str, ...] = TRIAGE_WANTS
     future: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
     def join(self, target: DeviceTarget, since: datetime | None, timeout: float) -> None:
@@ -42,15 +71,26 @@ def _only_ports(survey: DeviceSurvey, names: set[str]) -> DeviceSurvey:
                    counters=keep(survey.counters), alarms=keep(survey.alarms), errors=keep(survey.errors))
 
 
+def _merged(base: DeviceSurvey, top_up: DeviceSurvey) -> DeviceSurvey:
+    """A recent survey with the ports read after it (its alarms stand: they are the device's)."""
+    return replace(base, optical=base.optical + top_up.optical, interfaces=base.interfaces + top_up.interfaces,
+                   counters=base.counters + top_up.counters, errors=base.errors + top_up.errors,
+                   finished_at=max(base.finished_at, top_up.finished_at))
+
+
 class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
-    def __init__(self, *, use_cli: bool = True) -> None:
+    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S) -> None:
         self._collector: Collector | None = None
         self.use_cli = use_cli
+        self.fresh_s = fresh_s
         self._running: dict[str, asyncio.Future] = {}
-        self._next: dict[str, _Batch] = {}
-        self.surveys_run = 0  # device surveys actually sent (coalesced requests count once)
+        self._next: dict[tuple[str, tuple[str, ...]], _Batch] = {}
+        self._recent: dict[str, _Read] = {}
+        self.surveys_run = 0  # full device surveys actually sent (coalesced requests count once)
+        self.top_ups_run = 0  # reads of ports a fresh survey did not cover (no alarm tables)
+        self.surveys_reused = 0  # requests answered from a fresh survey alone
         self.counter_reads = 0  # second counter reads (for rates) sent
 
     @property
@@ -68,26 +108,59 @@ class DeviceGateway:
     async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> DeviceSurvey:
         if not self.use_cli:
             target = replace(target, cli=None)
-        batch = self._next.get(target.name)
-        if batch is None:
-            batch = self._next[target.name] = _Batch(target, {}, since, timeout)
-            asyncio.ensure_future(self._run(target.name, batch))
-        batch.join(target, since, timeout)
-        survey = await asyncio.shield(batch.future)
-        return _only_ports(survey, {p.name for p in target.ports})
+        names = {p.name for p in target.ports}
+        recent = self._fresh(target.name, since)
+        if recent is None:
+            return _only_ports(await self._join(target, since, timeout, TRIAGE_WANTS), names)
+        missing = [p for p in target.ports if p.name not in recent.ports]
+        if not missing:
+            self.surveys_reused += 1
+            return _only_ports(await asyncio.shield(recent.future), names)
+        base = await asyncio.shield(recent.future)
+        top_up = await self._join(replace(target, ports=tuple(missing)), None, timeout, TOP_UP_WANTS)
+        merged = _merged(base, _only_ports(top_up, {p.name for p in missing}))
+        if self._recent.get(target.name) is recent:  # later requests for these ports reuse them too
+            done = asyncio.get_running_loop().create_future()
+            done.set_result(merged)
+            self._recent[target.name] = _Read(recent.ports | {p.name for p in missing}, recent.since, recent.started, done)
+        return _only_ports(merged, names)
 
-    async def _run(self, device: str, batch: _Batch) -> None:
-        running = self._running.get(device)
-        if running is not None:  # one survey of a device at a time; this batch collects joiners meanwhile
+    def _fresh(self, device: str, since: datetime | None) -> _Read | None:
+        """The device's survey started less than ``fresh_s`` ago (running or done, not failed) whose
+        alarm window covers ``since``."""
+        read = self._recent.get(device)
+        if read is None or self.fresh_s <= 0 or time.monotonic() - read.started > self.fresh_s:
+            return None
+        if read.future.done() and (read.future.cancelled() or read.future.exception() is not None):
+            return None
+        return read if read.covers_window(since, self.fresh_s) else None
+
+    async def _join(self, target: DeviceTarget, since: datetime | None, timeout: float,
+                    wants: tuple[str, ...]) -> DeviceSurvey:
+        key = (target.name, wants)
+        batch = self._next.get(key)
+        if batch is None:
+            batch = self._next[key] = _Batch(target, {}, since, timeout, wants)
+            asyncio.ensure_future(self._run(key, batch))
+        batch.join(target, since, timeout)
+        return await asyncio.shield(batch.future)
+
+    async def _run(self, key: tuple[str, tuple[str, ...]], batch: _Batch) -> None:
+        device = key[0]
+        while (running := self._running.get(device)) is not None:  # one read of a device at a time
             await asyncio.wait([running])
         else:
             await asyncio.sleep(0)  # let the triages scheduled in this same tick join
-        self._next.pop(device, None)
+        self._next.pop(key, None)
         self._running[device] = batch.future
         try:
             target = replace(batch.target, ports=tuple(batch.ports.values()))
-            self.surveys_run += 1
-            result = await self.collector.survey(target, None, TRIAGE_WANTS, batch.since, batch.timeout)
+            if batch.wants == TRIAGE_WANTS:
+                self.surveys_run += 1
+                self._recent[device] = _Read(frozenset(batch.ports), batch.since, time.monotonic(), batch.future)
+            else:
+                self.top_ups_run += 1
+            result = await self.collector.survey(target, None, batch.wants, batch.since, batch.timeout)
             batch.future.set_result(result)
         except BaseException as exc:  # noqa: BLE001 - every waiting triage gets the failure
             if not batch.future.done():

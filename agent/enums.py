@@ -6,8 +6,8 @@ from enum import StrEnum
 
 from diagnosis.enums import SiteKind, Symptom, TicketKind, Verdict
 
-__all__ = ["IntakeOutcome", "JournalKind", "LoopState", "ObservedImpact", "Role", "ServiceType", "SiteKind",
-           "Symptom", "TicketKind", "TicketStatus", "Verdict"]
+__all__ = ["IntakeOutcome", "JournalKind", "LoopState", "ObservedImpact", "ProblemLinkState", "ProblemStatus", "Role",
+           "ServiceType", "SiteKind", "Symptom", "TicketKind", "TicketStatus", "Verdict"]
 
 
 
@@ -110,3 +110,37 @@ class JournalKind(StrEnum):
     LOOP_RESULT = "loop_result"
     LOOP_LOCALISED = "loop_localised"
     REPORT_SUBMITTED = "report_submitted"
+    # service problems (TMF656, agent/problems): a ticket linked to one cause, unlinked, kept apart by
+    # its own diagnosis; the problem's progress and resolution written into each child
+    PROBLEM_LINKED = "problem_linked"
+    PROBLEM_UNLINKED = "problem_unlinked"
+    PROBLEM_NOT_GROUPED = "problem_not_grouped"
+    PROBLEM_PROGRESS = "problem_progress"
+    PROBLEM_RESOLUTION_PROPOSED = "problem_resolution_proposed"
+
+
+class ProblemStatus(StrEnum):
+    """TMF656 ServiceProblem status values used here (docs/problems.md): submitted (opened by a diagnosis
+    or an alarm), acknowledged (an officer took it), inProgress (work recorded on it), resolved (the cause
+    repaired; children still confirm their own restoration), closed, cancelled (opened in error)."""
+
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "inProgress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def open(cls) -> tuple[ProblemStatus, ...]:
+        """States in which tickets and alarms still join the problem (one open problem per root element)."""
+        return (cls.SUBMITTED, cls.ACKNOWLEDGED, cls.IN_PROGRESS)
+
+
+class ProblemLinkState(StrEnum):
+    """A ticket's relation to a problem: linked (a child), unlinked (by an officer; never relinked
+    automatically), excluded (its own diagnosis disagrees; the reason is kept)."""
+
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+    EXCLUDED = "excluded"

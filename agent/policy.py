@@ -37,6 +37,11 @@ class Permission(StrEnum):
     CUTOVER_REGISTER = "cutover.register"
     CUTOVER_APPROVE = "cutover.approve"
     INVENTORY_IMPORT = "inventory.import"
+    # service problems (TMF656): one cause, many tickets
+    PROBLEM_ACKNOWLEDGE = "problem.acknowledge"
+    PROBLEM_PROGRESS = "problem.progress"  # appended to every child ticket as its own progress entry
+    PROBLEM_RESOLVE = "problem.resolve"  # resolves the children with the problem's cause
+    PROBLEM_LINK = "problem.link"  # link a ticket to a problem by hand, or unlink it
 
 
 _STAFF = frozenset({R.DUTY_OFFICER, R.ADMIN})
@@ -66,6 +71,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUTOVER_REGISTER: _STAFF | {R.PROVINCE},
     Permission.CUTOVER_APPROVE: frozenset({R.PROVINCE, R.ADMIN}),
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
+    # The work on a problem is the same work as on each child ticket: the same roles as the ticket's own
+    # actions (the NOC stays read-only: it sees the problem open, the duty officer takes it).
+    Permission.PROBLEM_ACKNOWLEDGE: _STAFF | {R.PROVINCE},
+    Permission.PROBLEM_PROGRESS: _STAFF | {R.ENGINEER, R.PROVINCE},
+    Permission.PROBLEM_RESOLVE: _STAFF | {R.ENGINEER},
+    Permission.PROBLEM_LINK: _STAFF | {R.PROVINCE},
 }
 
 

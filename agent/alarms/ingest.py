@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent import problems
 from agent.db import unit_of_work
 from agent.inventory.targets import device_target
 from agent.models import Alarm, Device
@@ -268,4 +269,8 @@ class TrapIngest:
             if stored is None:
                 return None
             tickets = journal_alarm(session, stored, self.services.clock.now())
+        # --- service problems (issue 14): a shared element dark opens a problem before any ticket;
+        # symptoms join it as consequences; a clear proposes resolution (own transaction, after this one)
+        if stored.change != "merged":
+            problems.after_alarm(self.services.session_factory, self.services.clock, stored.alarm_id, stored.change)
         return replace(stored, journalled=tickets)

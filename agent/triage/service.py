@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import journal
+from agent import journal, problems
 from agent.cutovers import approved_windows
 from agent.db import unit_of_work
 from agent.enums import JournalKind, TicketStatus
@@ -158,6 +158,9 @@ class TriageService:
                                  "duration_ms": round(duration_ms, 1), "diagnosis": data})
             diag_id = row.id
         log.info("ticket %s triaged in %.0f ms: %s", ticket_id, duration_ms, result.verdict)
+        # --- service problems (issue 14): group the ticket with others of one cause, after the
+        # diagnosis is committed (its own transaction: a grouping failure never loses the diagnosis)
+        problems.after_diagnosis(self.services.session_factory, self.services.clock, ticket_id)
         return TriageResult(ticket_id, diag_id, str(result.verdict), duration_ms)
 
     def _record_unknown_circuit(self, s: Session, ticket: Ticket, detail: str, reason: str, t0: float) -> TriageResult:

@@ -13,6 +13,15 @@ class AlarmedObjectOut(Out):
     port: str | None
 
 
+class AlarmRefOut(Out):
+    id: str
+
+
+class ProblemRefOut(Out):
+    id: str
+    href: str
+
+
 class AlarmOut(Out):
     id: str
     type: str = Field("Alarm", alias="@type")
@@ -32,6 +41,11 @@ class AlarmOut(Out):
     count: int = Field(description="raises merged into this alarm")
     is_flapping: bool
     alarm_details: str | None = Field(description="the raw trap or log text (first 1000 characters)")
+    # a trap storm's symptoms point at their root alarm (agent/problems): an alarm outside any service
+    # problem is its own root
+    is_root_cause: bool = True
+    parent_alarm: list[AlarmRefOut] = Field(default_factory=list)
+    service_problem: ProblemRefOut | None = None
 
     @classmethod
     def of(cls, a: Alarm) -> AlarmOut:
@@ -44,4 +58,7 @@ class AlarmOut(Out):
                    alarmed_object_type="port" if a.port_name else "device", source_system_id=a.source,
                    alarm_raised_time=a.raised_at, alarm_cleared_time=a.cleared_at, alarm_reporting_time=a.raised_at,
                    reduction_key=a.reduction_key, count=a.count, is_flapping=bool(data.get("flapping")),
-                   alarm_details=data.get("raw"))
+                   alarm_details=data.get("raw"), is_root_cause=data.get("is_root_cause", True),
+                   parent_alarm=[AlarmRefOut(id=str(data["parent_alarm_id"]))] if data.get("parent_alarm_id") else [],
+                   service_problem=ProblemRefOut(id=str(data["problem_id"]), href=f"/api/v1/problems/{data['problem_id']}")
+                   if data.get("problem_id") else None)

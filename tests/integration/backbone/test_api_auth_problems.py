@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 
 from agent.db import make_engine
 from agent.enums import Role
+from agent.policy import Permission, roles_for
 from agent.tickets import ACTIONS
 from api.app import create_app
 from faultline.server import build_app
@@ -51,6 +52,13 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               (f"/api/v1/loop-tests/{lid}/clear", {}, WRITERS),
               ("/api/v1/inventory:import", inventory, {"admin"}),
               (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF)]
+    pid = "{problem_id}" if tid.startswith("{") else "1"  # service problems (the role check answers first)
+    routes += [(f"/api/v1/problems/{pid}/{action}", body, {r.value for r in roles_for(permission)})
+               for action, body, permission in (("acknowledge", {}, Permission.PROBLEM_ACKNOWLEDGE),
+                                                ("progress", {"text": "抢修中"}, Permission.PROBLEM_PROGRESS),
+                                                ("resolve", {"cause": "光缆中断，已熔接"}, Permission.PROBLEM_RESOLVE))]
+    routes.append((f"/api/v1/tickets/{tid}/problem", {"unlink": True, "reason": "不同原因"},
+                   {r.value for r in roles_for(Permission.PROBLEM_LINK)}))
     routes += [(f"/api/v1/tickets/{tid}/{ACTION_PATHS[a]}", ACTION_BODIES[a], {r.value for r in ACTIONS[a].roles})
                for a in ACTIONS]
     return routes
@@ -146,7 +154,7 @@ def test_every_get_route_is_open_to_every_role_and_closed_without_token(api, tic
     assert len(gets) >= 10
     for template in gets:
         path = (template.replace("{ticket_id}", ticket_id).replace("{circuit_id}", "CIR-EPL-0001")
-                .replace("{cutover_id}", "1"))
+                .replace("{cutover_id}", "1").replace("{problem_id}", "1"))
         assert client.get(path, params=params.get(template)).status_code == 401, path
         for role in (r.value for r in Role):
             r = client.get(path, params=params.get(template), headers=_headers(role))

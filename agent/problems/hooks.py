@@ -1,0 +1,40 @@
+"""The two places the rest of the agent calls grouping from: after a diagnosis is stored (triage) and
+after an alarm is stored (trap ingestion). Each runs in its own transaction after the caller's has
+committed, so a grouping failure never loses the diagnosis or the alarm; a lost race for a problem's
+unique root (two triages of one cut at once) is retried and then finds the winner's problem."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.clock import Clock
+from agent.db import unit_of_work
+from agent.problems import grouping
+
+log = logging.getLogger("faultline.problems")
+ATTEMPTS = 5
+
+
+def _retrying(factory: sessionmaker[Session], what: str, work: Callable[[Session], grouping.Grouped]) -> grouping.Grouped | None:
+    for attempt in range(ATTEMPTS):
+        try:
+            with unit_of_work(factory) as session:
+                return work(session)
+        except (IntegrityError, OperationalError) as exc:
+            log.info("grouping %s: attempt %d lost a race (%s); looking again", what, attempt + 1, type(exc).__name__)
+        except Exception:  # noqa: BLE001 - grouping is an addition: the diagnosis or alarm is already stored
+            log.exception("grouping %s failed", what)
+            return None
+    log.error("grouping %s gave up after %d attempts", what, ATTEMPTS)
+    return None
+
+
+def after_diagnosis(factory: sessionmaker[Session], clock: Clock, ticket_id: int) -> grouping.Grouped | None:
+    return _retrying(factory, f"ticket {ticket_id}", lambda s: grouping.on_diagnosis(s, ticket_id, clock.now()))
+
+
+def after_alarm(factory: sessionmaker[Session], clock: Clock, alarm_id: int, change: str) -> grouping.Grouped | None:
+    return _retrying(factory, f"alarm {alarm_id}", lambda s: grouping.on_alarm(s, alarm_id, change, clock.now()))

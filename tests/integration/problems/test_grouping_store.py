@@ -1,0 +1,88 @@
+"""Grouping on a real database (SQLite and PostgreSQL), the lab's default inventory, diagnoses stored
+as triage stores them: agreeing tickets become children of one problem, a disagreeing one is kept
+apart with its reason in its journal, an officer's unlink stands against a later re-diagnosis."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+
+from agent.clock import ManualClock
+from agent.db import unit_of_work
+from agent.enums import Role, Symptom, TicketKind
+from agent.inventory import import_inventory
+from agent.models import Diagnosis, JournalEntry
+from agent.problems import grouping, work
+from agent.problems import store as st
+from agent.services import build_services
+from agent.settings import Settings
+from agent.tickets import Actor, Intake
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+OFFICER = Actor("值班员甲", Role.DUTY_OFFICER)
+SHARED = ("CIR-EPL-0001", "CIR-MPLS-0002", "CIR-MPLS-0003")  # segment 1 of each: acc-a-sw1 uplink to agg-rtr1
+
+
+@pytest.fixture
+def services(db_url):
+    from lab import DEFAULT_TOPOLOGY, Lab
+
+    svc = build_services(Settings(database_url=db_url), ManualClock(T0), migrate=False)
+    with unit_of_work(svc.session_factory) as s:
+        import_inventory(s, yaml.safe_dump(Lab.load(DEFAULT_TOPOLOGY).inventory(), allow_unicode=True))
+    yield svc
+    svc.close()
+
+
+def _ticket(svc, circuit: str) -> int:
+    with unit_of_work(svc.session_factory) as s:
+        t, _ = svc.tickets.intake(s, Intake(f"UP-{circuit}", TicketKind.INTERRUPTION, Symptom.DOWN, circuit, T0), OFFICER)
+        return t.id
+
+
+def _diagnose(svc, ticket_id: int, verdict: str, segment: int | None) -> grouping.Grouped:
+    data = {"suspected_segments": [{"index": segment, "verdict": verdict}] if segment is not None else [],
+            "findings": [{"verdict": verdict, "segment": segment}] if segment is not None else []}
+    with unit_of_work(svc.session_factory) as s:
+        s.add(Diagnosis(ticket_id=ticket_id, created_at=T0, playbook="interruption", verdict=verdict, summary="",
+                        data=data))
+    with unit_of_work(svc.session_factory) as s:
+        return grouping.on_diagnosis(s, ticket_id, T0)
+
+
+def _kinds(svc, ticket_id: int) -> list[str]:
+    with svc.session_factory() as s:
+        return [j.kind for j in s.query(JournalEntry).filter_by(ticket_id=ticket_id).order_by(JournalEntry.id)]
+
+
+def test_agreeing_tickets_join_one_problem_and_a_disagreeing_one_is_kept_apart_with_its_reason(services):
+    first, second, third = (_ticket(services, c) for c in SHARED)
+    g1 = _diagnose(services, first, "no_light_fiber_cut", 1)
+    assert g1.opened and g1.linked == (first,)  # the uplink carries 3 circuits: a problem at once
+    assert _diagnose(services, third, "no_fault_found", None).excluded == (third,)
+    g2 = _diagnose(services, second, "no_light_fiber_cut", 1)
+    assert g2.problem_id == g1.problem_id and g2.linked == (second,) and not g2.opened
+    with services.session_factory() as s:
+        problem = work.get(s, g1.problem_id)
+        assert problem.root_key == "segment:acc-a-sw1|XGigabitEthernet0/0/1~agg-rtr1|TenGigabitEthernet1/1/1"
+        assert [t.id for t in st.children(s, problem)] == [first, second]
+        apart = st.link_of(s, problem.id, third)
+        assert apart.state == "excluded" and "healthy" in apart.reason
+        note = s.query(JournalEntry).filter_by(ticket_id=third, kind="problem_not_grouped").one()
+        assert f"#{problem.id}" in note.text and "no_fault_found" in note.text
+    assert _kinds(services, first).count("problem_linked") == 1
+
+
+def test_an_officer_unlink_stands_and_a_manual_link_is_journalled(services):
+    first, second, third = (_ticket(services, c) for c in SHARED)
+    pid = _diagnose(services, first, "no_light_fiber_cut", 1).problem_id
+    _diagnose(services, second, "no_light_fiber_cut", 1)
+    with unit_of_work(services.session_factory) as s:
+        work.unlink(s, services.tickets.get(s, second), OFFICER, T0, "用户侧另有停电，单独处理")
+    assert _diagnose(services, second, "no_light_fiber_cut", 1).linked == ()  # re-diagnosed: not put back
+    with unit_of_work(services.session_factory) as s:
+        work.link(s, work.get(s, pid), services.tickets.get(s, third), OFFICER, T0, "同一光缆中断，人工并单")
+    with services.session_factory() as s:
+        assert [t.id for t in st.children(s, work.get(s, pid))] == [first, third]
+    assert "problem_unlinked" in _kinds(services, second) and "problem_linked" in _kinds(services, third)
