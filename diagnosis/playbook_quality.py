@@ -64,11 +64,22 @@ def run_quality_checks(work: Work) -> dict[tuple[str, str], int]:
     return scan.flap_counts
 
 
+# What "no fault found" rests on: each cause the playbook checks (line optics, port state and errors,
+# the customer's rate, the egress) read on the office side. A missing hand-over datum or trend has a
+# verdict or a note of its own and does not block it.
+DECISIVE = frozenset({ReadingKind.DEVICE, ReadingKind.OPTICAL, ReadingKind.STATUS, ReadingKind.ERRORS,
+                      ReadingKind.UTILISATION})
+
+
 def line_readable(work: Work) -> bool:
-    """At least one optical reading of an office-side port, and no office device dead: otherwise
-    "no fault found" would claim more than was seen."""
+    """At least one optical reading of an office-side port, no office device dead and no decisive
+    reading of an office-side port missing: otherwise "no fault found" would claim more than was
+    seen (measured: a congested access port whose second counter read was cut short by the
+    deadline was called "no fault found")."""
     office = set(work.office_devices())
     if any(work.index.device_dead(device) for device in office):
+        return False
+    if any(g.kind in DECISIVE and g.device in office for g in work.not_checked):
         return False
     return any(key[0] in office for key in work.index.optical)
 

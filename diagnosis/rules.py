@@ -40,7 +40,7 @@ DOMAIN_RULES: tuple[DomainRule, ...] = (
                ("playbook_alarms",),
                ("test_no_historical_alarm_requests_return_with_the_evidence_that_nothing_was_seen",
                 "test_unreachable_office_device_means_no_alarm_cannot_be_claimed",
-                "test_unread_history_of_one_device_still_allows_return_but_asks_for_confirmation")),
+                "test_unread_history_of_one_office_device_blocks_return_and_names_it")),
     # --- assist-check: latency or bit errors ------------------------------------------------------
     DomainRule("assist-quality-1", "check optical power and loss segment by segment; test the "
                "customer-side device",

@@ -35,6 +35,7 @@ T = TypeVar("T")
 
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3"  # sysUpTime, asked for as a GETBULK non-repeater (instance .0 comes back)
+FIRST_REQUEST_ROWS = 8  # rows per column of a walk's first GETBULK when the table's size is not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +260,7 @@ class SnmpClient:
         pending = list(dict.fromkeys(columns))
         heads = list(dict.fromkeys(scalars))
         timing = WalkTiming() if timed else None
+        first = True
         while pending or heads:
             batch = pending[: max(1, self.varbinds_per_request - len(heads))] if pending else []
             reps = max_repetitions or max(1, (self.varbinds_per_request - len(heads)) // max(1, len(batch)))
@@ -266,6 +268,11 @@ class SnmpClient:
                 left = max(expected_rows[c] - len(result[c]) for c in batch)
                 if left >= 0:  # past the expected end (rows were added): full requests again
                     reps = max(1, min(reps, left + 1))
+            elif first and max_repetitions is None:
+                # nothing known of the table's size: the first request asks for a few rows, the rest
+                # full ones (a CPE's ifTable ends within them; a chassis costs one request more)
+                reps = min(reps, FIRST_REQUEST_ROWS)
+            first = False
             clock = [SYS_UPTIME] if timing is not None and batch else []
             async with self._device_gate(target, params), self._overall:
                 sent = time.monotonic()

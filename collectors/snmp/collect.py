@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -147,7 +147,12 @@ async def collect_snmp(
     partial: set[Want] = set()
     probe_tables: dict[str, Any] = {}
 
-    expected = cached.row_counts if cached is not None else None
+    # GETBULK sizes: the poller's row counts of the last poll, else bounds from the port map (an
+    # ifTable/ifXTable/dot3 column has no more rows than the device has interfaces; an entity-indexed
+    # table about as many as entities), so a request asks for the rows left plus the one that shows
+    # the column ended, not a full request's worth of the next columns
+    expected = cached.row_counts if cached is not None else row_bounds(
+        map_tables, mib.columns if mib is not None and mib.entity_indexed else ())
 
     timings: dict[Want, WalkTiming] = {}
 
@@ -268,6 +273,22 @@ async def collect_snmp(
         counters=tuple(result["counters"]),
         errors=tuple(errors),
     )
+
+
+_IF_INDEXED = (*STATE_COLUMNS, *STATE_FALLBACK, *COUNTER_COLUMNS, *COUNTER_FALLBACK)
+
+
+def row_bounds(map_tables: Mapping[str, Mapping[str, Any]], entity_columns: Sequence[str] = ()) -> dict[str, int]:
+    """Expected rows per column from the port map: a hint for request sizes, never a limit (the
+    adapter walks on past it when a column has more rows)."""
+    interfaces = len(set(map_tables.get(oids.IF_DESCR, {})) | set(map_tables.get(oids.IF_NAME, {})))
+    bounds: dict[str, int] = {}
+    entities = len(map_tables.get(oids.ENT_NAME, {}))
+    if entities:
+        bounds |= dict.fromkeys(entity_columns, entities)
+    if interfaces:  # after the entity columns: an optical walk may carry ifHighSpeed too
+        bounds |= dict.fromkeys(_IF_INDEXED, interfaces)
+    return bounds
 
 
 def _unplaced_error(target: DeviceTarget, pmap: PortMap, unplaced: list[str], placed: int) -> ParseError:

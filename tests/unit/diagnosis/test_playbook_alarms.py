@@ -9,6 +9,7 @@ from diagnosis import (
 )
 
 from diag_builders import NOW, Scene, src
+from diagnosis.enums import SiteKind
 
 WINDOW_START = NOW - timedelta(hours=6)
 
@@ -157,13 +158,23 @@ def test_alarm_found_is_reported_even_when_another_device_is_unreachable(scene: 
     assert any(g.device == "core-1" for g in d.could_not_check)
 
 
-def test_unread_history_of_one_device_still_allows_return_but_asks_for_confirmation(scene: Scene) -> None:
+def test_unread_history_of_one_office_device_blocks_return_and_names_it(scene: Scene) -> None:
+    # the NMS store alone misses what its traps missed: the unread device may be the flapping one
     scene.alarm_history_devices.remove("pexit-1")
+    d = scene.alarms_check()
+    assert d.verdict == Verdict.INCONCLUSIVE_UNREACHABLE
+    assert _codes(d) == [ActionCode.RESTORE_REACHABILITY, ActionCode.CONFIRM_BEFORE_RETURN]
+    assert d.actions[0].text_en.startswith("pexit-1 could not be read")
+    assert "pexit-1 device alarm history: no reading" in d.actions[1].text_en
+    assert "pexit-1 设备告警记录：未采集到" in d.actions[1].text_zh
+
+
+def test_unread_history_of_the_customer_device_alone_still_allows_return(scene: Scene) -> None:
+    cpe = next(dev for dev in scene.path.devices() if scene.path.site_kind_of(dev) == SiteKind.CUSTOMER_PREMISES)
+    scene.alarm_history_devices.remove(cpe)
     d = scene.alarms_check()
     assert d.verdict == Verdict.NO_ALARM_REQUEST_RETURN
     assert _codes(d) == [ActionCode.REQUEST_RETURN, ActionCode.CONFIRM_BEFORE_RETURN]
-    assert "pexit-1 device alarm history: no reading" in d.actions[1].text_en
-    assert "pexit-1 设备告警记录：未采集到" in d.actions[1].text_zh
 
 
 def test_nms_not_queried_is_listed_as_not_checked(scene: Scene) -> None:
