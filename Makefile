@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_TOOLS := snmpbulkwalk:snmp snmptrap:snmp chromium:chromium
 PYTEST_ARGS ?=
 
-.PHONY: test test-tools apt-install demo install clean bench
+.PHONY: test test-tools apt-install demo install clean bench vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { $(MAKE) --no-print-directory apt-install PACKAGES=python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -43,3 +43,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The console's JavaScript (HTMX, Alpine.js, cytoscape.js, ECharts) at pinned versions from the npm
+# registry: `npm pack` into a temp dir, the minified dist files and licences copied to api/static/vendor.
+vendor:
+	sh api/static/vendor.sh

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from collectors import Collector, CounterSample, DeviceSurvey, OperStatus
+from collectors import Collector, CounterSample, DeviceSurvey, LoopReadback, OperStatus
 from collectors.target import DeviceTarget, PortRef
 
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
@@ -42,7 +42,7 @@ def _only_ports(survey: DeviceSurvey, names: set[str]) -> DeviceSurvey:
                    counters=keep(survey.counters), alarms=keep(survey.alarms), errors=keep(survey.errors))
 
 
-class CollectorsAdapter:
+class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
     def __init__(self, *, use_cli: bool = True) -> None:
@@ -109,11 +109,15 @@ class CollectorsAdapter:
         action = await self.collector.clear_loop(target, port)
         return "; ".join(action.commands)
 
+    async def loop_state(self, target: DeviceTarget, port: str) -> LoopReadback:
+        return await self.collector.loop_state(target, port)
+
     async def port_light(self, target: DeviceTarget, port: str) -> dict[str, Any]:
         sv = await self.collector.survey(target, [port], ("interface", "optical"), None, 15.0)
         state = next((i for i in sv.interfaces if i.port == port), None)
         optical = next((o for o in sv.optical if o.port == port), None)
         return {"oper_up": None if state is None else state.oper == OperStatus.UP,
                 "rx_dbm": None if optical is None else optical.rx_dbm,
+                "tx_dbm": None if optical is None else optical.tx_dbm,
                 "source": "; ".join(sorted({r.source.method.value for r in (state, optical) if r is not None})),
                 "errors": [str(e.error) for e in sv.errors]}

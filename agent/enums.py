@@ -64,17 +64,28 @@ class IntakeOutcome(StrEnum):
 
 
 class LoopState(StrEnum):
-    """A loop test's state (环测). ``ACTIVE`` ones hold the guard: the loop may be on the device."""
+    """A loop test's state (环测): requested -> setting -> set -> measuring -> clearing -> cleared, or
+    not_set (the device never took the loop) or clear_failed (it may still be on the device).
 
-    PENDING = "pending"  # persisted before the device is touched: a crash here is cleared at start-up
+    ``active()`` states hold the guard (a partial unique index per port and per circuit, migration
+    0006): the loop is, or may be, on the device."""
+
+    REQUESTED = "requested"  # persisted before the device is touched
+    SETTING = "setting"
     SET = "set"
-    CLEARED = "cleared"
-    CLEAR_FAILED = "clear_failed"  # still on the device as far as we know: retried at every start
-    FAILED = "failed"
+    MEASURING = "measuring"
+    CLEARING = "clearing"
+    CLEARED = "cleared"  # read back from the device: no loop
+    NOT_SET = "not_set"  # the set failed before the device took it (or the read-back shows no loop)
+    CLEAR_FAILED = "clear_failed"  # retried by the reaper with back-off, and through the API
 
     @classmethod
     def active(cls) -> tuple[LoopState, ...]:
-        return (cls.PENDING, cls.SET, cls.CLEAR_FAILED)
+        return (cls.REQUESTED, cls.SETTING, cls.SET, cls.MEASURING, cls.CLEARING, cls.CLEAR_FAILED)
+
+    @classmethod
+    def ended(cls) -> tuple[LoopState, ...]:
+        return (cls.CLEARED, cls.NOT_SET)
 
 
 class JournalKind(StrEnum):
@@ -87,9 +98,15 @@ class JournalKind(StrEnum):
     DIAGNOSIS = "diagnosis"
     TRIAGE_SKIPPED = "triage_skipped"
     TRIAGE_FAILED = "triage_failed"
+    # a loop test's state changes, one kind each (loop_<state>), then its result; a localisation's conclusion
     LOOP_REQUESTED = "loop_requested"
+    LOOP_SETTING = "loop_setting"
     LOOP_SET = "loop_set"
+    LOOP_MEASURING = "loop_measuring"
+    LOOP_CLEARING = "loop_clearing"
     LOOP_CLEARED = "loop_cleared"
+    LOOP_NOT_SET = "loop_not_set"
     LOOP_CLEAR_FAILED = "loop_clear_failed"
     LOOP_RESULT = "loop_result"
+    LOOP_LOCALISED = "loop_localised"
     REPORT_SUBMITTED = "report_submitted"

@@ -122,7 +122,7 @@ class CircuitHealth:
         reading = await read_path(self.collector, resolved, since=None, deadline=settings.triage_deadline_seconds,
                                   clock=services.clock, counter_interval_s=settings.triage_counter_interval_seconds,
                                   rates=True)
-        speeds = {e.key: e.speed_mbps for _, e in resolved.path.ports()}
+        speeds = resolved.speeds()
         obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
                            rx_trend=evidence.trend)
         now = services.clock.now()

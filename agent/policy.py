@@ -31,7 +31,8 @@ class Permission(StrEnum):
     TICKET_CLOSE = "close"
     TICKET_REOPEN = "reopen"
     TRIAGE_RERUN = "triage.rerun"
-    LOOP_TEST = "loop.test"
+    LOOP_TEST = "loop.test"  # set a loop at a point, cancel it, retry its clear
+    LOOP_LOCALISE = "loop.localise"  # run the interruption procedure's loop walk (may loop at the province exit)
     REPORT_SUBMIT = "report.submit"
     CUTOVER_REGISTER = "cutover.register"
     CUTOVER_APPROVE = "cutover.approve"
@@ -58,6 +59,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.TICKET_REOPEN: _STAFF | {R.PROVINCE},
     Permission.TRIAGE_RERUN: _HANDS_ON,
     Permission.LOOP_TEST: _HANDS_ON,
+    # The source: the branch's maintainers loop from the access room, the province loops at its exit
+    # (a branch engineer's localisation through the exit names who authorised it).
+    Permission.LOOP_LOCALISE: frozenset({R.ENGINEER, R.PROVINCE, R.ADMIN}),
     Permission.REPORT_SUBMIT: _STAFF,
     Permission.CUTOVER_REGISTER: _STAFF | {R.PROVINCE},
     Permission.CUTOVER_APPROVE: frozenset({R.PROVINCE, R.ADMIN}),

@@ -19,7 +19,7 @@ from agent.alarms import TrapIngest
 from agent.auth import add_user, hash_token
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
-from agent.devices import CollectorsAdapter
+from agent.devices import DeviceGateway
 from agent.evidence.read import PathCollector
 from agent.health import CircuitHealth
 from agent.jobs import Jobs
@@ -103,7 +103,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
 
 
 def _install_triage(services: Services, collector: PathCollector | None, loop_driver: LoopDriver | None) -> None:
-    adapter = CollectorsAdapter(use_cli=services.settings.triage_use_cli)
+    adapter = DeviceGateway(use_cli=services.settings.triage_use_cli)
     services.triage = TriageService(services, collector or adapter,
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)
@@ -112,12 +112,11 @@ def _install_triage(services: Services, collector: PathCollector | None, loop_dr
     services.tickets.on_new_fault.append(triage.schedule)
 
     async def start() -> None:
-        cleared = await guard.clear_leftovers()
-        if cleared:
-            log.warning("cleared %d loop(s) left set by a previous run: %s", len(cleared), cleared)
+        guard.start_leftover_clearing()  # this process's loops from before a crash; the API answers meanwhile
         await triage.start()
 
     async def stop() -> None:
+        await guard.stop()  # running loop tests clear their loops before the collectors close
         await triage.stop()
         adapter.close()
 
@@ -135,7 +134,8 @@ def _install_monitoring(services: Services) -> None:
 
 def _install_jobs(services: Services) -> None:
     """The SLA sweep, its webhook outbox and (with monitoring) the optical poll on one scheduler."""
-    jobs = Jobs(services.sla, services.session_factory, services.poller, services.settings.poll_interval_seconds)
+    jobs = Jobs(services.sla, services.session_factory, services.poller, services.settings.poll_interval_seconds,
+                loops=services.loops, loop_reap_interval_s=services.settings.loop_reaper_interval_seconds)
     services.scheduler = jobs.scheduler
     services.lifecycle.append(Lifecycle("scheduled jobs", jobs.start, jobs.stop))
 

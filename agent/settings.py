@@ -87,3 +87,16 @@ class Settings(BaseSettings):
     poll_retention_days: float = 30.0
     trend_lookback_days: float = 14.0
     log_level: str = "INFO"
+    # Loop tests (环测): separate limits for setting, holding and clearing a loop. The loop is on the device
+    # at most hold + clear time; a request may ask for less hold, never more than loop_max_hold_seconds.
+    loop_max_hold_seconds: int = Field(120, ge=1, le=900)
+    loop_set_timeout_seconds: float = Field(60.0, gt=0, le=600)  # netmiko's Huawei config mode alone takes ~9 s
+    loop_clear_timeout_seconds: float = Field(60.0, gt=0, le=600)
+    loop_settle_seconds: float = Field(1.0, ge=0, le=60)  # the observer's link settles before it is read
+    # A failed clear is retried by the reaper: first after loop_clear_retry_seconds, doubling up to the max.
+    loop_clear_retry_seconds: float = Field(5.0, gt=0)
+    loop_clear_retry_max_seconds: float = Field(300.0, gt=0)
+    loop_reaper_interval_seconds: float = Field(5.0, gt=0)
+    # This process's name on the loops it runs: at start-up its own leftovers are cleared at once, another
+    # process's only once their deadline passed. Default: host name and API port.
+    instance_name: str | None = None

@@ -9,11 +9,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from agent.services import Services
-from api import problems
-from api.routers import cutovers, health, inventory, sla, tickets, triage
+from api import pages, problems
+from api.limits import BodyLimit
+from api.routers import cutovers, health, inventory, loops, sla, tickets, triage
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
-ROUTERS = (tickets.router, inventory.router, triage.router, sla.router, cutovers.router, health.router)
+ROUTERS = (tickets.router, inventory.router, triage.router, loops.router, sla.router, cutovers.router, health.router)
 
 
 def create_app(services: Services) -> FastAPI:
@@ -33,6 +34,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.ready = False
     problems.install(app)
+    app.add_middleware(BodyLimit)
 
     @app.get("/healthz", tags=["health"], summary="Ready check (no authentication): 200 ok, else 503 problem",
              responses={503: {"description": "starting up, or the database cannot be reached"}})
@@ -48,5 +50,8 @@ def create_app(services: Services) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     for router in ROUTERS:
+        app.include_router(router)
+    pages.install(app)  # the duty console: session sign-in, static files, its error pages
+    for router in pages.ROUTERS:
         app.include_router(router)
     return app

@@ -3,10 +3,12 @@ table, and the typed services a route uses (503 when this process does not run t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from agent.alarms import TrapIngest
@@ -42,7 +44,10 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         try:
             yield session
         except BaseException:
-            session.rollback()
+            try:
+                session.rollback()
+            except SQLAlchemyError:  # a dead connection cannot roll back: the original error is the answer
+                session.invalidate()
             raise
 
 
@@ -125,3 +130,35 @@ TicketId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="faultline's tic
 CutoverId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="the cutover's id")]
 CircuitId = Annotated[str, Path(min_length=1, max_length=64, pattern=_NAME_PATTERN, description="the circuit id")]
 Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX)]
+
+
+# -- the pages: the actor from the session cookie (api/pages/session.py) --------------------------------
+class SignInRequired(Exception):
+    """No valid session cookie: the pages answer with a redirect to the sign-in page."""
+
+    def __init__(self, back_to: str) -> None:
+        super().__init__(back_to)
+        self.back_to = back_to
+
+
+@dataclass(frozen=True)
+class PageUser:
+    actor: Actor
+    csrf: str  # the session's CSRF token, put in every form the page draws
+
+
+def get_page_user(request: Request, services: ServicesDep) -> PageUser:
+    from agent.models import User
+    from api.pages.session import SESSION_COOKIE, token_print
+
+    session = request.app.state.session_signer.read(request.cookies.get(SESSION_COOKIE), services.clock.now())
+    if session is None:
+        raise SignInRequired(request.url.path)
+    with services.session_factory() as s:
+        user = s.get(User, session.user_id)
+        if user is None or not user.active or token_print(user.token_hash) != session.token_print:
+            raise SignInRequired(request.url.path)
+        return PageUser(Actor(name=user.name, role=Role(user.role)), session.csrf)
+
+
+PageUserDep = Annotated[PageUser, Depends(get_page_user)]

@@ -12,11 +12,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.errors import FaultlineError
 
 PROBLEM = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 5
 log = logging.getLogger("faultline.api")
 
 
@@ -45,6 +48,19 @@ def install(app: FastAPI) -> None:
         response = problem(exc.status, exc.title, str(exc), request, **exc.problem_fields())
         if exc.retry_after is not None:
             response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DisconnectionError)
+    @app.exception_handler(SqlTimeoutError)
+    async def _database_lost(request: Request, exc: Exception) -> JSONResponse:
+        # The database restarted, dropped the connection or has no free connection: nothing was
+        # committed by this request (its transaction rolled back), so the client may simply retry.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        response = problem(503, "Service unavailable", "the database cannot be reached just now; retry shortly",
+                           request, health="database_unavailable")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
         return response
 
     @app.exception_handler(Exception)

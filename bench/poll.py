@@ -104,17 +104,18 @@ def _roots(platform: str, steady: bool) -> list[str]:
     a device), are left out: two more snmpbulkwalk processes per device would skew the reference."""
     from collectors.profiles import get_profile
     from collectors.snmp.interfaces import COUNTER_COLUMNS, ENTITY_COLUMNS, MAP_COLUMNS, STATE_COLUMNS
-    from collectors.snmp.optical import DECODERS, STATIC_COLUMNS
+    from collectors.snmp.optical import OPTICAL_MIBS
 
-    decoder = get_profile(platform).snmp_optical
+    name = get_profile(platform).snmp_optical
+    mib = OPTICAL_MIBS[name] if name else None
     if steady:
         columns = [*STATE_COLUMNS, *COUNTER_COLUMNS]
-        if decoder:
-            columns += [c for c in DECODERS[decoder][1] if c not in STATIC_COLUMNS[decoder]]
+        if mib:
+            columns += [c for c in mib.columns if c not in mib.static_columns]
     else:
         columns = [*MAP_COLUMNS, *STATE_COLUMNS, *COUNTER_COLUMNS]
-        if decoder:
-            columns += [*(ENTITY_COLUMNS if decoder != "juniper_dom" else ()), *DECODERS[decoder][1]]
+        if mib:
+            columns += [*(ENTITY_COLUMNS if mib.entity_indexed else ()), *mib.columns]
     return list(dict.fromkeys(columns))
 
 

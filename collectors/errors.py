@@ -14,7 +14,12 @@ from __future__ import annotations
 
 
 class CollectorError(Exception):
-    """Root of every error the collectors raise or report."""
+    """Root of every error the collectors raise or report.
+
+    ``config_sent`` on a configuration call's error: False when it failed before any line reached the
+    device (connect, login, device busy), True after; None for read calls."""
+
+    config_sent: bool | None = None
 
     def __init__(self, message: str, *, device: str | None = None, raw: str | None = None) -> None:
         super().__init__(message)

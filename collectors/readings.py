@@ -94,8 +94,23 @@ class InterfaceState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadTime:
+    """When the device read a value: after ``sent`` and before ``received`` (this host's
+    ``time.monotonic()`` seconds, comparable between reads of one process), and at ``uptime_cs`` on the
+    device's own clock (sysUpTime in centiseconds, from the same SNMP response; None without it)."""
+
+    sent: float
+    received: float
+    uptime_cs: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CounterSample:
-    """Interface counters read at ``read_at`` (HC = 64-bit where the device has them)."""
+    """Interface counters read at ``read_at`` (HC = 64-bit where the device has them).
+
+    ``read_at`` is when the response carrying these counters arrived (SNMP), not when the survey
+    ended; ``timing`` bounds that moment on the monotonic clock and gives the device's sysUpTime, so
+    a rate between two samples is timed by their own responses (``collectors.rates``)."""
 
     device: str
     port: str
@@ -110,6 +125,7 @@ class CounterSample:
     in_discards: int | None = None
     out_discards: int | None = None
     counter_bits: int = 64  # 32 when only ifInOctets/ifOutOctets were available
+    timing: ReadTime | None = None  # None: no per-sample timing (only ``read_at``)
 
 
 @dataclass(frozen=True, slots=True)

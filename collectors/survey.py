@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,10 +19,32 @@ from collectors.cli.alarm_logs import LAYOUTS
 from collectors.cli.parse import parse_records, to_interfaces, to_optical
 from collectors.cli.session import CliRunner, rejected
 from collectors.enums import LoopMode, Want
-from collectors.errors import CollectorError, CollectorTimeout, CommandError, Unsupported, UnreachableError
+from collectors.errors import (
+    CollectorError,
+    CollectorTimeout,
+    CommandError,
+    ParseError,
+    UnreachableError,
+    Unsupported,
+)
 from collectors.portnames import same_interface
-from collectors.profiles import CliParser, Profile, get_profile, loop_plan
-from collectors.readings import AlarmRecord, CounterSample, DeviceSurvey, InterfaceState, ItemError, OpticalReading
+from collectors.profiles import (
+    CliParser,
+    Profile,
+    get_profile,
+    loop_plan,
+    loop_state_command,
+    read_loop_state,
+)
+from collectors.readings import (
+    AlarmRecord,
+    CounterSample,
+    DeviceSurvey,
+    InterfaceState,
+    ItemError,
+    OpticalReading,
+    ReadTime,
+)
 from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import SnmpResult, collect_snmp
 from collectors.target import DeviceTarget, PortRef
@@ -40,6 +63,19 @@ class LoopAction:
     port: str
     mode: LoopMode | None  # None: cleared
     commands: tuple[str, ...]
+    output: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoopReadback:
+    """A port's loop state as the device printed it (the raw output kept as evidence)."""
+
+    device: str
+    port: str
+    looped: bool
+    mode: LoopMode | None  # None: no loop, or a loop whose mode the device does not print
+    command: str
     output: str
     at: datetime
 
@@ -158,19 +194,23 @@ class Collector:
                 covered.update((Want.ALARMS.value, g.name if g else None) for g in (refs or [None]))
 
             cli_ok = False
+            cli_read: ReadTime | None = None
             if alarm_plan or gap_plan:
                 outputs: dict[tuple[str, str | None], str] | None = None
                 try:
                     if session is None:
                         session = await stack.enter_async_context(self.cli.session(target, enable=profile.enable))
+                    sent = time.monotonic()
                     late = await session.run(_commands(gap_plan)) if gap_plan else []
+                    # CLI counters were read somewhere inside this command run: that is their timing
+                    cli_read = ReadTime(sent, time.monotonic())
                     first = await early if early is not None else []
                     outputs = dict(zip(gap_plan, late, strict=True)) | dict(zip(alarm_plan, first, strict=True))
                 except CollectorError as exc:
                     out.errors.append(ItemError("cli", exc))
                 if outputs is not None:
                     plan = gap_plan | alarm_plan  # alarm parsers answer no other item: the keys never clash
-                    self._read_cli(target, profile, plan, [outputs[k] for k in plan], refs, since, out)
+                    self._read_cli(target, profile, plan, [outputs[k] for k in plan], refs, since, out, cli_read)
                     cli_ok = True
         # Item errors CLI made good are dropped; the rest, and any whole-SNMP failure (a wrong key is
         # a misconfiguration someone must fix even when CLI stood in), stay as evidence.
@@ -218,7 +258,8 @@ class Collector:
         return missing or None
 
     def _read_cli(self, target: DeviceTarget, profile: Profile, plan: _Plan, outputs: list[str],
-                  refs: list[PortRef] | None, since: datetime | None, out: _Partial) -> None:
+                  refs: list[PortRef] | None, since: datetime | None, out: _Partial,
+                  cli_read: ReadTime | None = None) -> None:
         steps = list(plan.values())
         commands = _commands(plan)
         read_at = self._now()
@@ -247,6 +288,7 @@ class Collector:
                 if Want.INTERFACE in takes:
                     _put(out.interfaces, _inventory_names(states, wanted))
                 if Want.COUNTERS in takes:
+                    counters = [replace(c, timing=cli_read) for c in counters] if cli_read else counters
                     _put(out.counters, _inventory_names(counters, wanted))
         if alarm_events:
             correlator = AlarmCorrelator()
@@ -270,6 +312,22 @@ class Collector:
             raise Unsupported(str(exc), device=target.name) from exc
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
         return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
+
+    async def loop_state(self, target: DeviceTarget, port_name: str) -> LoopReadback:
+        """Whether the port is looped now, read back from the device (after a set, before and after a clear)."""
+        profile = get_profile(target.platform)
+        ref = target.port(port_name)
+        try:
+            command = loop_state_command(profile, ref.name)
+        except Unsupported as exc:
+            raise Unsupported(str(exc), device=target.name) from exc
+        assert profile.loop_state is not None
+        (output,) = await self.cli.run(target, [command], enable=profile.enable)
+        try:
+            looped, mode = read_loop_state(profile.loop_state, output)
+        except ParseError as exc:
+            raise ParseError(str(exc), device=target.name, raw=output) from exc
+        return LoopReadback(target.name, ref.name, looped, LoopMode(mode) if mode else None, command, output, self._now())
 
 
 def _commands(plan: _Plan) -> list[str]:

@@ -5,8 +5,8 @@ Credentials are excluded from ``repr`` so a target can be logged or put in an er
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from collectors.errors import InvalidPort
@@ -14,9 +14,11 @@ from collectors.errors import InvalidPort
 AUTH_PROTOCOLS = ("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
 PRIV_PROTOCOLS = ("DES", "AES", "AES192", "AES256")
 
-# Interface names as devices print them: letters, digits and / . : - _ only. Anything else (spaces,
-# newlines, ';', '|') could smuggle a second command into a CLI session, so it is refused outright.
-_PORT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9/.:_-]{0,79}$")
+# Interface names as devices print them: letters, digits and / . : - _ only, starting with a letter or
+# a digit (Huawei CloudEngine and S6730 name ports 10GE1/0/1, 100GE0/0/1, 40GE1/0/1). Anything else
+# (spaces, newlines, ';', '|') could smuggle a second command into a CLI session: refused outright.
+# A bare "0/0/1" names no interface type: refused too.
+_PORT_NAME = re.compile(r"^(?=.{1,80}\Z)[0-9]*[A-Za-z][A-Za-z0-9/.:_-]*\Z")  # \Z: no trailing newline either
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,11 @@ vendor families carry the meaning in their values:
   says which threshold (Huawei alarm reference ENTITYTRAP/4/OPTICALINVALID: 136193 output power too
   high, 136194 output too low, 136195 input too high, 136196 input too low); another id is a module
   fault; a trap without the fault id keeps the old reading, receive power low.
+- Huawei HUAWEI-IF-EXT-MIB ``hwIfMonitorCrcErrorRising`` / ``hwIfMonitorCrcErrorResume`` (.41.4.1 /
+  .41.4.2, objects of hwIfMonitorTable .41.1.7.1.1 indexed by the interface's ifIndex:
+  hwIfMonitorCrcErrorStatistics .2, hwIfMonitorCrcErrorThreshold .3, hwIfMonitorCrcErrorInterval .4,
+  hwIfMonitorName .19): CRC errors over the configured threshold on the port hwIfMonitorName names,
+  else the port of the row's ifIndex.
 - Juniper JUNIPER-DOM-MIB ``jnxDomAlarmSet`` / ``jnxDomAlarmCleared`` (.2636.4.18.0.1 / .2, objects
   ifDescr, jnxDomLastAlarms, jnxDomCurrentAlarms, jnxDomCurrentAlarmDate): the BITS that changed
   between last and current say which DOM alarms were set or cleared (one fact per bit).
@@ -38,6 +43,11 @@ JNX_DOM_ALARM_SET = "1.3.6.1.4.1.2636.4.18.0.1"
 JNX_DOM_ALARM_CLEARED = "1.3.6.1.4.1.2636.4.18.0.2"
 HW_ENTITY_PHYSICAL_INDEX = "1.3.6.1.4.1.2011.5.25.219.1.1"  # hwEntityPhysicalIndex
 HW_TRAP_FAULT_ID = "1.3.6.1.4.1.2011.5.25.219.1.3"  # hwEntityTrapFaultID
+HW_IF_MONITOR = "1.3.6.1.4.1.2011.5.25.41.1.7.1.1"  # hwIfMonitorEntry, indexed by ifIndex
+HW_IF_MONITOR_CRC_STATISTICS = HW_IF_MONITOR + ".2"
+HW_IF_MONITOR_CRC_THRESHOLD = HW_IF_MONITOR + ".3"
+HW_IF_MONITOR_CRC_INTERVAL = HW_IF_MONITOR + ".4"
+HW_IF_MONITOR_NAME = HW_IF_MONITOR + ".19"
 JNX_DOM_CURRENT_ALARMS = oids.JNX_DOM + ".1"
 JNX_DOM_LAST_ALARMS = oids.JNX_DOM + ".3"
 
@@ -51,7 +61,7 @@ class TrapKind:
     alarm_type: AlarmType = AlarmType.COMMUNICATIONS
     severity: Severity = Severity.MAJOR
     name: str = ""
-    decode: str | None = None  # "cisco_sensor" | "juniper_dom" | "huawei_optical": the meaning is in the varbinds
+    decode: str | None = None  # a VARBIND_DECODERS key: the meaning is in the varbinds, not the OID
 
 
 TRAP_TABLE: Mapping[str, TrapKind] = MappingProxyType({
@@ -65,6 +75,10 @@ TRAP_TABLE: Mapping[str, TrapKind] = MappingProxyType({
                                      name="entSensorThresholdNotification", decode="cisco_sensor"),
     CISCO_SENSOR_RECOVERY: TrapKind(ProbableCause.RX_POWER_LOW, True, name="entSensorThresholdRecoveryNotification",
                                     decode="cisco_sensor"),
+    "1.3.6.1.4.1.2011.5.25.41.4.1": TrapKind(ProbableCause.CRC_ERRORS, False, name="hwIfMonitorCrcErrorRising",
+                                             decode="huawei_if_monitor"),
+    "1.3.6.1.4.1.2011.5.25.41.4.2": TrapKind(ProbableCause.CRC_ERRORS, True, name="hwIfMonitorCrcErrorResume",
+                                             decode="huawei_if_monitor"),
     JNX_DOM_ALARM_SET: TrapKind(ProbableCause.UNKNOWN, False, name="jnxDomAlarmSet", decode="juniper_dom"),
     JNX_DOM_ALARM_CLEARED: TrapKind(ProbableCause.UNKNOWN, True, name="jnxDomAlarmCleared", decode="juniper_dom"),
 })
@@ -81,6 +95,8 @@ class Fact:
     specific_problem: str
     sensor: int | None = None  # Cisco entPhysicalIndex of the sensor (to find its port)
     entity: int | None = None  # Huawei entPhysicalIndex of the port/module entity (to find its port)
+    port: str | None = None  # the port as the trap names it (Huawei hwIfMonitorName)
+    if_index: int | None = None  # the port's ifIndex where the trap carries it in an index
 
 
 # -- Cisco entity sensors ----------------------------------------------------------------------------
@@ -256,6 +272,23 @@ def _huawei_optical(kind: TrapKind, values: Mapping[str, Any]) -> list[Fact]:
     return [Fact(cause, clear, severity, alarm_type, detail, entity=huawei_entity(values))]
 
 
+# -- Huawei interface monitor (CRC) ----------------------------------------------------------------
+def _huawei_if_monitor(kind: TrapKind, values: Mapping[str, Any]) -> list[Fact]:
+    columns = {column: _indexed(values, column) for column in (
+        HW_IF_MONITOR_NAME, HW_IF_MONITOR_CRC_STATISTICS, HW_IF_MONITOR_CRC_THRESHOLD, HW_IF_MONITOR_CRC_INTERVAL)}
+    first = lambda column: next((v for _, v in columns[column]), None)  # noqa: E731
+    name = first(HW_IF_MONITOR_NAME)
+    row = next((suffix for rows in columns.values() for suffix, _ in rows if suffix.isdigit()), None)
+    count, threshold, interval = (first(c) for c in (HW_IF_MONITOR_CRC_STATISTICS, HW_IF_MONITOR_CRC_THRESHOLD,
+                                                     HW_IF_MONITOR_CRC_INTERVAL))
+    detail = f"{kind.name} {count} CRC errors in {interval} s (threshold {threshold})"
+    if not isinstance(name, str) or not name.strip():
+        detail += " (no hwIfMonitorName: port from the row's ifIndex)" if row else " (no port in the trap)"
+    return [Fact(kind.cause, bool(kind.clear), Severity.CLEARED if kind.clear else kind.severity, kind.alarm_type,
+                 detail, port=name.strip() if isinstance(name, str) and name.strip() else None,
+                 if_index=int(row) if row else None)]
+
+
 # -- Juniper DOM ----------------------------------------------------------------------------------
 # JnxDomAlarmId bit -> (cause, alarm type); bit 0 is the first octet's most significant bit
 _JNX_BITS: Mapping[int, tuple[ProbableCause, AlarmType, str]] = MappingProxyType({
@@ -305,13 +338,19 @@ def _juniper_dom(kind: TrapKind, values: Mapping[str, Any]) -> list[Fact]:
     return out
 
 
+# How a TrapKind with ``decode`` set reads its varbinds, by that name: one entry per vendor family.
+VarbindDecoder = Callable[[TrapKind, Mapping[str, Any], str, "SensorResolver | None"], list[Fact]]
+VARBIND_DECODERS: Mapping[str, VarbindDecoder] = MappingProxyType({
+    "cisco_sensor": _cisco_sensor,
+    "juniper_dom": lambda kind, values, _device, _sensors: _juniper_dom(kind, values),
+    "huawei_optical": lambda kind, values, _device, _sensors: _huawei_optical(kind, values),
+    "huawei_if_monitor": lambda kind, values, _device, _sensors: _huawei_if_monitor(kind, values),
+})
+
+
 def facts(kind: TrapKind, values: Mapping[str, Any], device: str, sensors: SensorResolver | None = None) -> list[Fact]:
     """The raises/clears one trap of ``kind`` reports (empty: nothing we track)."""
-    if kind.decode == "cisco_sensor":
-        return _cisco_sensor(kind, values, device, sensors)
-    if kind.decode == "juniper_dom":
-        return _juniper_dom(kind, values)
-    if kind.decode == "huawei_optical":
-        return _huawei_optical(kind, values)
+    if kind.decode is not None:
+        return VARBIND_DECODERS[kind.decode](kind, values, device, sensors)
     assert kind.clear is not None
     return [Fact(kind.cause, kind.clear, Severity.CLEARED if kind.clear else kind.severity, kind.alarm_type, kind.name)]

@@ -3,7 +3,8 @@
 alarm suppression), delivered on an asyncio queue and/or to a callback.
 
 Which trap means what is data (``collectors.trapmap.TRAP_TABLE``, pure): IF-MIB linkDown/linkUp,
-Huawei hwOpticalInvalid / hwOpticalInvalidResume (by fault id), Cisco entSensorThresholdNotification /
+Huawei hwOpticalInvalid / hwOpticalInvalidResume (by fault id), Huawei hwIfMonitorCrcErrorRising /
+Resume (on the port hwIfMonitorName names), Cisco entSensorThresholdNotification /
 entSensorThresholdRecoveryNotification (by sensor kind and threshold side), Juniper jnxDomAlarmSet /
 jnxDomAlarmCleared (one alarm per DOM alarm bit that changed).
 """
@@ -22,7 +23,12 @@ from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import ntfrcv
 from pysnmp.proto.api import v2c
 
-from collectors.alarms import AlarmCorrelator, AlarmEvent, CorrelatorStats, optical_suppressor
+from collectors.alarms import (
+    AlarmCorrelator,
+    AlarmEvent,
+    CorrelatorStats,
+    optical_suppressor,
+)
 from collectors.enums import Method, ProbableCause
 from collectors.readings import AlarmRecord, Source
 from collectors.snmp import oids
@@ -238,7 +244,7 @@ class TrapReceiver:
         now = self._now()
         events = []
         for fact in found:
-            port = self._port(device, values, fact.sensor, fact.entity)
+            port = fact.port or self._port(device, values, fact.sensor, fact.entity, fact.if_index)
             events.append(AlarmEvent(
                 device=device, port=port, cause=fact.cause, clear=fact.clear, time=now,
                 source=Source(device, port, Method.TRAP, trap_oid, raw, now),
@@ -252,7 +258,7 @@ class TrapReceiver:
         return events[0] if events else None
 
     def _port(self, device: str, values: Mapping[str, Any], sensor: int | None = None,
-              entity: int | None = None) -> str | None:
+              entity: int | None = None, if_index: int | None = None) -> str | None:
         if entity is not None and self._entity_ports is not None:
             # the device's own entity -> port mapping (entAliasMapping) beats a name in the trap
             port = self._entity_ports(device, entity)
@@ -268,6 +274,8 @@ class TrapReceiver:
         for key, value in values.items():
             if key.startswith(oids.IF_INDEX + ".") and isinstance(value, int):
                 return (self._if_ports(device, value) if self._if_ports else None) or f"ifIndex {value}"
+        if if_index is not None:
+            return (self._if_ports(device, if_index) if self._if_ports else None) or f"ifIndex {if_index}"
         if sensor is not None:
             port = self._entity_ports(device, sensor) if self._entity_ports else None
             if port is None:

@@ -33,17 +33,24 @@ first, with reasons), `findings` (every rule that fired, by the playbook's prior
 with method, OID/command, raw excerpt and time, assessment ok/warn/fault/unknown), `actions` (zh + en,
 worded after DOMAIN.md), `loop_plan` (ordered `LoopPoint`s; empty where no loop is warranted:
 assist-check alarm checks, rate limit, congestion, early warning, no fault), `could_not_check`. `to_dict()` is
-JSON-ready; `render_text()` the journal text.
+JSON-ready; `render.render_text(d)` the journal text.
 
 Evidence names: `segment_loss_db` (one per fiber direction, limit = budget), `loss_budget_db`,
 `loss_over_budget_db`, `rx_power_dbm` (limit = sensitivity), `rx_margin_db`, `oper_status`,
 `speed_duplex`, `crc_errors_per_s`, `input_errors_per_s`, `crc_errors_total`, `input_errors_total`,
 `customer_utilisation_mbps`, `egress_utilisation` (fraction), `customer_device_state`,
-`rx_trend_db_per_day`, `device_reachability`, `alarm`, `flap_count`, `alarms_in_window`, and
-`<kind>_missing` (value = the AccessState) for a reading that could not be had.
+`rx_trend_db_per_day`, `device_reachability`, `alarm`, `flap_count`, `alarms_in_window`,
+`tx_power_dbm` (limit = the module's Tx low alarm, where it reports one), `readings_disagree` (one
+per `Contradiction`), and `<kind>_missing` (value = the AccessState) for a reading that could not be
+had.
 
-Verdict priority per playbook is the `PRIORITY` tuple of `playbook_alarms`, `playbook_quality`,
-`playbook_interruption`; every finding stays in `findings`. Limits are in `Thresholds` (boundaries:
+Every `Diagnosis` carries `confidence` (high/medium/low), `confidence_reasons` and `contradictions`
+(readings that cannot all be true, each naming the readings, their sources and the check that
+settles it); see `diagnosis.confidence` and `diagnosis.contradictions`.
+
+Every verdict has one entry in `diagnosis.verdicts.REGISTRY` (titles, actions, rank per playbook);
+the `PRIORITY` tuple of `playbook_alarms`, `playbook_quality`, `playbook_interruption` is derived
+from it; every finding stays in `findings`. Limits are in `Thresholds` (boundaries:
 loss exactly 3 dB over budget is a warning, more is a fault; Rx exactly 3 dB above sensitivity is
 low margin; Rx exactly at overload is not overload; utilisation exactly at 90 % is at the limit).
 `diagnosis.rules.DOMAIN_RULES` maps each DOMAIN.md rule to its modules and proving tests.
@@ -57,8 +64,8 @@ or ticket. Unreachable devices and missing readings are never errors.
 """
 from diagnosis.engine import choose_playbook, diagnose
 from diagnosis.enums import (
-    AccessState, ActionCode, Assessment, Duplex, LinkState, Method, Playbook, ReadingKind, SiteKind,
-    Symptom, TicketKind, Verdict,
+    AccessState, ActionCode, Assessment, Confidence, ContradictionKind, Duplex, LinkState, Method,
+    Playbook, ReadingKind, SiteKind, Symptom, TicketKind, Verdict,
 )
 from diagnosis.errors import DiagnosisError, InvalidInput
 from diagnosis.path import CircuitPath, PortEnd, Segment
@@ -67,13 +74,15 @@ from diagnosis.readings import (
     ReadingGap, RxTrendPoint, Source, UtilisationReading,
 )
 from diagnosis.result import (
-    Diagnosis, EvidenceItem, Finding, LoopPoint, NotChecked, RecommendedAction, SuspectedSegment,
+    ConfidenceReason, Contradiction, Diagnosis, EvidenceItem, Finding, LoopPoint, NotChecked,
+    RecommendedAction, SuspectedSegment,
 )
 from diagnosis.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from diagnosis.ticket import CutoverWindow, TicketContext
 
 __all__ = [
-    "AccessState", "ActionCode", "AlarmRecord", "Assessment", "CircuitPath", "CutoverWindow",
+    "AccessState", "ActionCode", "AlarmRecord", "Assessment", "CircuitPath", "Confidence",
+    "ConfidenceReason", "Contradiction", "ContradictionKind", "CutoverWindow",
     "DEFAULT_THRESHOLDS", "DeviceAccess", "Diagnosis", "DiagnosisError", "Duplex", "ErrorReading",
     "EvidenceItem", "Finding", "FlapRecord", "InvalidInput", "LinkState", "LoopPoint", "Method",
     "NotChecked", "Observations", "OpticalReading", "Playbook", "PortEnd", "PortStatus",

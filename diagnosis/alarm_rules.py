@@ -2,12 +2,15 @@
 
 - "Historical alarm" = an alarm on one of the circuit's ports whose life overlaps the window
   (raised before the window ends, and not cleared before it starts), cleared or not.
-- One alarm seen in several places (NMS store, device alarm table, device log) is one alarm: records
-  with the same device, port, name and raise time (to the second) are merged, their sources kept.
+- One alarm seen in several places (NMS store / trap, device alarm table, device log) is one alarm:
+  records with the same device, port and name raised within `Thresholds.same_event_window` of each
+  other by different sources are merged, their sources kept (`events.group_events`).
 - An alarm raised and cleared inside an approved cutover window (割接) is not a new fault.
-- Flapping: a port that went down at least `flap_min_count` times in the window, counted from the
-  flap records (summed counts) or from the distinct raise times of its alarms, whichever is higher
-  (the larger count, not the sum, so that one event seen as a trap and as a log line counts once).
+- Flapping: a port that went down at least `flap_min_count` times in the window. Down events are
+  counted from the flap records and from the alarms' raise times, whichever gives more, each after
+  grouping the records of one physical event (a cut seen as a trap, an alarm-history line and a log
+  line, or as link-down plus Rx-low, is one bounce: issue 10 item 7); a device's "flapped 12 times"
+  summary counts 12.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from datetime import datetime
 
 from diagnosis.context import Work
 from diagnosis.enums import Assessment, LinkState, Verdict
+from diagnosis.events import group_events
 from diagnosis.readings import AlarmRecord, Source
 from diagnosis.result import EvidenceItem
 from diagnosis.ticket import CutoverWindow
@@ -58,25 +62,21 @@ def _in_cutover(raised: datetime, cleared: datetime | None, work: Work) -> Cutov
 def scan_alarms(work: Work) -> AlarmScan:
     port_segment = {end.key: seg.index for seg, end in work.path.ports()}
     devices = set(work.path.devices())
-    merged: dict[tuple[str, str | None, str, datetime], SeenAlarm] = {}
+    relevant = []
     for alarm in work.index.observations.alarms:
         on_port = alarm.port is not None and (alarm.device, alarm.port) in port_segment
         on_device = alarm.port is None and alarm.device in devices
-        if not (on_port or on_device) or not _overlaps(alarm, work.window_start, work.window_end):
-            continue
-        key = (alarm.device, alarm.port, alarm.name, alarm.raised_at.replace(microsecond=0))
-        seen = merged.get(key)
-        if seen is None:
-            segment = port_segment.get((alarm.device, alarm.port or ""))
-            merged[key] = SeenAlarm(alarm.device, alarm.port, alarm.name, alarm.severity, alarm.raised_at,
-                                    alarm.cleared_at, (alarm.source,), segment,
-                                    _in_cutover(alarm.raised_at, alarm.cleared_at, work))
-        else:
-            cleared = seen.cleared_at or alarm.cleared_at
-            merged[key] = SeenAlarm(seen.device, seen.port, seen.name, seen.severity, seen.raised_at, cleared,
-                                    (*seen.sources, alarm.source), seen.segment,
-                                    _in_cutover(seen.raised_at, cleared, work))
-    ordered = sorted(merged.values(), key=lambda a: (a.raised_at, a.device, a.port or "", a.name))
+        if (on_port or on_device) and _overlaps(alarm, work.window_start, work.window_end):
+            relevant.append(alarm)
+    merged = []
+    for group in group_events(relevant, time=lambda a: a.raised_at, source=_source_key,
+                              key=lambda a: (a.device, a.port, a.name), window=work.thresholds.same_event_window):
+        first = group[0]
+        cleared = next((a.cleared_at for a in group if a.cleared_at is not None), None)
+        merged.append(SeenAlarm(first.device, first.port, first.name, first.severity, first.raised_at, cleared,
+                                tuple(a.source for a in group), port_segment.get((first.device, first.port or "")),
+                                _in_cutover(first.raised_at, cleared, work)))
+    ordered = sorted(merged, key=lambda a: (a.raised_at, a.device, a.port or "", a.name))
     port_alarms = [a for a in ordered if a.port is not None]
     return AlarmScan(
         alarms=tuple(a for a in port_alarms if a.cutover is None),
@@ -86,21 +86,31 @@ def scan_alarms(work: Work) -> AlarmScan:
     )
 
 
+def _source_key(alarm: AlarmRecord) -> tuple[str, str]:
+    return (alarm.source.method.value, alarm.source.reference)
+
+
 def _flap_counts(work: Work, alarms: list[SeenAlarm]) -> dict[tuple[str, str], int]:
+    window = work.thresholds.same_event_window
+    downs = [r for r in work.index.observations.flaps
+             if r.state == LinkState.DOWN and work.window_start <= r.time <= work.window_end
+             and _in_cutover(r.time, r.time, work) is None]
     from_records: dict[tuple[str, str], int] = {}
-    for record in work.index.observations.flaps:
-        if record.state != LinkState.DOWN or not work.window_start <= record.time <= work.window_end:
-            continue
-        if _in_cutover(record.time, record.time, work) is not None:
-            continue
-        key = (record.device, record.port)
-        from_records[key] = from_records.get(key, 0) + record.count
-    from_alarms: dict[tuple[str, str], set[datetime]] = {}
-    for alarm in alarms:
-        from_alarms.setdefault((alarm.device, alarm.port or ""), set()).add(alarm.raised_at.replace(microsecond=0))
+    for group in group_events(downs, time=lambda r: r.time, source=lambda r: (r.source.method.value, r.source.reference),
+                              key=lambda r: (r.device, r.port), window=window,
+                              same_record=lambda a, b: a == b):  # a source's bounces can share a second
+        key = (group[0].device, group[0].port)
+        from_records[key] = from_records.get(key, 0) + max(r.count for r in group)
+    # every alarm of a port is a sign of a down event; alarms of one event (a link-down and the
+    # Rx-low of the same cut, each already merged across sources) count once
+    from_alarms: dict[tuple[str, str], int] = {}
+    for group in group_events(alarms, time=lambda a: a.raised_at, source=lambda a: a.name,
+                              key=lambda a: (a.device, a.port or ""), window=window):
+        key = (group[0].device, group[0].port or "")
+        from_alarms[key] = from_alarms.get(key, 0) + 1
     counts: dict[tuple[str, str], int] = {}
     for _, end in work.path.ports():
-        count = max(from_records.get(end.key, 0), len(from_alarms.get(end.key, ())))
+        count = max(from_records.get(end.key, 0), from_alarms.get(end.key, 0))
         if count:
             counts[end.key] = count
     return counts
@@ -110,7 +120,8 @@ def alarm_evidence(work: Work, scan: AlarmScan) -> None:
     for alarm, assessment in ([(a, Assessment.FAULT) for a in scan.alarms]
                               + [(a, Assessment.OK) for a in scan.planned]
                               + [(a, Assessment.WARN) for a in scan.device_level]):
-        cleared = alarm.cleared_at.isoformat() if alarm.cleared_at else "not cleared"
+        # "cleared <time>" or "not cleared", never "cleared not cleared" (issue 10 item 7)
+        cleared = f"cleared {alarm.cleared_at.isoformat()}" if alarm.cleared_at else "not cleared"
         planned = f"; inside approved cutover {alarm.cutover.reference}" if alarm.cutover else ""
         work.add(EvidenceItem(
             name="alarm", value=alarm.name, unit="", assessment=assessment, sources=alarm.sources,
@@ -119,7 +130,7 @@ def alarm_evidence(work: Work, scan: AlarmScan) -> None:
             note_zh=f"{alarm.severity}，{alarm.raised_at.isoformat()} 产生，"
                     f"{'清除于 ' + alarm.cleared_at.isoformat() if alarm.cleared_at else '未清除'}"
                     f"{'；在已批准割接时段内' if alarm.cutover else ''}",
-            note_en=f"{alarm.severity}, raised {alarm.raised_at.isoformat()}, cleared {cleared}{planned}"))
+            note_en=f"{alarm.severity}, raised {alarm.raised_at.isoformat()}, {cleared}{planned}"))
     th = work.thresholds
     port_segment = {end.key: seg.index for seg, end in work.path.ports()}
     for (device, port), count in scan.flap_counts.items():

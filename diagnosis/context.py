@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from diagnosis.enums import AccessState, Assessment, ReadingKind, SiteKind, Verdict
+from diagnosis.enums import AccessState, Assessment, ContradictionKind, ReadingKind, SiteKind, Verdict
 from diagnosis.index import ObservationIndex
 from diagnosis.path import CircuitPath, PortEnd, Segment
 from diagnosis.readings import Source
-from diagnosis.result import EvidenceItem, Finding, NotChecked
+from diagnosis.result import Contradiction, EvidenceItem, Finding, NotChecked
 from diagnosis.thresholds import Thresholds
 from diagnosis.ticket import TicketContext
 from diagnosis.wording import not_checked_texts
@@ -26,6 +26,7 @@ class Work:
     evidence: list[EvidenceItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     not_checked: list[NotChecked] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
 
     def add(self, item: EvidenceItem) -> EvidenceItem:
         self.evidence.append(item)
@@ -62,6 +63,27 @@ class Work:
                 note_zh=text_zh, note_en=text_en,
             ))
         return entry
+
+    def contradict(self, kind: ContradictionKind, readings: tuple[str, ...], text: tuple[str, str],
+                   check: tuple[str, str], *, segment: int | None, end: PortEnd | None,
+                   sources: tuple[Source, ...] = (), conclude: bool = True,
+                   explained_by: Verdict | None = None) -> Contradiction:
+        """Record readings that disagree (issue 10 item 5): a `Contradiction`, an evidence item
+        `readings_disagree` naming them, and, unless another finding explains them (`conclude`
+        False), an `inconclusive_readings_disagree` finding on the segment instead of a verdict."""
+        found = Contradiction(kind=kind, readings=readings, text_zh=text[0], text_en=text[1],
+                              check_zh=check[0], check_en=check[1], segment=segment,
+                              device=end.device if end else None, port=end.port if end else None,
+                              sources=sources, explained_by=explained_by)
+        self.contradictions.append(found)
+        self.add(EvidenceItem(
+            name="readings_disagree", value=kind.value, unit="", assessment=Assessment.UNKNOWN,
+            sources=sources, threshold=" vs ".join(readings), segment=segment,
+            device=found.device, port=found.port, note_zh=text[0], note_en=text[1]))
+        if conclude:
+            self.find(Verdict.INCONCLUSIVE_READINGS_DISAGREE, f"读数矛盾：{text[0]}", f"readings disagree: {text[1]}",
+                      segment=segment, end=end)
+        return found
 
     def segment(self, index: int) -> Segment:
         return self.path.segments[index]

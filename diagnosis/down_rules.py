@@ -31,7 +31,9 @@ def customer_premises(work: Work) -> None:
 
 
 def ports_down(work: Work, optics: dict[int, list[DirectionResult]]) -> None:
-    dark_segments = {f.segment for f in work.findings if f.verdict == Verdict.NO_LIGHT_FIBER_CUT}
+    # a dark segment, or one whose far laser is too weak, explains its ports being down
+    dark_segments = {f.segment for f in work.findings
+                     if f.verdict in (Verdict.NO_LIGHT_FIBER_CUT, Verdict.TRANSMITTER_FAULT)}
     for segment in work.path.segments:
         for end, other in ((segment.a, segment.z), (segment.z, segment.a)):
             status = work.index.status.get(end.key)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from diagnosis import playbook_alarms, playbook_interruption, playbook_quality
+from diagnosis.actions import verdict_actions
 from diagnosis.conclude import assemble
 from diagnosis.context import Work
 from diagnosis.enums import ActionCode, Playbook, Symptom, TicketKind, Verdict
@@ -45,7 +46,7 @@ def _missing_handover(work: Work, playbook: Playbook) -> Diagnosis:
     work.find(Verdict.MISSING_HANDOVER_DATA,
               "电路无路由资料（段落、端口），无法逐段核查",
               "the circuit has no path data (segments, ports): nothing can be checked segment by segment")
-    actions = [action(ActionCode.REQUEST_HANDOVER_DATA)]
+    actions = verdict_actions(Verdict.MISSING_HANDOVER_DATA)
     if playbook == Playbook.INTERRUPTION:
         actions.insert(0, action(ActionCode.CONTACT_CUSTOMER_FIRST))
     return assemble(work, playbook, Verdict.MISSING_HANDOVER_DATA, (Verdict.MISSING_HANDOVER_DATA,),

@@ -113,6 +113,7 @@ class Verdict(StrEnum):
     # playbook 3: interruption
     CUSTOMER_PREMISES_DOWN = "customer_premises_down"
     NO_LIGHT_FIBER_CUT = "no_light_fiber_cut"
+    TRANSMITTER_FAULT = "transmitter_fault"  # Tx under the module's own low alarm, loss within budget
     PORT_ADMIN_DOWN = "port_admin_down"
     PORT_DOWN = "port_down"  # link down although light arrives
     FAULT_SEGMENT_UNCLEAR = "fault_segment_unclear"
@@ -120,6 +121,7 @@ class Verdict(StrEnum):
     # any playbook
     NO_FAULT_FOUND = "no_fault_found"
     INCONCLUSIVE_UNREACHABLE = "inconclusive_unreachable"
+    INCONCLUSIVE_READINGS_DISAGREE = "inconclusive_readings_disagree"  # a contradiction is not a conclusion
 
 
 class ActionCode(StrEnum):
@@ -150,3 +152,21 @@ class ActionCode(StrEnum):
     CHECK_PORT = "check_port"
     REQUEST_HANDOVER_DATA = "request_handover_data"
     RESTORE_REACHABILITY = "restore_reachability"
+    CHECK_OR_REPLACE_MODULE = "check_or_replace_module"
+    SETTLE_CONTRADICTION = "settle_contradiction"
+
+
+class Confidence(StrEnum):
+    """How far the duty officer can act on the verdict as it stands (reasons go with it)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ContradictionKind(StrEnum):
+    """Readings that cannot all be true (issue 10, item 5)."""
+
+    UP_BUT_NO_LIGHT = "up_but_no_light"  # oper up, yet Rx under the receiver's sensitivity or LOS
+    RATE_BEYOND_LIMIT = "rate_beyond_limit"  # a rate above the line speed / contracted rate: measurement fault
+    SOURCES_DISAGREE = "sources_disagree"  # two sources for one value differ by more than their precision

@@ -52,6 +52,7 @@ def _all_by_port(readings: Iterable[R]) -> dict[PortKey, list[R]]:
 class ObservationIndex:
     observations: Observations
     optical: dict[PortKey, OpticalReading]
+    optical_all: dict[PortKey, list[OpticalReading]]  # every optical reading of a port, by time
     status: dict[PortKey, PortStatus]
     errors: dict[PortKey, list[ErrorReading]]
     utilisation: dict[PortKey, UtilisationReading]
@@ -68,6 +69,7 @@ class ObservationIndex:
         return cls(
             observations=observations,
             optical=_latest_by_port(observations.optical),
+            optical_all=_all_by_port(observations.optical),
             status=_latest_by_port(observations.status),
             errors=_all_by_port(observations.errors),
             utilisation=_latest_by_port(observations.utilisation),

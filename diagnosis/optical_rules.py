@@ -1,18 +1,26 @@
 """Segment by segment optical check (逐段查询线路光功率、光衰): for each fiber direction of each
 segment, the Rx power against the receiver's limits and the loss Tx(A) − Rx(Z) against the budget.
-Used by playbook 2 (latency/errors) and playbook 3 (interruption)."""
+Used by playbook 2 (latency/errors) and playbook 3 (interruption).
+
+Transmitter, not fiber (issue 10 item 4): the sender's Tx strictly under its module's own Tx
+low-alarm threshold with the loss within budget is `transmitter_fault` at the sender, and the
+receiver's low or missing light is that weak laser, not a cut. A receiver that is oper up is not
+"no light" (item 5, `contradictions.up_but_dark`): its loss is computed, so a long trunk over its
+budget with both ports up is `fiber_degraded`, and an unexplained one is inconclusive."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from diagnosis.budget import (
-    RxAssessment, RxState, assess_loss, assess_rx, rx_is_dark, segment_budget, segment_loss_db,
+    RxAssessment, RxState, assess_loss, assess_rx, db, rx_is_dark, segment_budget, segment_loss_db,
 )
 from diagnosis.context import Work
-from diagnosis.enums import Assessment, Method, ReadingKind, Verdict
+from diagnosis.contradictions import split_readings, sources_disagree, up_but_dark
+from diagnosis.enums import Assessment, LinkState, Method, ReadingKind, Verdict
 from diagnosis.optics import rx_limits
 from diagnosis.path import PortEnd, Segment
-from diagnosis.readings import Source
+from diagnosis.readings import OpticalReading, Source
 from diagnosis.result import EvidenceItem
 from diagnosis.wording import fmt_db
 
@@ -68,6 +76,15 @@ def _check_direction(work: Work, segment: Segment, sender: PortEnd, receiver: Po
     rx_reading = work.index.optical.get(receiver.key)
     tx_reading = work.index.optical.get(sender.key)
     direction = f"{sender.label} → {receiver.label}"
+    # two sources for the receiver's Rx or the sender's Tx that disagree: neither is believed
+    rx_split = split_readings(work, receiver.key, "rx_dbm")
+    tx_split = split_readings(work, sender.key, "tx_dbm")
+    if rx_split:
+        sources_disagree(work, segment, receiver, "rx_dbm", rx_split)
+    if tx_split:
+        sources_disagree(work, segment, sender, "tx_dbm", tx_split)
+    status = work.index.status.get(receiver.key)
+    up = status is not None and status.oper == LinkState.UP
     rx: RxAssessment | None = None
     if rx_reading is None:
         work.missing(ReadingKind.OPTICAL, receiver.device, receiver.port, segment=segment.index)
@@ -79,14 +96,19 @@ def _check_direction(work: Work, segment: Segment, sender: PortEnd, receiver: Po
             work.missing(ReadingKind.BUDGET, receiver.device, receiver.port, segment=segment.index,
                          detail="receiver sensitivity unknown (no DDM threshold, inventory value or "
                                 "known transceiver type)")
-        _rx_finding(work, segment, receiver, rx, direction)
+    tx_low = _tx_evidence(work, segment, sender, tx_reading)
     loss = excess = None
     loss_assessment = Assessment.UNKNOWN
     # below the sensitivity the receiver reads its own floor (-40 dBm on most devices): a "loss"
-    # computed from it measures nothing, and the no-light finding already says what matters
+    # computed from it measures nothing, and the no-light finding already says what matters;
+    # unless the port is up (light does arrive) or the sender's Tx is low (the value is that weak
+    # laser's light): then the loss tells fiber from transmitter (issue 10 item 4)
     dark = rx_reading is not None and (rx_is_dark(rx_reading.rx_dbm, rx_reading.rx_los)
                                        or (rx is not None and rx.state == RxState.NO_LIGHT))
-    if rx_reading is not None and rx_reading.rx_dbm is not None and not dark:
+    measurable = (rx_reading is not None and rx_reading.rx_dbm is not None
+                  and not rx_is_dark(rx_reading.rx_dbm, rx_reading.rx_los))
+    if measurable and (not dark or up or tx_low):
+        assert rx_reading is not None and rx_reading.rx_dbm is not None
         if tx_reading is None or tx_reading.tx_dbm is None:
             work.missing(ReadingKind.OPTICAL, sender.device, sender.port, segment=segment.index,
                          detail="no Tx power: segment loss cannot be computed" if tx_reading else "")
@@ -94,16 +116,65 @@ def _check_direction(work: Work, segment: Segment, sender: PortEnd, receiver: Po
             loss = segment_loss_db(tx_reading.tx_dbm, rx_reading.rx_dbm)
             loss, excess, loss_assessment = _loss_evidence(
                 work, segment, sender, receiver, loss, budget, (tx_reading.source, rx_reading.source))
-            if loss_assessment == Assessment.FAULT and excess is not None:
-                work.find(
-                    Verdict.FIBER_DEGRADED,
-                    f"第#{segment.index}段（{direction}）损耗 {fmt_db(loss)} dB，超出预算 {fmt_db(excess)} dB"
-                    f"（大于 {fmt_db(th.loss_over_budget_fault_db)} dB）：光纤劣化或连接器脏污/松动",
-                    f"segment #{segment.index} ({direction}) loses {fmt_db(loss)} dB, {fmt_db(excess)} dB over "
-                    f"its budget (more than {fmt_db(th.loss_over_budget_fault_db)} dB): degraded fiber or "
-                    f"dirty/loose connector",
-                    segment=segment.index, end=receiver)
+    trusted_loss = rx_split is None and tx_split is None
+    fiber = trusted_loss and loss is not None and excess is not None and loss_assessment == Assessment.FAULT
+    # the sender's laser under its own low-alarm threshold with the loss within budget (at most the
+    # fault margin over it): the module, not the fiber, is why less light arrives
+    transmitter = (trusted_loss and tx_low and loss is not None
+                   and loss_assessment in (Assessment.OK, Assessment.WARN))
+    if fiber:
+        assert loss is not None and excess is not None
+        work.find(
+            Verdict.FIBER_DEGRADED,
+            f"第#{segment.index}段（{direction}）损耗 {fmt_db(loss)} dB，超出预算 {fmt_db(excess)} dB"
+            f"（大于 {fmt_db(th.loss_over_budget_fault_db)} dB）：光纤劣化或连接器脏污/松动",
+            f"segment #{segment.index} ({direction}) loses {fmt_db(loss)} dB, {fmt_db(excess)} dB over "
+            f"its budget (more than {fmt_db(th.loss_over_budget_fault_db)} dB): degraded fiber or "
+            f"dirty/loose connector",
+            segment=segment.index, end=receiver)
+    if transmitter:
+        assert tx_reading is not None and tx_reading.tx_dbm is not None and loss is not None
+        limit = fmt_db(tx_reading.tx_low_alarm_dbm or 0.0)
+        work.find(
+            Verdict.TRANSMITTER_FAULT,
+            f"第#{segment.index}段（{direction}）发端 {sender.label} 发光 {fmt_db(tx_reading.tx_dbm)} dBm，低于其光模块"
+            f"发光低告警门限 {limit} dBm，而段落损耗 {fmt_db(loss)} dB 在预算内：光模块故障，不是光纤问题",
+            f"segment #{segment.index} ({direction}): {sender.label} transmits {fmt_db(tx_reading.tx_dbm)} dBm, below "
+            f"its module's Tx low-alarm threshold {limit} dBm, while the loss {fmt_db(loss)} dB is within budget: "
+            f"the optical module at that end, not the fiber",
+            segment=segment.index, end=sender)
+    if rx is not None and rx_split is None and rx_reading is not None:
+        if rx.state == RxState.NO_LIGHT and up:
+            assert status is not None
+            explained = Verdict.FIBER_DEGRADED if fiber else (Verdict.TRANSMITTER_FAULT if transmitter else None)
+            up_but_dark(work, segment, receiver, rx, status, rx_reading.source, explained)
+        elif not (transmitter and rx.state in (RxState.NO_LIGHT, RxState.LOW_MARGIN)):
+            _rx_finding(work, segment, receiver, rx, direction)
     return DirectionResult(sender, receiver, rx, loss, excess, loss_assessment)
+
+
+def _tx_evidence(work: Work, segment: Segment, sender: PortEnd, reading: OpticalReading | None) -> bool:
+    """Evidence `tx_power_dbm` where the module reports its own Tx low thresholds; True when the Tx
+    is strictly under the low-alarm threshold of a port not shut by configuration (a shut port's
+    laser is off on purpose)."""
+    if reading is None or reading.tx_dbm is None or (reading.tx_low_alarm_dbm is None and reading.tx_low_warn_dbm is None):
+        return False
+    status = work.index.status.get(sender.key)
+    shut = status is not None and status.admin == LinkState.DOWN
+    tx = reading.tx_dbm
+    alarm, warn = reading.tx_low_alarm_dbm, reading.tx_low_warn_dbm
+    low = alarm is not None and (tx == -math.inf or (math.isfinite(tx) and db(tx) < db(alarm)))
+    assessment = (Assessment.UNKNOWN if shut else Assessment.FAULT if low else
+                  Assessment.WARN if warn is not None and tx <= warn else Assessment.OK)
+    parts = [f"module Tx low alarm {fmt_db(alarm)} dBm" if alarm is not None else "",
+             f"low warning {fmt_db(warn)} dBm" if warn is not None else ""]
+    work.add(EvidenceItem(
+        name="tx_power_dbm", value=tx if math.isfinite(tx) else None, unit="dBm", assessment=assessment,
+        sources=(reading.source,), limit=alarm, threshold="; ".join(p for p in parts if p),
+        segment=segment.index, device=sender.device, port=sender.port,
+        note_zh="端口被管理性关闭：激光器关闭" if shut else ("发光低于光模块自身告警门限" if low else ""),
+        note_en="port shut by configuration: laser off" if shut else ("Tx under the module's own alarm threshold" if low else "")))
+    return low and not shut
 
 
 def _loss_evidence(work: Work, segment: Segment, sender: PortEnd, receiver: PortEnd, loss: float,

@@ -29,6 +29,9 @@ TRANSCEIVER_DEFAULTS: dict[str, TransceiverDefaults] = {
     "10GBASE-LR": TransceiverDefaults(-14.4, 0.5, 1310),
     "10GBASE-ER": TransceiverDefaults(-15.8, -1.0, 1550),
     "10GBASE-SR": TransceiverDefaults(-9.9, -1.0, 850),
+    # not an IEEE type: the usual vendor values of 80 km 1550 nm ZR modules (e.g. Cisco SFP-10G-ZR
+    # receiver -24 to -7 dBm), so that a long trunk is judged against a ZR receiver, not none
+    "10GBASE-ZR": TransceiverDefaults(-24.0, -7.0, 1550),
 }
 
 # Fiber attenuation, dB/km: DOMAIN.md gives 0.35 at 1310 nm and 0.25 at 1550 nm (single mode);

@@ -101,10 +101,22 @@ class CircuitPath:
     service_type: str
     rate_mbps: float | None
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    # Egress / uplink ports of the path's devices that are not themselves segments of the circuit (a
+    # metro device's backbone uplink): the circuit's traffic leaves through them, so playbook 2 checks
+    # them for congestion (issue 10 item 6). From the inventory's port ``role``.
+    uplinks: tuple[PortEnd, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(self.segments))
+        object.__setattr__(self, "uplinks", tuple(self.uplinks))
         problems = []
+        on_path = {end.key for seg in self.segments for end in seg.ends}
+        path_devices = {end.device for seg in self.segments for end in seg.ends}
+        for up in self.uplinks:
+            if up.key in on_path:
+                problems.append(f"circuit {self.circuit_id}: uplink {up.label} is a segment end of the circuit")
+            elif up.device not in path_devices:
+                problems.append(f"circuit {self.circuit_id}: uplink {up.label} is not on a device of the path")
         if not self.circuit_id:
             problems.append("circuit id is empty")
         if self.rate_mbps is not None and self.rate_mbps <= 0:

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from diagnosis.actions import actions_for
+from diagnosis.actions import actions_for, verdict_actions
 from diagnosis.alarm_rules import AlarmScan, alarm_evidence, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
@@ -19,29 +19,35 @@ from diagnosis.devices import check_reachability
 from diagnosis.enums import ActionCode, Assessment, LinkState, Playbook, ReadingKind, Verdict
 from diagnosis.port_rules import check_status
 from diagnosis.result import Diagnosis, EvidenceItem, RecommendedAction
+from diagnosis.verdicts import priority
 from diagnosis.wording import action, restore_reachability
 
-PRIORITY: tuple[Verdict, ...] = (
-    Verdict.FLAPPING_PORT,
-    Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
-    Verdict.WITHIN_APPROVED_CUTOVER,
-)
+PRIORITY: tuple[Verdict, ...] = priority(Playbook.ASSIST_ALARMS)
 
 
 def record_alarm_findings(work: Work, scan: AlarmScan) -> None:
     flapping_findings(work, scan)
     port_end = {end.key: (seg, end) for seg, end in work.path.ports()}
+    down_now = {end.key for _, end in work.path.ports()
+                if (status := work.index.status.get(end.key)) is not None
+                and LinkState.DOWN in (status.oper, status.admin)}
+    # the port being down now and its uncleared alarm are one fact, stated once (issue 10 item 7):
+    # on the port's latest uncleared alarm
+    still_down = {(a.device, a.port or ""): a for a in scan.alarms if a.cleared_at is None
+                  and (a.device, a.port or "") in down_now}
     for alarm in scan.alarms:
         segment, end = port_end[(alarm.device, alarm.port or "")]
-        state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "未清除"
-        state_en = f"cleared {alarm.cleared_at:%m-%d %H:%M}" if alarm.cleared_at else "not cleared"
+        state_zh = f"清除于 {alarm.cleared_at:%m-%d %H:%M:%S}" if alarm.cleared_at else "未清除"
+        state_en = f"cleared {alarm.cleared_at:%m-%d %H:%M:%S}" if alarm.cleared_at else "not cleared"
+        if still_down.get(end.key) is alarm:
+            state_zh += "，端口当前仍 down"
+            state_en += "; the port is down now"
         work.find(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
-                  f"{end.label} 告警 {alarm.name}（{alarm.severity}），{alarm.raised_at:%m-%d %H:%M} 产生，{state_zh}",
-                  f"{end.label} alarm {alarm.name} ({alarm.severity}) raised {alarm.raised_at:%m-%d %H:%M} UTC, "
+                  f"{end.label} 告警 {alarm.name}（{alarm.severity}），{alarm.raised_at:%m-%d %H:%M:%S} 产生，{state_zh}",
+                  f"{end.label} alarm {alarm.name} ({alarm.severity}) raised {alarm.raised_at:%m-%d %H:%M:%S} UTC, "
                   f"{state_en}", segment=segment.index, end=end)
     for segment, end in work.path.ports():
-        status = work.index.status.get(end.key)
-        if status is not None and LinkState.DOWN in (status.oper, status.admin):
+        if end.key in down_now and end.key not in still_down:
             work.find(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END,
                       f"{end.label} 当前端口状态为 down",
                       f"{end.label} is down now", segment=segment.index, end=end)
@@ -108,7 +114,7 @@ def run(work: Work) -> Diagnosis:
             verdict = Verdict.NO_ALARM_REQUEST_RETURN
             lead_zh += "未见任何告警、中断或up/down记录。"
             lead_en += " Nothing was seen: no alarm, no port down, no flap."
-            actions.append(action(ActionCode.REQUEST_RETURN))
+            actions += verdict_actions(verdict)
         else:
             verdict = Verdict.INCONCLUSIVE_UNREACHABLE
             lead_zh += "在能读取的端口上未见告警，但无法确认全部端口。"
@@ -123,8 +129,9 @@ def run(work: Work) -> Diagnosis:
                 if finding.verdict == Verdict.FLAPPING_PORT:
                     actions.extend(actions_for(work, finding, scan.flap_counts))
         if verdict in (Verdict.FLAPPING_PORT, Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END):
-            actions.append(action(ActionCode.DISPATCH_CUSTOMER_END))
+            # a flapping port is a historical alarm too: DOMAIN.md assist-flap-2 dispatches to the customer end
+            actions += verdict_actions(Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END)
         if verdict == Verdict.WITHIN_APPROVED_CUTOVER:
             refs = list(dict.fromkeys(a.cutover.reference for a in scan.planned if a.cutover))
-            actions.append(action(ActionCode.NOT_A_NEW_FAULT, zh={"ref": "、".join(refs)}, ref=", ".join(refs)))
+            actions += verdict_actions(verdict, zh={"ref": "、".join(refs)}, ref=", ".join(refs))
     return assemble(work, Playbook.ASSIST_ALARMS, verdict, PRIORITY, actions, (), lead_zh, lead_en)

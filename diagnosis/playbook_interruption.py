@@ -12,7 +12,7 @@ Which segments have no light or are down is read segment by segment (`down_rules
 """
 from __future__ import annotations
 
-from diagnosis.actions import actions_for
+from diagnosis.actions import actions_for, settle_contradictions, verdict_actions
 from diagnosis.alarm_rules import alarm_evidence, explained_by_flapping, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
@@ -23,20 +23,10 @@ from diagnosis.loopplan import loop_plan, standard_order
 from diagnosis.optical_rules import check_segments_optics
 from diagnosis.port_rules import check_speed_duplex, check_status
 from diagnosis.result import Diagnosis, RecommendedAction
+from diagnosis.verdicts import priority
 from diagnosis.wording import action, restore_reachability
 
-PRIORITY: tuple[Verdict, ...] = (
-    Verdict.CUSTOMER_PREMISES_DOWN,
-    Verdict.NO_LIGHT_FIBER_CUT,
-    Verdict.PORT_ADMIN_DOWN,
-    Verdict.PORT_DOWN,
-    Verdict.INCONCLUSIVE_UNREACHABLE,
-    Verdict.FLAPPING_PORT,
-    Verdict.FIBER_DEGRADED,
-    Verdict.RX_OVERLOAD,
-    Verdict.LOW_RX_MARGIN,
-    Verdict.DUPLEX_MISMATCH,
-)
+PRIORITY: tuple[Verdict, ...] = priority(Playbook.INTERRUPTION)
 
 
 def _unread_office_ports(work: Work) -> int:
@@ -67,23 +57,33 @@ def run(work: Work) -> Diagnosis:
             verdict, unclear = Verdict.FAULT_SEGMENT_UNCLEAR, True
             unread = _unread_office_ports(work)
             if not unread:
-                lead_zh = "省内各段端口均up、收光正常，故障段落不明显。"
-                lead_en = "Every in-province segment is up with normal light: the faulty segment is unclear."
+                lead_zh = "各段端口均up、收光正常，故障段落不明显。"
+                lead_en = "Every segment is up with normal light: the faulty segment is unclear."
             else:
                 lead_zh = f"能读取的端口均未见中断或无光，另有 {unread} 个局端端口未能读取，故障段落不明显。"
                 lead_en = (f"No port that could be read is down or dark, {unread} office port(s) could not "
                            f"be read: the faulty segment is unclear.")
+    exit_port = next((e for _, e in standard_order(work.path) if e.site_kind == SiteKind.PROVINCE_EXIT), None)
+    if unclear:
+        # DOMAIN.md interruption-3 only where the path has a province exit (issue 10 item 7)
+        if exit_port is not None:
+            lead_zh += f"先在最近的出省端口 {exit_port.label} 做环。"
+            lead_en += f" Loop first at the nearest province-exit port {exit_port.label}."
+        else:
+            lead_zh += "该电路无出省端口：从接入机房开始逐段环测。"
+            lead_en += " The path has no province exit: loop from the access room outwards."
     actions: list[RecommendedAction] = [action(ActionCode.CONTACT_CUSTOMER_FIRST)]
     for finding in ordered_findings(work.findings, PRIORITY):
         if finding.verdict == verdict:
             actions.extend(actions_for(work, finding, scan.flap_counts))
+    actions += settle_contradictions(work)
     if verdict == Verdict.INCONCLUSIVE_UNREACHABLE:
         dead = [d for d in work.path.devices() if work.index.device_dead(d)]
         actions.append(restore_reachability(dead))
     if unclear:
-        exit_port = next((e for _, e in standard_order(work.path) if e.site_kind == SiteKind.PROVINCE_EXIT), None)
-        if exit_port is not None:
-            actions.append(action(ActionCode.LOOP_PROVINCE_EXIT_FIRST, port=exit_port.label))
+        # the registry's actions of an unclear segment; the province-exit loop only where there is one
+        actions += [a for a in verdict_actions(Verdict.FAULT_SEGMENT_UNCLEAR, port=exit_port.label if exit_port else "")
+                    if exit_port is not None or a.code != ActionCode.LOOP_PROVINCE_EXIT_FIRST]
     actions += [action(ActionCode.LOOP_FROM_ACCESS_ROOM), action(ActionCode.RECORD_LOOP_POINTS)]
     suspects = tuple(dict.fromkeys(
         f.segment for f in ordered_findings(work.findings, PRIORITY) if f.verdict == verdict and f.segment is not None))

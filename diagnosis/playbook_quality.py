@@ -11,7 +11,7 @@ intermittent, so a dark reading of its segment is not called a cut.
 """
 from __future__ import annotations
 
-from diagnosis.actions import actions_for
+from diagnosis.actions import actions_for, settle_contradictions
 from diagnosis.alarm_rules import alarm_evidence, explained_by_flapping, flapping_findings, scan_alarms
 from diagnosis.conclude import assemble, ordered_findings, primary_verdict
 from diagnosis.context import Work
@@ -24,24 +24,10 @@ from diagnosis.port_rules import check_errors, check_speed_duplex, check_status
 from diagnosis.result import Diagnosis, EvidenceItem, RecommendedAction
 from diagnosis.traffic_rules import check_customer_rate, check_egress
 from diagnosis.trend import check_rx_trend
+from diagnosis.verdicts import priority
 from diagnosis.wording import action, restore_reachability
 
-PRIORITY: tuple[Verdict, ...] = (
-    Verdict.CUSTOMER_PREMISES_DOWN,  # the source: rule the customer-side device out
-    Verdict.NO_LIGHT_FIBER_CUT,
-    Verdict.PORT_ADMIN_DOWN,
-    Verdict.PORT_DOWN,
-    Verdict.INCONCLUSIVE_UNREACHABLE,  # a dark port facing a device that cannot be read
-    Verdict.FLAPPING_PORT,  # intermittent: explains a dark reading on its segment
-    Verdict.RX_OVERLOAD,
-    Verdict.FIBER_DEGRADED,  # the cause, when a low margin is its consequence
-    Verdict.LOW_RX_MARGIN,
-    Verdict.DUPLEX_MISMATCH,
-    Verdict.CRC_ERRORS,
-    Verdict.CUSTOMER_RATE_LIMIT,
-    Verdict.EGRESS_CONGESTION,
-    Verdict.RX_POWER_DECLINING,
-)
+PRIORITY: tuple[Verdict, ...] = priority(Playbook.ASSIST_QUALITY)
 
 
 def check_customer_device(work: Work) -> None:
@@ -99,6 +85,7 @@ def run(work: Work) -> Diagnosis:
         actions.append(restore_reachability(unread))
     for finding in ordered_findings(work.findings, PRIORITY):
         actions.extend(actions_for(work, finding, flap_counts))
+    actions += settle_contradictions(work)
     actions.append(action(ActionCode.TEST_CUSTOMER_DEVICE))
     actions.append(action(ActionCode.TESTING_CONTINUES))
     suspects = tuple(dict.fromkeys(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diagnosis.context import Work
+from diagnosis.contradictions import rate_beyond
 from diagnosis.enums import Assessment, Duplex, LinkState, ReadingKind, Verdict
 from diagnosis.path import PortEnd, Segment
-from diagnosis.readings import ErrorReading, PortStatus
+from diagnosis.readings import ErrorReading, PortStatus, Source
 from diagnosis.result import EvidenceItem
 from diagnosis.wording import fmt_db
 
@@ -107,6 +108,8 @@ def check_errors(work: Work) -> None:
                         device=end.device, port=end.port,
                         note_zh="仅一次计数，无法计算速率", note_en="one sample only: rate unknown"))
                 continue
+            if _beyond_line_rate(work, segment, end, name, rate, sources):
+                continue
             assessment = (Assessment.FAULT if rate >= th.crc_fault_per_s else
                           Assessment.WARN if rate > 0 else Assessment.OK)
             work.add(EvidenceItem(
@@ -115,6 +118,30 @@ def check_errors(work: Work) -> None:
                 segment=segment.index, device=end.device, port=end.port))
             if assessment == Assessment.FAULT:
                 _crc_finding(work, segment, end, name, rate)
+
+
+# the most frames a port can receive per second: 64-byte frames plus 8 bytes preamble and 12 bytes
+# inter-frame gap (IEEE 802.3), so 1.488 M/s at 1 Gb/s; more errored frames than that cannot be
+_MIN_FRAME_BITS = (64 + 8 + 12) * 8
+
+
+def _beyond_line_rate(work: Work, segment: Segment, end: PortEnd, name: str, rate: float,
+                      sources: tuple[Source, ...]) -> bool:
+    status = work.index.status.get(end.key)
+    speed = (status.speed_mbps if status else None) or end.speed_mbps
+    if not speed:
+        return False
+    most = speed * 1e6 / _MIN_FRAME_BITS
+    if rate <= most * (1 + work.thresholds.rate_measurement_error_fraction):
+        return False
+    work.add(EvidenceItem(
+        name=name, value=round(rate, 3), unit="/s", assessment=Assessment.UNKNOWN, sources=sources,
+        limit=round(most, 1), threshold="at most the line-rate frame rate; measurement fault above it",
+        segment=segment.index, device=end.device, port=end.port,
+        note_zh="测量故障：超过线速最大帧率", note_en="measurement fault: more than the line-rate frame rate"))
+    rate_beyond(work, segment, end, ("线速最大帧率", "line-rate frame rate"), f"{rate:.3g}/s", f"{most:.4g}/s",
+                sources[-1], name)
+    return True
 
 
 def _crc_finding(work: Work, segment: Segment, end: PortEnd, name: str, rate: float) -> None:

@@ -40,6 +40,8 @@ class OpticalReading:
     """Optical power of a port (DDM), with the module's own thresholds where it reports them.
 
     `rx_los` is the module's loss-of-signal flag; `rx_dbm` may then be None or -inf.
+    `tx_low_alarm_dbm` / `tx_low_warn_dbm` are the module's own Tx low thresholds (an ageing laser
+    falls under them: a transmitter fault, not a fiber fault).
     """
 
     device: str
@@ -52,6 +54,8 @@ class OpticalReading:
     rx_high_warn_dbm: float | None = None
     rx_high_alarm_dbm: float | None = None
     rx_los: bool = False
+    tx_low_alarm_dbm: float | None = None
+    tx_low_warn_dbm: float | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Readable text of a diagnosis for the journal (追加信息): Chinese, English, or both.
 
-The text lists the verdict, the summary, suspected segments, the evidence that is not ok (every
-item with its value, limit, source and time; ok items are counted, the full list is in `to_dict()`),
-the actions, the loop plan and what could not be checked.
+The text lists the verdict and its confidence, the summary, suspected segments, the readings that
+disagree, the evidence that is not ok (with value, limit, source and time; ok items are counted),
+the actions, the loop plan and what could not be checked. A journal entry stays readable: at most
+`_PER_GROUP` items of one evidence name on one port and `_MAX_EVIDENCE_LINES` in all are written,
+the rest counted; the full list is in `to_dict()` (issue 10 item 7: no 50 KB flapping text).
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from diagnosis.enums import Assessment, Playbook
 from diagnosis.errors import InvalidInput
-from diagnosis.wording import VERDICT_TITLES
+from diagnosis.verdicts import VERDICT_TITLES
+from diagnosis.wording import CONFIDENCE_WORDS
 
 if TYPE_CHECKING:
     from diagnosis.result import Diagnosis, EvidenceItem
@@ -25,10 +28,16 @@ _ASSESS = {
     Assessment.UNKNOWN: ("未知", "unknown"), Assessment.OK: ("正常", "ok"),
 }
 _ALWAYS_SHOWN = {"alarms_in_window"}
+_HIDDEN = {"readings_disagree"}  # written under their own heading, from `contradictions`
+_PER_GROUP = 3
+_MAX_EVIDENCE_LINES = 40
+_MAX_GAP_LINES = 20
 _HEADINGS = {
-    "zh": ("诊断", "结论", "可疑段落", "证据", "建议", "下一步环测点", "未能核查", "另有 {n} 项证据正常"),
+    "zh": ("诊断", "结论", "可疑段落", "证据", "建议", "下一步环测点", "未能核查", "另有 {n} 项证据正常",
+           "可信度", "读数矛盾", "另有 {n} 项{what}（完整列表见结构化数据）", "另有 {n} 项"),
     "en": ("Diagnosis", "Verdict", "Suspected segments", "Evidence", "Recommended actions",
-           "Next loop points", "Could not check", "{n} more evidence items ok"),
+           "Next loop points", "Could not check", "{n} more evidence items ok", "Confidence",
+           "Readings that disagree", "{n} more {what} (full list in the structured data)", "{n} more"),
 }
 
 
@@ -67,19 +76,27 @@ def _block(d: Diagnosis, lang: str) -> list[str]:
     h = _HEADINGS[lang]
     title = VERDICT_TITLES[d.verdict][0 if zh else 1]
     ticket = f" · {'工单' if zh else 'ticket'} {d.ticket_id}" if d.ticket_id else ""
+    reasons = "; ".join(r.text_zh if zh else r.text_en for r in d.confidence_reasons[:_PER_GROUP])
+    if len(d.confidence_reasons) > _PER_GROUP:
+        reasons += "; " + h[11].format(n=len(d.confidence_reasons) - _PER_GROUP)
     lines = [f"【{h[0]}】{d.circuit_id}{ticket} · {_PLAYBOOK[d.playbook][0 if zh else 1]} · "
              f"{d.made_at:%Y-%m-%d %H:%M} UTC",
              f"{h[1]}: {d.verdict.value} — {title}",
+             f"{h[8]}: {CONFIDENCE_WORDS[d.confidence][0 if zh else 1]} — {reasons}",
              d.summary_zh if zh else d.summary_en]
     if d.suspected_segments:
         lines.append(f"{h[2]}:")
         lines += [f"  #{s.index} {s.a} → {s.z}: {s.reason_zh if zh else s.reason_en}" for s in d.suspected_segments]
-    shown = [e for e in d.evidence if e.assessment != Assessment.OK or e.name in _ALWAYS_SHOWN]
-    if shown or d.evidence:
+    if d.contradictions:
+        lines.append(f"{h[9]}:")
+        lines += [f"  - {c.text_zh if zh else c.text_en} → {c.check_zh if zh else c.check_en}" for c in d.contradictions]
+    relevant = [e for e in d.evidence if e.name not in _HIDDEN]
+    shown = [e for e in relevant if e.assessment != Assessment.OK or e.name in _ALWAYS_SHOWN]
+    if shown or relevant:
         lines.append(f"{h[3]}:")
-        lines += [_evidence_line(e, lang) for e in shown]
-        if len(d.evidence) > len(shown):
-            lines.append("  " + h[7].format(n=len(d.evidence) - len(shown)))
+        lines += _evidence_lines(shown, lang)
+        if len(relevant) > len(shown):
+            lines.append("  " + h[7].format(n=len(relevant) - len(shown)))
     if d.actions:
         lines.append(f"{h[4]}:")
         lines += [f"  {i}. {a.text_zh if zh else a.text_en}" for i, a in enumerate(d.actions, 1)]
@@ -89,7 +106,32 @@ def _block(d: Diagnosis, lang: str) -> list[str]:
                   f"{p.reason_zh if zh else p.reason_en}" for p in d.loop_plan]
     if d.could_not_check:
         lines.append(f"{h[6]}:")
-        lines += [f"  - {g.text_zh if zh else g.text_en}" for g in d.could_not_check]
+        lines += [f"  - {g.text_zh if zh else g.text_en}" for g in d.could_not_check[:_MAX_GAP_LINES]]
+        if len(d.could_not_check) > _MAX_GAP_LINES:
+            lines.append("  " + h[11].format(n=len(d.could_not_check) - _MAX_GAP_LINES))
+    return lines
+
+
+def _evidence_lines(items: list[EvidenceItem], lang: str) -> list[str]:
+    """At most `_PER_GROUP` lines per (name, device, port) and `_MAX_EVIDENCE_LINES` in all; what is
+    left out is counted per group, so the text still says how many alarms a port raised."""
+    groups: dict[tuple[str, str | None, str | None], list[EvidenceItem]] = {}
+    for item in items:
+        groups.setdefault((item.name, item.device, item.port), []).append(item)
+    lines: list[str] = []
+    left_out = 0
+    more = _HEADINGS[lang][10]
+    for (name, device, port), group in groups.items():
+        for item in group[:_PER_GROUP]:
+            if len(lines) < _MAX_EVIDENCE_LINES:
+                lines.append(_evidence_line(item, lang))
+            else:
+                left_out += 1
+        if len(group) > _PER_GROUP:
+            where = " ".join(p for p in (device, port) if p)
+            lines.append("  … " + more.format(n=len(group) - _PER_GROUP, what=f"{name} @ {where}".strip(" @")))
+    if left_out:
+        lines.append("  … " + more.format(n=left_out, what="证据" if lang == "zh" else "evidence items"))
     return lines
 
 

@@ -1,7 +1,7 @@
 """The diagnosis (诊断结论): verdict, summaries, suspected segments, evidence, actions, loop plan.
 
 `Diagnosis.to_dict()` is the JSON-ready structured form (stored, served by the API, appended to the
-journal next to the text); `Diagnosis.render_text()` is the readable form for the journal.
+journal next to the text); `diagnosis.render.render_text(d)` is the readable form for the journal.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from diagnosis.enums import (
-    AccessState, ActionCode, Assessment, Method, Playbook, ReadingKind, SiteKind, Verdict,
+    AccessState, ActionCode, Assessment, Confidence, ContradictionKind, Method, Playbook, ReadingKind,
+    SiteKind, Verdict,
 )
 from diagnosis.readings import Source
 
@@ -107,6 +108,36 @@ class NotChecked:
 
 
 @dataclass(frozen=True)
+class Contradiction:
+    """Readings that cannot all be true (issue 10 item 5: a contradiction is not a conclusion).
+
+    `readings` names the evidence that disagrees (e.g. ("oper_status", "rx_power_dbm")) and
+    `sources` cites each reading; `check_*` is the check that settles which one is right."""
+
+    kind: ContradictionKind
+    readings: tuple[str, ...]
+    text_zh: str
+    text_en: str
+    check_zh: str
+    check_en: str
+    segment: int | None = None
+    device: str | None = None
+    port: str | None = None
+    sources: tuple[Source, ...] = ()
+    # another finding that accounts for the readings (e.g. fiber_degraded: light does arrive, weaker
+    # than the limit says); the verdict then rests on that finding, with a lowered confidence
+    explained_by: Verdict | None = None
+
+
+@dataclass(frozen=True)
+class ConfidenceReason:
+    """Why the confidence is what it is (one line each, both languages)."""
+
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     circuit_id: str
     ticket_id: str
@@ -123,6 +154,11 @@ class Diagnosis:
     actions: tuple[RecommendedAction, ...] = ()
     loop_plan: tuple[LoopPoint, ...] = ()
     could_not_check: tuple[NotChecked, ...] = field(default_factory=tuple)
+    # how far the verdict can be acted on, and why (issue 10 item 5); lowered by contradictions,
+    # readings that could not be had, and inconclusive verdicts
+    confidence: Confidence = Confidence.HIGH
+    confidence_reasons: tuple[ConfidenceReason, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
 
     @property
     def suspected_segment(self) -> int | None:
@@ -144,11 +180,6 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(self)
-
-    def render_text(self, language: str = "both") -> str:
-        from diagnosis.render import render_text
-
-        return render_text(self, language)
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Where each rule of DOMAIN.md lives in this package and which unit test proves it.
+"""Where each rule of DOMAIN.md (and of issue 10, which sharpens them) lives in this package and
+which unit test proves it.
 
 `quote_zh` is the source's own words (seed/customer-response-center-workflow.zh.txt); a unit test
 checks that every module and test named here exists, and that each quote is in the source.
@@ -126,4 +127,38 @@ DOMAIN_RULES: tuple[DomainRule, ...] = (
                ("trend",),
                ("test_slow_downward_rx_trend_over_days_is_an_early_warning",
                 "test_flat_or_short_rx_trend_is_not_a_warning")),
+    # --- trustworthy on networks not seen (issue 10: transmitter, contradictions, wording) ------------
+    DomainRule("optics-transmitter", "Tx under the module's own low alarm with the loss within budget: the "
+               "optical module at that end, not the fiber", "光功率", ("optical_rules", "verdicts"),
+               ("test_laser_under_its_own_tx_low_alarm_with_loss_in_budget_is_a_transmitter_fault_not_a_cut",
+                "test_tx_exactly_at_its_low_alarm_is_not_a_transmitter_fault",
+                "test_a_port_shut_by_configuration_has_its_laser_off_on_purpose")),
+    DomainRule("optics-trunk", "a long trunk over budget with both ports up is degraded fiber, not a cut, "
+               "and not access fiber", "光纤劣化", ("optical_rules", "actions"),
+               ("test_long_trunk_over_budget_with_both_ports_up_is_degraded_fiber_not_a_cut_nor_access_fiber",
+                "test_degraded_access_fiber_is_still_called_access_fiber")),
+    DomainRule("contradiction", "readings that disagree are named, lower the confidence and get the check "
+               "that settles them: inconclusive, never a confident verdict", "光功率",
+               ("contradictions", "confidence", "optical_rules"),
+               ("test_a_port_that_is_up_cannot_be_no_light_the_diagnosis_is_inconclusive_and_names_the_readings",
+                "test_a_warning_threshold_read_as_the_alarm_gives_no_fiber_cut_on_a_port_that_is_up",
+                "test_two_sources_for_one_value_beyond_their_precision_are_named_not_believed",
+                "test_every_diagnosis_carries_a_confidence_with_its_reasons_in_its_json",
+                "test_contradictions_are_in_the_json_and_the_journal_text")),
+    DomainRule("measurement-fault", "a rate beyond the line speed or the contracted rate is a measurement "
+               "fault, never a verdict", "用户线路达到或接近速率上限", ("traffic_rules", "port_rules", "contradictions"),
+               ("test_a_rate_beyond_the_line_speed_or_the_contract_is_a_measurement_fault_never_a_rate_limit",
+                "test_an_impossible_reading_at_one_end_leaves_the_other_ends_reading_to_decide",
+                "test_egress_utilisation_beyond_the_port_speed_is_a_measurement_fault",
+                "test_crc_errors_beyond_the_line_rate_frame_rate_are_a_measurement_fault")),
+    DomainRule("flap-count", "one physical event seen by several sources is one bounce; flapping needs 3",
+               "瞬断", ("alarm_rules", "events"),
+               ("test_one_cut_seen_by_trap_alarm_history_and_rx_low_is_one_bounce",
+                "test_the_same_down_from_trap_alarm_history_and_port_status_is_stated_once")),
+    DomainRule("wording", "texts a duty officer can trust: no province exit where there is none, no "
+               "'cleared not cleared', one statement per fact, a summarised journal text", "出省端口",
+               ("playbook_interruption", "alarm_rules", "conclude", "render"),
+               ("test_unclear_segment_without_a_province_exit_never_speaks_of_one",
+                "test_an_uncleared_alarm_never_reads_cleared_not_cleared",
+                "test_a_flapping_port_gives_a_short_journal_text_and_keeps_every_alarm_in_the_data")),
 )

@@ -1,8 +1,13 @@
 """Traffic rules for high latency (时延大): the customer line at or near its contracted rate, and
-congestion at the metro-network egress (城域网出口拥塞)."""
+congestion at the metro-network egress (城域网出口拥塞).
+
+A rate above the port's line speed or the contracted rate by more than the measurement error is a
+measurement fault (`contradictions.rate_beyond`), never `customer_rate_limit` or
+`egress_congestion` (issue 10 items 2 and 5); the other end's reading is then tried."""
 from __future__ import annotations
 
 from diagnosis.context import Work
+from diagnosis.contradictions import rate_beyond
 from diagnosis.enums import AccessState, Assessment, ReadingKind, SiteKind, Verdict
 from diagnosis.path import PortEnd, Segment
 from diagnosis.readings import UtilisationReading
@@ -55,12 +60,16 @@ def check_customer_rate(work: Work) -> None:
         work.missing(ReadingKind.UTILISATION, ends[0].device, ends[0].port, segment=segment.index,
                      reason=AccessState.NOT_COLLECTED, detail="contracted rate unknown")
         return
+    impossible = False
     for end in ends:
         reading = work.index.utilisation.get(end.key)
         if reading is None:
             continue
         mbps = _peak_mbps(work, end, reading)
         if mbps is None:
+            continue
+        if _beyond_limits(work, segment, end, reading, mbps, rate):
+            impossible = True
             continue
         ratio = round(mbps / rate, 3)
         near = round(rate * work.thresholds.rate_near_limit_fraction, 3)
@@ -78,33 +87,68 @@ def check_customer_rate(work: Work) -> None:
                       f"{fmt_db(rate)} Mbps: at or near its rate limit",
                       segment=segment.index, end=end)
         return
-    work.missing(ReadingKind.UTILISATION, ends[0].device, ends[0].port, segment=segment.index)
+    if not impossible:
+        work.missing(ReadingKind.UTILISATION, ends[0].device, ends[0].port, segment=segment.index)
+
+
+def _beyond_limits(work: Work, segment: Segment, end: PortEnd, reading: UtilisationReading, mbps: float,
+                   rate: float) -> bool:
+    """A customer-line rate over the port speed or the contracted rate by more than the measurement
+    error: reported as a measurement fault with its evidence, and True."""
+    error = 1 + work.thresholds.rate_measurement_error_fraction
+    speed = _speed(work, end, reading)
+    if speed and mbps > speed * error:
+        what, limit = ("端口速率", "line speed"), float(speed)
+    elif mbps > rate * error:
+        what, limit = ("签约速率", "contracted rate"), rate
+    else:
+        return False
+    work.add(EvidenceItem(
+        name="customer_utilisation_mbps", value=round(mbps, 2), unit="Mbps", assessment=Assessment.UNKNOWN,
+        sources=(reading.source,), limit=limit, threshold=f"{what[1]} {fmt_db(limit)} Mbps; measurement fault above it",
+        segment=segment.index, device=end.device, port=end.port,
+        note_zh=f"测量故障：超过{what[0]}", note_en=f"measurement fault: above the {what[1]}"))
+    rate_beyond(work, segment, end, what, f"{fmt_db(mbps)} Mbps", f"{fmt_db(limit)} Mbps", reading.source,
+                "customer_utilisation_mbps")
+    return True
 
 
 def check_egress(work: Work) -> None:
+    """Congestion at the metro egress (城域网出口拥塞): the metro-egress ends of the path's segments, and
+    the egress/uplink ports the inventory names on the path's devices (beyond the path itself)."""
     th = work.thresholds
-    for segment, end in work.path.ports():
-        if end.site_kind != SiteKind.METRO_EGRESS:
-            continue
+    egress = [(segment, end) for segment, end in work.path.ports() if end.site_kind == SiteKind.METRO_EGRESS]
+    egress += [(None, up) for up in work.path.uplinks]
+    for segment, end in egress:
+        index = segment.index if segment is not None else None
         reading = work.index.utilisation.get(end.key)
         if reading is None:
-            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=segment.index)
+            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=index)
             continue
         fraction = _peak_fraction(work, end, reading)
         if fraction is None:
-            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=segment.index,
+            work.missing(ReadingKind.UTILISATION, end.device, end.port, segment=index,
                          reason=AccessState.NOT_COLLECTED, detail="port speed unknown")
             continue
         fraction = round(fraction, 3)
+        if fraction > 1 + th.rate_measurement_error_fraction:
+            work.add(EvidenceItem(
+                name="egress_utilisation", value=fraction, unit="fraction", assessment=Assessment.UNKNOWN,
+                sources=(reading.source,), limit=1.0, threshold="at most the port speed; measurement fault above it",
+                segment=index, device=end.device, port=end.port,
+                note_zh="测量故障：超过端口速率", note_en="measurement fault: above the line speed"))
+            rate_beyond(work, segment, end, ("端口速率", "line speed"), f"{fraction:.0%}", "100%", reading.source,
+                        "egress_utilisation")
+            continue
         congested = fraction >= th.egress_congestion_fraction
         work.add(EvidenceItem(
             name="egress_utilisation", value=fraction, unit="fraction",
             assessment=Assessment.FAULT if congested else Assessment.OK, sources=(reading.source,),
             limit=th.egress_congestion_fraction,
             threshold=f"congested at or above {th.egress_congestion_fraction:.0%} of the port speed",
-            segment=segment.index, device=end.device, port=end.port))
+            segment=index, device=end.device, port=end.port))
         if congested:
             work.find(Verdict.EGRESS_CONGESTION,
-                      f"城域网出口 {end.label} 利用率 {fraction:.0%}：出口拥塞",
-                      f"metro egress {end.label} runs at {fraction:.0%} of its speed: congestion",
-                      segment=segment.index, end=end)
+                      f"{'上联口' if segment is None else '城域网出口'} {end.label} 利用率 {fraction:.0%}：出口拥塞",
+                      f"{'uplink' if segment is None else 'metro egress'} {end.label} runs at {fraction:.0%} of its speed: congestion",
+                      segment=index, end=end)

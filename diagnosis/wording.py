@@ -5,33 +5,12 @@ here says so; missing hand-over data is worded as a fault to handle.
 """
 from __future__ import annotations
 
-from diagnosis.enums import AccessState, ActionCode, ReadingKind, Verdict
+from diagnosis.enums import AccessState, ActionCode, Confidence, ReadingKind
 from diagnosis.result import RecommendedAction
+from diagnosis.verdicts import VERDICT_TITLES
 
-VERDICT_TITLES: dict[Verdict, tuple[str, str]] = {
-    Verdict.NO_ALARM_REQUEST_RETURN: ("无历史告警，申请返单", "No historical alarm: request return"),
-    Verdict.HISTORICAL_ALARMS_DISPATCH_CUSTOMER_END: (
-        "有历史告警，派维护人员去用户端排查", "Historical alarms: dispatch maintenance to the customer end"),
-    Verdict.FLAPPING_PORT: ("端口瞬断（频繁up/down）", "Port flapping"),
-    Verdict.WITHIN_APPROVED_CUTOVER: ("告警在已批准割接时段内", "Alarms inside an approved cutover"),
-    Verdict.FIBER_DEGRADED: ("光衰超标：光纤劣化或连接器脏污/松动",
-                             "Excess loss: degraded fiber or dirty/loose connector"),
-    Verdict.LOW_RX_MARGIN: ("收光余量不足，易产生误码", "Low Rx margin: bit errors likely"),
-    Verdict.RX_OVERLOAD: ("收光过载", "Receiver overload"),
-    Verdict.CRC_ERRORS: ("端口有CRC/输入错误", "CRC / input errors on the segment"),
-    Verdict.DUPLEX_MISMATCH: ("两端速率/双工不匹配", "Speed/duplex mismatch between the ends"),
-    Verdict.CUSTOMER_RATE_LIMIT: ("用户线路达到或接近速率上限", "Customer line at or near its rate limit"),
-    Verdict.EGRESS_CONGESTION: ("城域网出口拥塞", "Metro egress congestion"),
-    Verdict.RX_POWER_DECLINING: ("收光功率缓慢下降（预警）", "Rx power slowly declining (early warning)"),
-    Verdict.CUSTOMER_PREMISES_DOWN: ("用户端设备掉电或故障，先联系用户", "Customer-side device down: contact the customer first"),
-    Verdict.NO_LIGHT_FIBER_CUT: ("无光：断纤", "No light: fiber cut"),
-    Verdict.PORT_ADMIN_DOWN: ("端口被管理性关闭", "Port administratively down"),
-    Verdict.PORT_DOWN: ("端口中断（有收光）", "Port down although light arrives"),
-    Verdict.FAULT_SEGMENT_UNCLEAR: ("故障段落不明，先在出省端口做环", "Faulty segment unclear: loop at the province exit first"),
-    Verdict.MISSING_HANDOVER_DATA: ("电路资料缺失，按故障处理", "Hand-over data missing: handled as a fault"),
-    Verdict.NO_FAULT_FOUND: ("未发现故障", "No fault found"),
-    Verdict.INCONCLUSIVE_UNREACHABLE: ("部分设备不可达，无法下结论", "Inconclusive: devices could not be read"),
-}
+__all__ = ["ACTION_TEXTS", "CONFIDENCE_WORDS", "KIND_WORDS", "STATE_WORDS", "VERDICT_TITLES", "action",
+           "fmt_db", "not_checked_texts", "restore_reachability"]
 
 STATE_WORDS: dict[AccessState, tuple[str, str]] = {
     AccessState.OK: ("正常", "ok"),
@@ -80,10 +59,12 @@ ACTION_TEXTS: dict[ActionCode, tuple[str, str]] = {
         "{segment} 损耗超出预算 {excess} dB：清洁或更换连接器/跳线，仍超标则测试并更换劣化光纤。",
         "{segment} loses {excess} dB more than its budget: clean or replace the connectors/patch "
         "cords, and if the loss stays, test and replace the degraded fiber."),
+    # {cause}: "loose port" for a flapping port, "degraded access fiber" only for a segment that
+    # reaches the access room or the customer, "degraded fiber" for a trunk (issue 10 item 7)
     ActionCode.PREVENTIVE_ACTION: (
-        "原因属可控因素（端口松动、接入光纤劣化）：维护人员及时做好排查预防工作，避免同样故障再次出现。",
-        "The cause is controllable (loose port, degraded access fiber): maintenance takes preventive "
-        "action so that the same fault does not recur."),
+        "原因属可控因素（{cause}）：维护人员及时做好排查预防工作，避免同样故障再次出现。",
+        "The cause is controllable ({cause}): maintenance takes preventive action so that the same "
+        "fault does not recur."),
     ActionCode.CHECK_TRANSMITTER: (
         "{port} 收光余量不足而段落损耗未超标：检查对端发光功率及光模块。",
         "{port} has a low Rx margin while the segment loss is within budget: check the far end's "
@@ -151,6 +132,18 @@ ACTION_TEXTS: dict[ActionCode, tuple[str, str]] = {
         "{devices} 未能读取：恢复网管可达或派人现场读取后再确认结论。",
         "{devices} could not be read: restore management access or read them on site before "
         "confirming the verdict."),
+    ActionCode.CHECK_OR_REPLACE_MODULE: (
+        "{port} 发光功率 {tx} dBm，低于该光模块自身的发光低告警门限 {tx_limit} dBm，而段落损耗在预算内：检查或更换该端光模块，不是光纤问题。",
+        "{port} transmits {tx} dBm, below its module's own Tx low-alarm threshold {tx_limit} dBm, while "
+        "the segment loss is within budget: check or replace the optical module at that end; the "
+        "fiber is not the cause."),
+    ActionCode.SETTLE_CONTRADICTION: (
+        "读数相互矛盾（{what}）：{check}，确认后再下结论。",
+        "Readings disagree ({what}): {check} before concluding."),
+}
+
+CONFIDENCE_WORDS: dict[Confidence, tuple[str, str]] = {
+    Confidence.HIGH: ("高", "high"), Confidence.MEDIUM: ("中", "medium"), Confidence.LOW: ("低", "low"),
 }
 
 

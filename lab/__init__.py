@@ -13,12 +13,17 @@ truth. Default: `lab/topologies/branch.yaml` (`DEFAULT_TOPOLOGY`). `lab:` keys:
             description, external_rx_dbm (a port fed from outside the lab, e.g. the province exit)
   segments: "CIRCUIT#index" or "devA:portA--devB:portB" -> actual_loss_db
   models:   device -> model name shown in sysDescr
+  latency:  {default: {snmp_ms, ssh_login_ms, command_ms, jitter}, devices: {device: {...}}}: the
+            response times used when the lab runs with realistic latency (`lab/latency.py`)
 Large topologies: `lab.generator.generate_topology(devices=1000, ports_per_device=20)` (distinct
 127.30.x.y management addresses) or `generate --devices N --ports M --out FILE` on the CLI.
 
 Python API (async, one event loop; call it from that loop's thread, e.g. not from netmiko workers)::
 
-    lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222)
+    lab = Lab.load(path_or_dict, address_block="127.20.0", snmp_port=1161, ssh_port=2222,
+                   latency="off")          # "realistic": devices answer after their times (SNMP tens
+                                           #   of ms, SSH login 1-3 s, ~0.3 s per command); None reads
+                                           #   $FAULTLINE_LAB_LATENCY; lab.latency.mode switches it live
     async with lab:                      # or await lab.start() / await lab.stop()
         lab.devices                      # [DeviceEndpoint(name, vendor, site, host, snmp_port, ssh_port,
                                          #   snmp_version, community, username, password)]; .snmp / .ssh = "host:port"
@@ -43,7 +48,7 @@ Python API (async, one event loop; call it from that loop's thread, e.g. not fro
 Fault kinds (`FaultKind`) and targets: fiber_degraded(db) / fiber_cut / loose_connector(period_s,
 down_s, extra_loss_db) on a segment ("CIR#i", "devA:portA--devB:portB" or one of its ports);
 duplex_mismatch(duplex) / speed_mismatch(speed_mbps) / port_congestion(utilisation, direction) /
-transceiver_ageing(db_per_day) on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
+transceiver_ageing(db_per_day, db = already aged) on a port "device:port" (a duplex or speed mismatch gives the slower / half-duplex end late
 collisions and output errors, its peer CRC/runt input errors; the forced speed shows in ifSpeed,
 ifHighSpeed and the CLI); egress_congestion(utilisation) on a port or a device (its externally fed
 port); cpe_power_off on a device. `clear` = `lab.clear(...)`.

@@ -61,6 +61,7 @@ async def _run(lab: Lab, control_port: int, inventory_out: Path | None, receiver
             console.print(f"inventory written to {inventory_out}")
         console.print(f"SNMPv3: user {lab.v3.user}, {lab.v3.auth_protocol}/{lab.v3.auth_key}, "
                       f"{lab.v3.priv_protocol}/{lab.v3.priv_key}")
+        console.print(f"device latency: {lab.latency.mode}")
         console.print(f"control endpoint http://127.0.0.1:{control.port}  (Ctrl+C stops the lab)")
         await stop.wait()
         await control.stop()
@@ -76,14 +77,17 @@ def up(
     control_port: ControlPort = DEFAULT_CONTROL_PORT,
     trap_receiver: Annotated[list[str] | None, typer.Option(help="host:port to send traps to (repeatable).")] = None,
     time_scale: Annotated[float, typer.Option(help="Simulated seconds per real second (ageing demos: 3600).")] = 1.0,
+    latency: Annotated[str | None, typer.Option(
+        help="Device response times: 'realistic' (SNMP tens of ms, SSH login 1-3 s, commands ~0.3 s; "
+             "per device in lab.latency) or 'off'. Default: $FAULTLINE_LAB_LATENCY, else off.")] = None,
 ) -> None:
     """Run the lab in the foreground: print the device table, write the inventory."""
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one INFO line per SSH event drowns the table
     try:
         lab = Lab.load(topology, address_block=address_block, snmp_port=snmp_port, ssh_port=ssh_port,
-                       time_scale=time_scale)
+                       time_scale=time_scale, latency=latency)
         asyncio.run(_run(lab, control_port, inventory_out, trap_receiver or []))
-    except LabError as exc:
+    except (LabError, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
 
@@ -95,10 +99,27 @@ def generate(
     ports: Annotated[int, typer.Option(help="Ports per device.")] = 20,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same topology).")] = 7,
     address_base: Annotated[str, typer.Option(help="Loopback /16 for the management addresses.")] = "127.30",
+    scenarios: Annotated[int | None, typer.Option(help="Instead: N random fault scenarios (lab/scenarios.py), "
+                                                       "one island network each, in one topology with their truth.")] = None,
 ) -> None:
     """Write a large topology for benchmarks; `lab up --topology FILE` runs it as is."""
     from lab.generator import generate_topology
 
+    if scenarios is not None:
+        from dataclasses import asdict
+
+        from lab.scenarios import generate_scenarios
+
+        (slab,) = generate_scenarios(seed, scenarios, per_lab=max(scenarios, 1))
+        data = slab.topology
+        data["lab"]["scenarios"] = [  # the truth, for people; the lab itself ignores this key
+            {**{k: v for k, v in asdict(sc).items() if k != "truth"},
+             "truth": {**asdict(sc.truth), "kind": sc.truth.kind.value if sc.truth.kind else None}}
+            for sc in slab.scenarios]
+        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        console.print(f"{out}: {len(data['devices'])} devices, {len(slab.scenarios)} scenarios (inject each "
+                      f"lab.scenarios[].truth with `lab inject`)")
+        return
     try:
         data = generate_topology(devices=devices, ports_per_device=ports, seed=seed, address_base=address_base)
     except ValueError as exc:

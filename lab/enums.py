@@ -38,3 +38,17 @@ class LinkEventKind(StrEnum):
     TX_LOW_CLEAR = "tx_low_clear"
     CRC_RISING = "crc_rising"  # CRC errors above the alarm threshold (hwIfMonitorCrcErrorRising)
     CRC_RESUME = "crc_resume"
+
+
+class PowerUnit(StrEnum):
+    """How a Huawei agent encodes hwEntityOpticalRx/TxPower (HUAWEI-ENTITY-EXTENT-MIB)."""
+
+    CENTI_DBM = "centi_dbm"  # 0.01 dBm, as the MIB says (AR, NE, CloudEngine)
+    MICROWATT = "microwatt"  # uW: VRP5 S-series switches (LibreNMS S5720 recordings)
+
+
+class CliDialect(StrEnum):
+    """The Huawei CLI generation whose layouts a device prints."""
+
+    VRP5 = "vrp5"  # S-series, AR: 'RX Power(dBM)', alarm rows indented by two spaces
+    VRP8 = "vrp8"  # CloudEngine: 'Current RX Power (dBm) :a|b(Lane0|Lane1)'

@@ -18,7 +18,7 @@ FAULT_PARAMS: dict[FaultKind, dict[str, Any]] = {
     FaultKind.PORT_CONGESTION: {"utilisation": 0.98, "direction": "out"},
     FaultKind.EGRESS_CONGESTION: {"utilisation": 0.97},
     FaultKind.CPE_POWER_OFF: {},
-    FaultKind.TRANSCEIVER_AGEING: {"db_per_day": 0.5},
+    FaultKind.TRANSCEIVER_AGEING: {"db_per_day": 0.5, "db": 0.0},  # db: already aged when found
 }
 PORT_SPEEDS_MBPS = (10, 100, 1000, 2500, 10000, 25000, 40000, 100000)
 TARGET_TYPE: dict[FaultKind, str] = {
@@ -49,7 +49,7 @@ class Fault:
 
     def ageing_drop_db(self, now_s: float) -> float:
         days = max(0.0, now_s - self.started_s) / 86400.0
-        return float(self.params["db_per_day"]) * days
+        return float(self.params.get("db", 0.0)) + float(self.params["db_per_day"]) * days
 
 
 def fault_kind(kind: str | FaultKind) -> FaultKind:
@@ -86,6 +86,8 @@ def validated_params(kind: FaultKind, params: dict[str, Any]) -> dict[str, Any]:
         raise FaultParameterError(f"{kind}.utilisation: in (0, 1]")
     if kind is FaultKind.PORT_CONGESTION and merged["direction"] not in ("in", "out", "both"):
         raise FaultParameterError("port_congestion.direction: in | out | both")
+    if kind is FaultKind.TRANSCEIVER_AGEING and (merged["db"] < 0 or merged["db_per_day"] < 0):
+        raise FaultParameterError("transceiver_ageing: db and db_per_day must be >= 0 (a laser only loses power)")
     if kind is FaultKind.FIBER_DEGRADED and merged["db"] <= 0:
         raise FaultParameterError("fiber_degraded.db: must be > 0")
     return merged

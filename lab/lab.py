@@ -14,6 +14,7 @@ from lab.enums import FaultKind, LoopMode, Vendor
 from lab.errors import LabError, LabStateError, UnknownTarget
 from lab.eventlog import Alarm, EventBook
 from lab.faults import TARGET_TYPE, Fault, fault_kind, validated_params
+from lab.latency import DeviceTiming, LatencyMode, LatencySwitch, latency_mode
 from lab.loops import CircuitState, LoopTestResult, circuit_state, loop_test
 from lab.model import LinkEvent, Model, PortReading
 from lab.snmp.agent import SnmpAgents, V3Credentials
@@ -68,8 +69,11 @@ def _address(block: str | None, n: int, fallback: str) -> str:
 
 class Lab:
     def __init__(self, topology: Topology, *, address_block: str | None, snmp_port: int | None,
-                 ssh_port: int | None, time_scale: float, tick_s: float, v3: V3Credentials) -> None:
+                 ssh_port: int | None, time_scale: float, tick_s: float, v3: V3Credentials,
+                 latency: LatencyMode = LatencyMode.OFF) -> None:
         self.topology = topology
+        self.latency = LatencySwitch(latency)
+        self.timing = {name: DeviceTiming(name, spec.latency, self.latency) for name, spec in topology.devices.items()}
         self.clock = SimClock(scale=time_scale)
         self.model = Model(topology, self.clock)
         self.events = EventBook(self.clock, list(topology.devices))
@@ -99,22 +103,28 @@ class Lab:
     @classmethod
     def load(cls, source: str | Path | dict[str, Any], *, address_block: str | None = None,
              snmp_port: int | None = 1161, ssh_port: int | None = 2222, time_scale: float = 1.0,
-             tick_s: float = 0.5, v3: V3Credentials | None = None) -> Lab:
+             tick_s: float = 0.5, v3: V3Credentials | None = None,
+             latency: str | bool | LatencyMode | None = None) -> Lab:
         """Parse a topology (path or dict). `address_block` ('127.20.0' or '127.20') overrides the
-        topology's management addresses; `snmp_port`/`ssh_port` None keep the topology's ports."""
+        topology's management addresses; `snmp_port`/`ssh_port` None keep the topology's ports.
+        `latency`: "realistic" (or True) makes every device answer after its times (lab/latency.py),
+        "off" (or False) at once; None reads FAULTLINE_LAB_LATENCY (default off). `lab.latency.mode`
+        switches it later."""
         return cls(parse_topology(source), address_block=address_block, snmp_port=snmp_port,
-                   ssh_port=ssh_port, time_scale=time_scale, tick_s=tick_s, v3=v3 or V3Credentials())
+                   ssh_port=ssh_port, time_scale=time_scale, tick_s=tick_s, v3=v3 or V3Credentials(),
+                   latency=latency_mode(latency))
 
     async def start(self) -> None:
         if self.started:
             raise LabStateError("lab already started")
         for name, ep in self._endpoints.items():
-            self.snmp.add_device(self.topology.devices[name], self._device_no[name], ep.host, ep.snmp_port, ep.community)
+            self.snmp.add_device(self.topology.devices[name], self._device_no[name], ep.host, ep.snmp_port, ep.community,
+                                 self.timing[name])
         self.snmp.start()
         try:
             for name, ep in self._endpoints.items():
                 ctx = DeviceContext(self.topology.devices[name], self._device_no[name], self.model, self.events,
-                                    self.clock, self.set_loop)
+                                    self.clock, self.set_loop, self.timing[name])
                 await self.ssh.add(ctx, ep.host, ep.ssh_port, ep.username, ep.password)
         except BaseException:
             self.snmp.stop()

@@ -7,14 +7,16 @@ share an uplink share one link, so one fault on it hits every circuit crossing i
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from lab.enums import Vendor
+from lab.enums import CliDialect, PowerUnit, Vendor
 from lab.errors import TopologyError
+from lab.latency import ZERO, Latency, parse_latency
+from lab.vendors import huawei_family
 
 # Per transceiver type: nominal Tx, receiver sensitivity and overload (dBm), wavelength, speed.
 # Public engineering values (IEEE 802.3 budgets, typical vendor datasheets).
@@ -25,6 +27,9 @@ TRANSCEIVER_DEFAULTS: dict[str, dict[str, float]] = {
     "10GBASE-LR": {"tx": -2.0, "sens": -14.4, "ovl": 0.5, "wl": 1310, "speed": 10000, "km": 10},
     "10GBASE-ER": {"tx": 1.0, "sens": -15.8, "ovl": -1.0, "wl": 1550, "speed": 10000, "km": 40},
     "10GBASE-ZR": {"tx": 2.0, "sens": -24.0, "ovl": -7.0, "wl": 1550, "speed": 10000, "km": 80},
+    # four-lane 100G modules: powers and limits per lane (the weakest lane decides)
+    "100GBASE-LR4": {"tx": 1.0, "sens": -10.6, "ovl": 4.5, "wl": 1310, "speed": 100000, "km": 10, "lanes": 4},
+    "100GBASE-SR4": {"tx": -1.0, "sens": -9.0, "ovl": 2.4, "wl": 850, "speed": 100000, "km": 0.1, "lanes": 4},
 }
 FIBER_DB_PER_KM = {1310: 0.35, 1550: 0.25, 850: 3.0}
 CONNECTOR_DB = 0.5
@@ -50,6 +55,7 @@ class PortSpec:
     traffic_out_mbps: float
     description: str
     external_rx_dbm: float | None  # fed from outside the lab (other province, Internet backbone)
+    lanes: int = 1  # optical lanes of the module (100GBASE-LR4: 4), each reported on its own
 
     @property
     def key(self) -> str:
@@ -66,6 +72,9 @@ class DeviceSpec:
     cli: dict[str, Any]
     ports: tuple[PortSpec, ...]
     model: str
+    latency: Latency = ZERO  # the times used when the lab runs with realistic latency (lab/latency.py)
+    optical_unit: PowerUnit = PowerUnit.CENTI_DBM  # Huawei hwEntityOpticalRx/TxPower encoding
+    cli_dialect: CliDialect = CliDialect.VRP5  # Huawei CLI layouts (VRP5 S/AR/NE, VRP8 CloudEngine)
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,7 @@ def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
     port_truth: dict[str, dict[str, Any]] = dict(lab.get("ports") or {})
     seg_truth: dict[str, dict[str, Any]] = dict(lab.get("segments") or {})
     models: dict[str, str] = dict(lab.get("models") or {})
+    units: dict[str, Any] = dict(lab.get("optical_power_unit") or {})
     site_kinds = {s.get("id"): s.get("kind") for s in data.get("sites") or []}
 
     devices: dict[str, DeviceSpec] = {}
@@ -187,15 +197,31 @@ def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
                 traffic_out_mbps=float(truth.get("traffic_out_mbps", 0.0)),
                 description=str(truth.get("description", p.get("description", ""))),
                 external_rx_dbm=None if ext is None else float(ext),
+                lanes=int(d.get("lanes", 1)) if xcvr else 1,
             ))
+        model = str(models.get(name, _default_model(vendor)))
+        family = huawei_family(model) if vendor is Vendor.HUAWEI else None
+        unit = family.optical_unit if family else PowerUnit.CENTI_DBM
+        if name in units:
+            try:
+                unit = PowerUnit(units.pop(name))
+            except ValueError:
+                problems.append(f"lab.optical_power_unit[{name!r}]: one of {[u.value for u in PowerUnit]}")
+            if family is None:
+                problems.append(f"lab.optical_power_unit[{name!r}]: only Huawei agents have a choice of encoding")
         devices[name] = DeviceSpec(
             name=name, site=dev.get("site", ""), vendor=vendor,
             mgmt_address=str(dev.get("mgmt_address", "")),
             snmp=dict(dev.get("snmp") or {}), cli=dict(dev.get("cli") or {}),
-            ports=tuple(ports), model=models.get(name, _default_model(vendor)),
+            ports=tuple(ports), model=model, optical_unit=unit,
+            cli_dialect=family.cli if family else CliDialect.VRP5,
         )
     for key in port_truth:
         problems.append(f"lab.ports[{key!r}]: no such device port")
+    for key in units:
+        problems.append(f"lab.optical_power_unit[{key!r}]: no such device")
+    latencies = parse_latency(lab.get("latency"), {n: d.vendor for n, d in devices.items()}, problems)
+    devices = {n: replace(d, latency=latencies[n]) for n, d in devices.items()}
 
     port_index = {p.key: p for d in devices.values() for p in d.ports}
     links: dict[str, LinkSpec] = {}

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from collectors import errors as cerr
 from collectors import readings as cr
 from collectors.enums import AdminStatus, OperStatus, ProbableCause
+from collectors.rates import counter_rates
 from diagnosis import readings as dr
 from diagnosis.enums import AccessState, Duplex, LinkState, Method, ReadingKind
 
@@ -34,10 +36,13 @@ def source(s: cr.Source) -> dr.Source:
 
 
 def optical(r: cr.OpticalReading) -> dr.OpticalReading:
-    t = r.rx_thresholds
+    t, tx = r.rx_thresholds, r.tx_thresholds
+    # The Tx thresholds are the module's own: a laser below its Tx low alarm is a transmitter fault,
+    # not the fibre (issue 10 item 4).
     return dr.OpticalReading(device=r.device, port=r.port, source=source(r.source), rx_dbm=r.rx_dbm, tx_dbm=r.tx_dbm,
                              rx_low_alarm_dbm=t.low_alarm, rx_low_warn_dbm=t.low_warning,
-                             rx_high_warn_dbm=t.high_warning, rx_high_alarm_dbm=t.high_alarm)
+                             rx_high_warn_dbm=t.high_warning, rx_high_alarm_dbm=t.high_alarm,
+                             tx_low_alarm_dbm=tx.low_alarm, tx_low_warn_dbm=tx.low_warning)
 
 
 def status(r: cr.InterfaceState) -> dr.PortStatus:
@@ -47,34 +52,34 @@ def status(r: cr.InterfaceState) -> dr.PortStatus:
                          speed_mbps=int(r.speed_bps // 1_000_000) if r.speed_bps else None, duplex=duplex)
 
 
-def _delta(a: int | None, b: int | None, bits: int) -> int | None:
-    if a is None or b is None:
-        return None
-    return b - a if b >= a else b + (1 << bits) - a
+def counters(first: cr.CounterSample, second: cr.CounterSample | None, speed_mbps: int | None
+             ) -> tuple[dr.ErrorReading, dr.UtilisationReading | None, dr.ReadingGap | None]:
+    """Error counters (with rates when two samples exist) and utilisation between the two samples.
 
-
-def counters(first: cr.CounterSample, second: cr.CounterSample | None,
-             speed_mbps: int | None) -> tuple[dr.ErrorReading, dr.UtilisationReading | None]:
-    """Error counters (with rates when two samples exist) and utilisation between the two samples."""
+    The rates come from ``collectors.rates``: over the interval between THOSE two samples (the device's
+    sysUpTime where the responses allow it), never from when the survey as a whole ended. Two samples
+    that cannot have been produced by the port (a rate above its speed beyond the interval's error, a
+    64-bit counter going back) give no rate at all but a reading gap naming the measurement fault with
+    the raw counters: silence would be the defect, a rate from them a wrong verdict."""
     src = source((second or first).source)
     last = second or first
+    totals = dr.ErrorReading(device=first.device, port=first.port, source=src, crc_errors=last.in_crc,
+                             input_errors=last.in_errors)
     if second is None or second.read_at <= first.read_at:
-        return dr.ErrorReading(device=first.device, port=first.port, source=src, crc_errors=last.in_crc,
-                               input_errors=last.in_errors), None
-    seconds = (second.read_at - first.read_at).total_seconds()
-    bits = min(first.counter_bits, second.counter_bits)
-    crc = _delta(first.in_crc, second.in_crc, bits)
-    inerr = _delta(first.in_errors, second.in_errors, bits)
-    errors = dr.ErrorReading(device=first.device, port=first.port, source=src, crc_errors=last.in_crc,
-                             input_errors=last.in_errors, crc_per_s=None if crc is None else crc / seconds,
-                             input_errors_per_s=None if inerr is None else inerr / seconds)
-    d_in, d_out = _delta(first.in_octets, second.in_octets, bits), _delta(first.out_octets, second.out_octets, bits)
-    if d_in is None and d_out is None:
-        return errors, None
+        return totals, None, None
+    rates = counter_rates(first, second, speed_bps=speed_mbps * 1e6 if speed_mbps else None)
+    if rates.fault is not None:
+        gap = dr.ReadingGap(device=first.device, port=first.port, kind=ReadingKind.UTILISATION,
+                            reason=AccessState.ERROR, source=src,
+                            detail=f"measurement fault, not traffic: {rates.fault.reason} ({rates.fault.raw})"[:600])
+        return totals, None, gap
+    errors = replace(totals, crc_per_s=rates.crc_per_s, input_errors_per_s=rates.in_errors_per_s)
+    if rates.in_bps is None and rates.out_bps is None:
+        return errors, None, None
     util = dr.UtilisationReading(device=first.device, port=first.port, source=src,
-                                 in_mbps=None if d_in is None else d_in * 8 / seconds / 1e6,
-                                 out_mbps=None if d_out is None else d_out * 8 / seconds / 1e6, speed_mbps=speed_mbps)
-    return errors, util
+                                 in_mbps=None if rates.in_bps is None else rates.in_bps / 1e6,
+                                 out_mbps=None if rates.out_bps is None else rates.out_bps / 1e6, speed_mbps=speed_mbps)
+    return errors, util, None
 
 
 def alarm(a: cr.AlarmRecord) -> dr.AlarmRecord:
@@ -113,10 +118,12 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
         opt += [optical(r) for r in sv.optical]
         stat += [status(r) for r in sv.interfaces]
         for c in sv.counters:
-            e, u = counters(c, second_counters.get((c.device, c.port)), speeds.get((c.device, c.port)))
+            e, u, gap = counters(c, second_counters.get((c.device, c.port)), speeds.get((c.device, c.port)))
             errs.append(e)
             if u is not None:
                 utils.append(u)
+            if gap is not None:
+                gaps.append(gap)
         device_alarms += list(sv.alarms)
         # A survey cut short by its timeout before any reading came back is a device that did not answer.
         whole_device_error = next((e for e in sv.errors if e.port is None

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from agent.clock import Clock
 from agent.inventory.targets import ResolvedCircuit
 from collectors import readings as cr
-from collectors.target import DeviceTarget
+from collectors.base import DeviceReader
 
 # Of the total deadline: each device's own survey timeout, and the wait for all of them; the rest is
 # left for the second counter read and the diagnosis.
@@ -22,12 +20,8 @@ SECOND_READ_TIMEOUT_S = 2.0
 SECOND_READ_MARGIN_S = 0.5
 
 
-class PathCollector(Protocol):
-    """What the evidence path needs of the collectors (``agent.devices.CollectorsAdapter`` is one)."""
-
-    async def survey(self, target: DeviceTarget, since: datetime | None, timeout: float) -> cr.DeviceSurvey: ...
-
-    async def counters(self, target: DeviceTarget, timeout: float) -> Sequence[cr.CounterSample]: ...
+# What the evidence path needs of the collectors (``agent.devices.DeviceGateway`` is one).
+PathCollector = DeviceReader
 
 
 @dataclass(frozen=True)

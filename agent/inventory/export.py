@@ -34,7 +34,7 @@ def export_inventory(session: Session, *, include_secrets: bool) -> dict[str, An
             })
         dev["ports"] = [_drop_none({
             "name": p.name, "if_index": p.if_index, "transceiver": p.transceiver, "wavelength_nm": p.wavelength_nm,
-            "rx_sensitivity_dbm": p.rx_sensitivity_dbm, "rx_overload_dbm": p.rx_overload_dbm,
+            "rx_sensitivity_dbm": p.rx_sensitivity_dbm, "rx_overload_dbm": p.rx_overload_dbm, "role": p.role,
         }) for p in d.ports]
         out["devices"].append(dev)
     for c in session.scalars(select(Customer).order_by(Customer.id)):

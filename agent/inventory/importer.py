@@ -61,6 +61,9 @@ class PortIn(_Strict):
     wavelength_nm: int | None = Field(None, ge=600, le=1700)
     rx_sensitivity_dbm: float | None = None
     rx_overload_dbm: float | None = None
+    role: Literal["uplink", "egress"] | None = Field(
+        None, description="a backbone uplink or metro egress port of the device: the circuits through the device "
+                          "leave by it, so a quality check reads its utilisation even where it is no segment")
 
 
 class DeviceIn(_Strict):
@@ -118,10 +121,35 @@ def _loc(parts: tuple[Any, ...]) -> str:
     return out or "(root)"
 
 
+# An inventory is sites/devices/ports... a few levels deep; anything far deeper is not an inventory and
+# would exhaust the parser's recursion (a 1,000-deep YAML was a 500).
+MAX_NESTING = 32
+
+
+def _nesting_depth(text: str | bytes) -> tuple[int, yaml.Mark | None]:
+    """The deepest collection nesting of a YAML text, read from the event stream (no recursion)."""
+    depth = deepest = 0
+    mark = None
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > deepest:
+                deepest, mark = depth, event.start_mark
+            if depth > MAX_NESTING:
+                break
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return deepest, mark
+
+
 def parse_inventory(source: str | bytes | dict) -> InventoryIn:
     """Parse YAML text (or an already-loaded mapping) into the schema; errors listed with locations."""
     if isinstance(source, (str, bytes)):
         try:
+            depth, mark = _nesting_depth(source)
+            if depth > MAX_NESTING:
+                where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+                raise InventoryError([{"loc": where, "msg": f"nested deeper than {MAX_NESTING} levels: not an inventory"}])
             source = yaml.safe_load(source)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -261,7 +289,7 @@ def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, 
         existing = {p.name: p for p in dev.ports}
         for p in d.ports:
             port = existing.get(p.name) or Port(name=p.name)
-            for field in ("if_index", "transceiver", "wavelength_nm", "rx_sensitivity_dbm", "rx_overload_dbm"):
+            for field in ("if_index", "transceiver", "wavelength_nm", "rx_sensitivity_dbm", "rx_overload_dbm", "role"):
                 setattr(port, field, getattr(p, field))
             if p.name not in existing:
                 dev.ports.append(port)

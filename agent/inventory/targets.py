@@ -25,11 +25,19 @@ def speed_from_transceiver(transceiver: str | None) -> int | None:
     return None
 
 
+UPLINK_ROLES = ("uplink", "egress")
+
+
 @dataclass(frozen=True)
 class ResolvedCircuit:
     path: CircuitPath
-    targets: tuple[DeviceTarget, ...]  # each device of the path once, with the path's ports only
+    targets: tuple[DeviceTarget, ...]  # each device of the path once, with the path's ports and its uplinks
     lead_office: str | None
+
+    def speeds(self) -> dict[tuple[str, str], int | None]:
+        """Nominal speed of every port read for the circuit (its segments' ends and the uplinks)."""
+        ends = [e for _, e in self.path.ports()] + list(self.path.uplinks)
+        return {e.key: e.speed_mbps for e in ends}
 
 
 def _end(port: Port) -> PortEnd:
@@ -61,6 +69,10 @@ def resolve_circuit(session: Session, circuit_id: str) -> ResolvedCircuit:
         select(Circuit).where(Circuit.id == circuit_id).options(
             selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device).selectinload(Device.site),
             selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device).selectinload(Device.site),
+            selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device)
+            .selectinload(Device.ports),
+            selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device)
+            .selectinload(Device.ports),
             selectinload(Circuit.customer)))
     if circuit is None:
         raise UnknownCircuit(f"circuit {circuit_id} is not in the inventory")
@@ -68,13 +80,19 @@ def resolve_circuit(session: Session, circuit_id: str) -> ResolvedCircuit:
         PathSegment(index=s.index, a=_end(s.a_port), z=_end(s.z_port), length_km=s.length_km,
                     connectors=s.connectors, splices=s.splices)
         for s in circuit.segments)
-    path = CircuitPath(circuit_id=circuit.id, customer=circuit.customer.name, service_type=circuit.service_type,
-                       rate_mbps=circuit.rate_mbps, segments=segments)
     ports_by_device: dict[str, tuple[Device, list[Port]]] = {}
     for s in circuit.segments:
         for port in (s.a_port, s.z_port):
             dev, ports = ports_by_device.setdefault(port.device.name, (port.device, []))
             if port not in ports:
                 ports.append(port)
+    uplinks = []
+    for dev, ports in ports_by_device.values():
+        for port in sorted(dev.ports, key=lambda p: p.name):
+            if port.role in UPLINK_ROLES and port not in ports:
+                uplinks.append(_end(port))
+                ports.append(port)
+    path = CircuitPath(circuit_id=circuit.id, customer=circuit.customer.name, service_type=circuit.service_type,
+                       rate_mbps=circuit.rate_mbps, segments=segments, uplinks=tuple(uplinks))
     targets = tuple(device_target(dev, ports) for dev, ports in ports_by_device.values())
     return ResolvedCircuit(path=path, targets=targets, lead_office=circuit.lead_office)

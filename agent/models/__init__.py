@@ -2,13 +2,13 @@
 from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
+from agent.models.loops import LoopLocalisation, LoopTest  # noqa: E402  (loop tests, 环测)
 from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
 from agent.models.tickets import (
     Alarm,
     Diagnosis,
     ExternalIdentifier,
     JournalEntry,
-    LoopTest,
     Participant,
     Suspension,
     Ticket,
@@ -17,5 +17,5 @@ from agent.models.users import User
 
 __all__ = [
     "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
-    "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
+    "LoopLocalisation", "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]

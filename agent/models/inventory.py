@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agent.db import Base
 
-SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "cli_password", "cli_secret")
-
 
 class Site(Base):
     """A site or room: customer premises, access room (接入机房), aggregation, core, metro egress, province exit."""
@@ -66,6 +64,7 @@ class Port(Base):
     wavelength_nm: Mapped[int | None]
     rx_sensitivity_dbm: Mapped[float | None] = mapped_column(Float)
     rx_overload_dbm: Mapped[float | None] = mapped_column(Float)
+    role: Mapped[str | None] = mapped_column(String(16))  # "uplink" | "egress" (checked for congestion)
 
     device: Mapped[Device] = relationship(back_populates="ports")
 

@@ -185,23 +185,3 @@ class Alarm(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     source: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-class LoopTest(Base):
-    """A loop (打环) set on a port: persisted before it is set so a crash never leaves it behind."""
-
-    __tablename__ = "loop_test"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
-    circuit_id: Mapped[str] = mapped_column(String(64), index=True)
-    device_name: Mapped[str] = mapped_column(String(128))
-    port_name: Mapped[str] = mapped_column(String(128))
-    mode: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16), index=True)  # pending | set | cleared | failed
-    requested_by: Mapped[str] = mapped_column(String(128))
-    requested_at: Mapped[datetime]
-    set_at: Mapped[datetime | None]
-    cleared_at: Mapped[datetime | None]
-    max_hold_seconds: Mapped[int] = mapped_column(Integer, default=600)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

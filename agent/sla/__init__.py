@@ -10,7 +10,7 @@ Integration contract (the ticket lifecycle service and the API call these):
     of ``SlaEventKind`` — created (arrival), signed, dispatched, customer_contacted, progress,
     suspension_requested, suspension_approved, suspension_rejected, resumed, resolved,
     restoration_confirmed, closed, reopened, report_submitted — or the lifecycle's action names
-    (sign, dispatch, contact, resolve, ...; see ``EVENT_ALIASES``). Other names are ignored. It stores
+    (each lifecycle action names its ``SlaEventKind``: agent/tickets/lifecycle.py). It stores
     the event in ``sla_event``, recomputes the ticket's clocks into ``sla_clock`` and, for a suspension
     decision, queues the notification. Only ``suspension_approved`` .. ``resumed`` pauses fault time.
 
@@ -19,8 +19,6 @@ Integration contract (the ticket lifecycle service and the API call these):
     ``ClockView.to_dict()`` is the API shape. Used by ``GET /api/v1/tickets/{id}``.
 
 ``engine.overdue_ticket_ids_query(now) -> Select`` of ticket ids with an obligation past due and owed.
-
-``engine.restoration_confirmed(session, ticket_id, now) -> bool`` — rule 9 state (close gate).
 
 ``engine.sweep(session_factory, now=None) -> list[FiredEvent]``
     Finds due clocks through the indexed ``sla_clock.next_due_at`` and fires each due milestone
@@ -40,7 +38,7 @@ from __future__ import annotations
 
 from agent.sla.calendar import WorkingDayCalendar
 from agent.sla.clocks import compute_clocks
-from agent.sla.engine import EVENT_ALIASES, SlaEngine, UpcomingClock
+from agent.sla.engine import SlaEngine, UpcomingClock
 from agent.sla.errors import HistoryError, SlaError, WebhookError
 from agent.sla.jobs import install_jobs
 from agent.sla.kpis import KpiReport, compute_kpis
@@ -59,7 +57,7 @@ from agent.sla.outbox import WebhookSender
 from agent.sla.sweep import FiredEvent
 
 __all__ = [
-    "EVENT_ALIASES", "ClockKind", "ClockState", "ClockView", "FiredEvent", "HistoryError", "KpiReport",
+    "ClockKind", "ClockState", "ClockView", "FiredEvent", "HistoryError", "KpiReport",
     "MilestoneKind", "NotificationKind", "SlaEngine", "SlaError", "SlaEvent", "SlaEventKind", "SlaRules",
     "TicketClocks", "UpcomingClock", "WebhookError", "WebhookSender", "WorkingDayCalendar",
     "compute_clocks", "compute_kpis", "install_jobs",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent import journal
 from agent.clock import Clock
 from agent.models.sla import SlaClockRow, SlaEventRow
 from agent.sla import store
@@ -36,16 +37,6 @@ from agent.sla.sweep import FiredEvent, sweep
 
 log = logging.getLogger("faultline.sla")
 
-# The lifecycle service names its actions; both spellings are accepted.
-EVENT_ALIASES: dict[str, K] = {
-    **{k.value: k for k in K},
-    "sign": K.SIGNED, "dispatch": K.DISPATCHED, "contact": K.CUSTOMER_CONTACTED,
-    "request_suspension": K.SUSPENSION_REQUESTED, "approve_suspension": K.SUSPENSION_APPROVED,
-    "reject_suspension": K.SUSPENSION_REJECTED, "resume": K.RESUMED, "resolve": K.RESOLVED,
-    "confirm_restoration": K.RESTORATION_CONFIRMED, "close": K.CLOSED, "reopen": K.REOPENED,
-    "submit_report": K.REPORT_SUBMITTED,
-}
-
 # How long after its last event a ticket can still decide an obligation (a report due after a long
 # holiday); tickets quieter than this are not replayed for a KPI window unless a clock is still open.
 KPI_LOOKBACK = timedelta(days=21)
@@ -54,8 +45,6 @@ JournalSink = Callable[..., Any]
 
 
 def _lead_journal(session: Session, ticket_id: int, **kw: Any) -> Any:
-    from agent import journal  # the backbone's append-only journal helper
-
     return journal.append(session, ticket_id, **kw)
 
 
@@ -83,13 +72,11 @@ class SlaEngine:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
 
     # --- called by the lifecycle service, inside its transaction ---------------------------------
-    def on_ticket_event(self, session: Session, ticket: Any, event: str, at: datetime,
+    def on_ticket_event(self, session: Session, ticket: Any, event: K | str, at: datetime,
                         data: dict[str, Any] | None = None) -> None:
-        """Record one lifecycle event and recompute the ticket's clocks (no commit: the caller's)."""
-        kind = EVENT_ALIASES.get(event)
-        if kind is None:
-            log.debug("SLA ignores ticket event %r", event)
-            return
+        """Record one lifecycle event and recompute the ticket's clocks (no commit: the caller's). The
+        lifecycle's actions name their event themselves (agent/tickets/lifecycle.py ``sla_event``)."""
+        kind = K(event)  # an unknown event is a programming error, never silently ignored
         payload = dict(data or {})
         if kind is K.CREATED:
             payload.update(self._ticket_facts(session, ticket))
@@ -158,12 +145,6 @@ class SlaEngine:
         """Every started clock of the ticket at ``now`` (empty for a ticket the engine never saw)."""
         tc = self.compute(session, ticket_id, now)
         return list(tc.clocks) if tc else []
-
-    def restoration_confirmed(self, session: Session, ticket_id: int, now: datetime) -> bool:
-        """Rule 9 gate: the current resolution's restoration confirmation is recorded."""
-        tc = self.compute(session, ticket_id, now)
-        view = tc.clock(ClockKind.RESTORATION) if tc else None
-        return view is not None and view.state is ClockState.MET
 
     def overdue_ticket_ids_query(self, now: datetime) -> Select:
         """Ids of tickets with an obligation past its deadline and still owed (for ``?overdue=true``)."""

@@ -12,6 +12,8 @@ from agent.enums import Role, TicketKind
 from agent.enums import TicketStatus as S
 from agent.models import Ticket
 from agent.policy import roles_for
+from agent.sla.model import SlaEventKind
+from agent.sla.model import SlaEventKind as K
 
 WORKING = frozenset({S.IN_PROGRESS, S.REOPENED})
 OPEN = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.REOPENED, S.HELD})
@@ -22,6 +24,7 @@ class Action:
     name: str
     from_states: frozenset[S]
     label_zh: str
+    sla_event: SlaEventKind  # what the SLA clocks record when it is done (agent/sla)
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -30,18 +33,18 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("sign", frozenset({S.ACKNOWLEDGED}), "签收"),
-    Action("dispatch", WORKING | {S.HELD}, "派单"),
-    Action("contact", WORKING | {S.HELD}, "联系用户结果"),
-    Action("progress", WORKING | {S.HELD}, "追加进展"),
-    Action("request_suspension", WORKING, "申请挂起"),
-    Action("approve_suspension", WORKING, "批准挂起"),
-    Action("reject_suspension", WORKING, "驳回挂起"),
-    Action("resume", frozenset({S.HELD}), "解挂"),
-    Action("resolve", WORKING, "修复"),
-    Action("confirm_restoration", frozenset({S.RESOLVED}), "确认恢复"),
-    Action("close", frozenset({S.RESOLVED}) | WORKING, "返单"),
-    Action("reopen", frozenset({S.RESOLVED, S.CLOSED}), "重开"),
+    Action("sign", frozenset({S.ACKNOWLEDGED}), "签收", K.SIGNED),
+    Action("dispatch", WORKING | {S.HELD}, "派单", K.DISPATCHED),
+    Action("contact", WORKING | {S.HELD}, "联系用户结果", K.CUSTOMER_CONTACTED),
+    Action("progress", WORKING | {S.HELD}, "追加进展", K.PROGRESS),
+    Action("request_suspension", WORKING, "申请挂起", K.SUSPENSION_REQUESTED),
+    Action("approve_suspension", WORKING, "批准挂起", K.SUSPENSION_APPROVED),
+    Action("reject_suspension", WORKING, "驳回挂起", K.SUSPENSION_REJECTED),
+    Action("resume", frozenset({S.HELD}), "解挂", K.RESUMED),
+    Action("resolve", WORKING, "修复", K.RESOLVED),
+    Action("confirm_restoration", frozenset({S.RESOLVED}), "确认恢复", K.RESTORATION_CONFIRMED),
+    Action("close", frozenset({S.RESOLVED}) | WORKING, "返单", K.CLOSED),
+    Action("reopen", frozenset({S.RESOLVED, S.CLOSED}), "重开", K.REOPENED),
 )}
 
 # "Circuit not accepted" is never an acceptable note (DOMAIN, interruption procedure step 5).

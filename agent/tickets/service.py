@@ -41,6 +41,7 @@ from agent.errors import (
 )
 from agent.models import Circuit, ExternalIdentifier, Participant, Suspension, Ticket
 from agent.settings import Settings
+from agent.sla.model import SlaEventKind as K
 from agent.tickets.lifecycle import (  # noqa: F401 - OPEN re-exported for callers
     ACTIONS,
     MIN_CAUSE_CHARS,
@@ -59,7 +60,7 @@ def _field_error(field: str, msg: str, kind: str) -> InvalidInput:
 
 
 class SlaHook(Protocol):
-    def on_ticket_event(self, session: Session, ticket: Ticket, event: str, at: datetime,
+    def on_ticket_event(self, session: Session, ticket: Ticket, event: K, at: datetime,
                         data: dict[str, Any] | None = None) -> None: ...
 
 
@@ -134,7 +135,7 @@ class TicketService:
             self._transition(session, repeat, "reopen", actor, S.REOPENED,
                              f"同一电路重复故障，重开工单 / repeat fault on {req.circuit_id} within "
                              f"{self.settings.reopen_window_hours} h: reopened by upstream ticket {req.external_id}",
-                             {"external_id": req.external_id, "description": req.description}, event="reopened")
+                             {"external_id": req.external_id, "description": req.description}, event=K.REOPENED)
             return repeat, IntakeOutcome.REOPENED
 
         circuit_known = session.get(Circuit, req.circuit_id) is not None
@@ -162,7 +163,7 @@ class TicketService:
                            data={"circuit_id": req.circuit_id})
         if req.reporter_contact:
             self._participant(session, ticket, req.reporter_contact, "reporter", None, now)
-        self._notify_sla(session, ticket, "created", now)
+        self._notify_sla(session, ticket, K.CREATED, now)
         session.flush()
         return ticket, IntakeOutcome.CREATED
 
@@ -217,7 +218,7 @@ class TicketService:
         return act
 
     def _transition(self, session: Session, ticket: Ticket, action: str, actor: Actor, to: S | None,
-                    text: str, data: dict[str, Any] | None = None, event: str | None = None) -> None:
+                    text: str, data: dict[str, Any] | None = None, event: K | None = None) -> None:
         now = self.clock.now()
         before = ticket.status
         if to is not None and to.value != before:
@@ -226,9 +227,9 @@ class TicketService:
         payload = {"action": action, "from": before, "to": ticket.status, **(data or {})}
         journal.append(session, ticket.id, at=now, kind=action, author=actor.name, role=actor.role.value,
                        text=text, data=payload)
-        self._notify_sla(session, ticket, event or action, now, payload)
+        self._notify_sla(session, ticket, event or ACTIONS[action].sla_event, now, payload)
 
-    def _notify_sla(self, session: Session, ticket: Ticket, event: str, at: datetime,
+    def _notify_sla(self, session: Session, ticket: Ticket, event: K, at: datetime,
                     data: dict[str, Any] | None = None) -> None:
         if self.sla is not None:
             session.flush()
@@ -297,7 +298,7 @@ class TicketService:
         self._participant(session, ticket, customer_person, "customer", None, now, contact)
         self._transition(session, ticket, "contact", actor, None,
                          f"已联系用户 {customer_person}: {result}", {"customer_person": customer_person, "result": result},
-                         event="customer_contacted")
+                         event=K.CUSTOMER_CONTACTED)
         return ticket
 
     def add_progress(self, session: Session, ticket: Ticket, actor: Actor, text: str,
@@ -331,7 +332,7 @@ class TicketService:
         ticket.suspensions.append(susp)
         self._transition(session, ticket, "request_suspension", actor, None, f"申请挂起 / suspension requested: {reason}",
                          {"reason": reason, "local_fault": local_fault, "customer_consent": customer_consent},
-                         event="suspension_requested")
+                         event=K.SUSPENSION_REQUESTED)
         return susp
 
     def decide_suspension(self, session: Session, ticket: Ticket, actor: Actor, approve: bool,
@@ -349,7 +350,7 @@ class TicketService:
         self._transition(session, ticket, action, actor, S.HELD if approve else None,
                          ("批准挂起 / suspension approved" if approve else "驳回挂起 / suspension rejected")
                          + (f": {note}" if note else ""), {"suspension_id": susp.id, "note": note},
-                         event="suspension_approved" if approve else "suspension_rejected")
+                         event=K.SUSPENSION_APPROVED if approve else K.SUSPENSION_REJECTED)
         return susp
 
     def resume(self, session: Session, ticket: Ticket, actor: Actor, note: str | None = None) -> Ticket:
@@ -359,7 +360,7 @@ class TicketService:
         if susp is not None:
             susp.resumed_at = now
         self._transition(session, ticket, "resume", actor, S.IN_PROGRESS, "解除挂起 / resumed" + (f": {note}" if note else ""),
-                         {"suspension_id": susp.id if susp else None}, event="resumed")
+                         {"suspension_id": susp.id if susp else None}, event=K.RESUMED)
         return ticket
 
     def resolve(self, session: Session, ticket: Ticket, actor: Actor, cause: str) -> Ticket:
@@ -368,7 +369,7 @@ class TicketService:
         now = self.clock.now()
         ticket.resolved_at, ticket.resolution_cause = now, cause
         self._transition(session, ticket, "resolve", actor, S.RESOLVED, f"故障已修复 / resolved: {cause}", {"cause": cause},
-                         event="resolved")
+                         event=K.RESOLVED)
         return ticket
 
     def confirm_restoration(self, session: Session, ticket: Ticket, actor: Actor, method: str,
@@ -402,7 +403,7 @@ class TicketService:
                          f"恢复已确认（{basis_zh}）by {confirmed_by}" + (f": {note}" if note else ""),
                          {"method": method, "basis": basis, "confirmed_by": confirmed_by,
                           "customer_unreachable": customer_unreachable, "local_time": local.isoformat()},
-                         event="restoration_confirmed")
+                         event=K.RESTORATION_CONFIRMED)
         return ticket
 
     def close(self, session: Session, ticket: Ticket, actor: Actor, cause: str) -> Ticket:
@@ -418,7 +419,7 @@ class TicketService:
                                     "an interruption ticket is resolved and its restoration confirmed before return")
         now = self.clock.now()
         ticket.closed_at, ticket.close_cause = now, cause
-        self._transition(session, ticket, "close", actor, S.CLOSED, f"返单 / returned: {cause}", {"cause": cause}, event="closed")
+        self._transition(session, ticket, "close", actor, S.CLOSED, f"返单 / returned: {cause}", {"cause": cause}, event=K.CLOSED)
         return ticket
 
     def reopen(self, session: Session, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
@@ -426,7 +427,7 @@ class TicketService:
         self._require_cause(reason, "reopen", "reason")
         self._reset_resolution(ticket)
         self._transition(session, ticket, "reopen", actor, S.REOPENED, f"重开 / reopened: {reason}", {"reason": reason},
-                         event="reopened")
+                         event=K.REOPENED)
         return ticket
 
     @staticmethod

@@ -23,6 +23,7 @@ from agent.inventory.targets import resolve_circuit
 from agent.models import Diagnosis, Ticket
 from diagnosis.engine import choose_playbook, diagnose
 from diagnosis.enums import Playbook
+from diagnosis.render import render_text
 from diagnosis.ticket import TicketContext
 
 log = logging.getLogger("faultline.triage")
@@ -111,7 +112,7 @@ class TriageService:
                                   deadline=self.services.settings.triage_deadline_seconds, clock=self.services.clock,
                                   counter_interval_s=self.counter_interval_s,
                                   rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
-        speeds = {(seg_end.device, seg_end.port): seg_end.speed_mbps for _, seg_end in resolved.path.ports()}
+        speeds = resolved.speeds()
         obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
                            rx_trend=evidence.trend)
         ctx = replace(ctx, now=self.services.clock.now())
@@ -151,7 +152,7 @@ class TriageService:
             s.add(row)
             s.flush()
             journal.append(s, ticket_id, at=now, kind=JournalKind.DIAGNOSIS,
-                           text=result.render_text(),
+                           text=render_text(result),
                            data={"diagnosis_id": row.id, "verdict": str(result.verdict),
                                  "playbook": str(result.playbook), "reason": reason,
                                  "duration_ms": round(duration_ms, 1), "diagnosis": data})

@@ -20,7 +20,13 @@ from collectors.enums import AdminStatus, Duplex, Method, OperStatus
 from collectors.errors import ParseError, Unsupported
 from collectors.portnames import same_interface
 from collectors.profiles import CliParser
-from collectors.readings import CounterSample, InterfaceState, OpticalReading, Source, Thresholds
+from collectors.readings import (
+    CounterSample,
+    InterfaceState,
+    OpticalReading,
+    Source,
+    Thresholds,
+)
 from collectors.thresholds import sanitize
 
 Record = dict[str, Any]

@@ -20,8 +20,8 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 
 from collectors.errors import (
@@ -29,8 +29,8 @@ from collectors.errors import (
     CollectorError,
     CollectorTimeout,
     CommandError,
-    Unsupported,
     UnreachableError,
+    Unsupported,
 )
 from collectors.target import DeviceTarget
 
@@ -191,7 +191,10 @@ class _Gate:
 
 def _connect(target: DeviceTarget) -> Any:
     from netmiko import ConnectHandler
-    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+    from netmiko.exceptions import (
+        NetmikoAuthenticationException,
+        NetmikoTimeoutException,
+    )
 
     if target.cli is None:
         raise Unsupported("no CLI parameters for this device", device=target.name)
@@ -288,17 +291,31 @@ def _session_prompt(conn: Any) -> str:
 
 
 def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate) -> str:
-    if not gate.enter(target):
-        raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
+    """Errors raised before any configuration line left carry ``config_sent = False``: the device cannot
+    have taken the change (a loop that was never set blocks nothing); later ones ``True``."""
     try:
-        conn = _connect(target)
-    except BaseException:
-        gate.leave()
+        if not gate.enter(target):
+            raise CollectorTimeout("the caller gave up before the device was free", device=target.name)
+        try:
+            conn = _connect(target)
+        except BaseException:
+            gate.leave()
+            raise
+    except CollectorError as exc:
+        exc.config_sent = False
         raise
     try:
         if enable:
-            _guarded(conn.enable, target)
-        return _guarded(lambda: _configure(conn, target, config, commit), target)
+            try:
+                _guarded(conn.enable, target)
+            except CollectorError as exc:
+                exc.config_sent = False
+                raise
+        try:
+            return _guarded(lambda: _configure(conn, target, config, commit), target)
+        except CollectorError as exc:
+            exc.config_sent = True
+            raise
     finally:
         _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
 

@@ -3,6 +3,7 @@ power, which CLI commands and parsers (with field maps) give optical / interface
 which configuration lines set and clear a loop. Code reads profiles; it never branches on the vendor."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -11,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from collectors.errors import Unsupported
+from collectors.errors import ParseError, Unsupported
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +36,24 @@ class CliParser:
 
 
 @dataclass(frozen=True, slots=True)
+class LoopStateProbe:
+    """A read command and the patterns (multiline regular expressions) that say a port's loop state:
+    ``local``/``remote`` name the mode, ``looped`` a loop of a mode the device does not print,
+    ``none`` no loop. A looped pattern wins over ``none``; an output matching none of them is not read."""
+
+    command: str
+    local: str | None = None
+    remote: str | None = None
+    looped: str | None = None
+    none: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     description: str
-    snmp_optical: str | None  # decoder name in collectors.snmp.optical.DECODERS, None: IF-MIB only
+    snmp_optical: str | None  # an OpticalMib name (collectors.snmp.optical.OPTICAL_MIBS), None: IF-MIB only
     entity_patterns: tuple[tuple[str, str], ...] = ()
-    device_type: str | None = None  # netmiko device_type
     parsers: MappingProxyType[str, CliParser] = field(default_factory=lambda: MappingProxyType({}))
     survey: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))  # Want -> parser
     loop_set: MappingProxyType[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -49,6 +62,7 @@ class Profile:
     # Candidate-configuration platforms (IOS-XR, Junos) apply configuration only on "commit" and
     # discard uncommitted lines when configuration mode is left: their loop lines must be committed.
     commit: bool = False
+    loop_state: LoopStateProbe | None = None  # how the device says whether a port is looped (read-back)
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -87,14 +101,21 @@ def _load(name: str) -> Profile:
         description=data.get("description", ""),
         snmp_optical=snmp.get("optical"),
         entity_patterns=tuple((p["regex"], p["suffix"]) for p in snmp.get("entity_patterns") or []),
-        device_type=cli.get("device_type"),
         parsers=MappingProxyType(parsers),
         survey=MappingProxyType(survey),
         loop_set=MappingProxyType({k: tuple(v) for k, v in loop.items() if k in ("local", "remote")}),
         loop_clear=tuple(loop.get("clear") or ()),
         enable=bool(cli.get("enable", False)),
         commit=bool(cli.get("commit", False)),
+        loop_state=_probe(loop.get("state")),
     )
+
+
+def _probe(data: dict[str, Any] | None) -> LoopStateProbe | None:
+    if not data:
+        return None
+    return LoopStateProbe(command=data["command"], local=data.get("local"), remote=data.get("remote"),
+                          looped=data.get("looped"), none=data.get("none"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +139,23 @@ def loop_plan(profile: Profile, port_name: str, mode: str | None) -> ConfigPlan:
         if not lines:
             raise Unsupported(f"profile {profile.name} cannot set a {mode} loop")
     return ConfigPlan(tuple(line.format(port=port_name) for line in lines), profile.commit, profile.enable)
+
+
+def loop_state_command(profile: Profile, port_name: str) -> str:
+    if profile.loop_state is None:
+        raise Unsupported(f"profile {profile.name} cannot read a port's loop state back")
+    return profile.loop_state.command.format(port=port_name)
+
+
+def read_loop_state(probe: LoopStateProbe, output: str) -> tuple[bool, str | None]:
+    """(looped, mode or None) from the read-back output; ``ParseError`` with the raw text when the output
+    matches none of the patterns (an unreadable answer is never taken for "no loop")."""
+    for mode, pattern in (("local", probe.local), ("remote", probe.remote), (None, probe.looped)):
+        if pattern and re.search(pattern, output, re.MULTILINE):
+            return True, mode
+    if probe.none and re.search(probe.none, output, re.MULTILINE):
+        return False, None
+    raise ParseError("the loop state could not be read from the output", raw=output)
 
 
 def available() -> tuple[str, ...]:

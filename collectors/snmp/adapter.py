@@ -8,6 +8,7 @@ what makes a device poll cheap compared with one ``snmpbulkwalk`` per column.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -18,12 +19,22 @@ from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import errind, rfc1902
 
-from collectors.errors import AuthenticationFailed, CollectorError, CollectorTimeout, SnmpError
+from collectors.errors import (
+    AuthenticationFailed,
+    CollectorError,
+    CollectorTimeout,
+    SnmpError,
+)
+from collectors.readings import ReadTime
+from collectors.snmp.timing import WalkTiming
 from collectors.target import DeviceTarget, SnmpParams
 
 SnmpValue = int | str | None
 Tables = dict[str, dict[str, SnmpValue]]
 T = TypeVar("T")
+
+
+SYS_UPTIME = "1.3.6.1.2.1.1.3"  # sysUpTime, asked for as a GETBULK non-repeater (instance .0 comes back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +46,7 @@ class Partial(Generic[T]):
 
     rows: T
     error: CollectorError | None = None
+    timing: WalkTiming | None = None  # timed walks only: which response carried each value
 
     def complete(self) -> T:
         if self.error is not None:
@@ -222,6 +234,7 @@ class SnmpClient:
         self, target: DeviceTarget, columns: Sequence[str], *, max_repetitions: int | None = None,
         scalars: Sequence[str] = (),
         expected_rows: Mapping[str, int] | None = None,
+        timed: bool = False,
     ) -> Partial[Tables]:
         """Walk table columns together: ``{column: {index_suffix: value}}``. A failing request ends
         the walk; the rows read before it are kept, with the error.
@@ -233,7 +246,11 @@ class SnmpClient:
         ``expected_rows`` (rows per column at the last poll) sizes each GETBULK to what is left plus
         one row, the one that shows the column ended, instead of a full request's worth of rows
         past the end: the agent encodes fewer values nobody uses. More rows than expected are
-        still walked to the end."""
+        still walked to the end.
+
+        ``timed`` (counters, for rates): every GETBULK also carries sysUpTime as a non-repeater and
+        the result's ``timing`` says, per value, when the response carrying it was asked for and
+        received and the agent's uptime in it, so a rate is timed by its own two responses."""
         params = self._params(target)
         engine = self._engine_for_loop()
         transport = await self._transport(target, params)
@@ -241,6 +258,7 @@ class SnmpClient:
         cursors = {c: c for c in columns}
         pending = list(dict.fromkeys(columns))
         heads = list(dict.fromkeys(scalars))
+        timing = WalkTiming() if timed else None
         while pending or heads:
             batch = pending[: max(1, self.varbinds_per_request - len(heads))] if pending else []
             reps = max_repetitions or max(1, (self.varbinds_per_request - len(heads)) // max(1, len(batch)))
@@ -248,15 +266,23 @@ class SnmpClient:
                 left = max(expected_rows[c] - len(result[c]) for c in batch)
                 if left >= 0:  # past the expected end (rows were added): full requests again
                     reps = max(1, min(reps, left + 1))
+            clock = [SYS_UPTIME] if timing is not None and batch else []
             async with self._device_gate(target, params), self._overall:
-                raw = await self._bulk(engine, params, transport, reps, [*heads, *(cursors[c] for c in batch)],
-                                       non_repeaters=len(heads))
+                sent = time.monotonic()
+                raw = await self._bulk(engine, params, transport, reps,
+                                       [*clock, *heads, *(cursors[c] for c in batch)],
+                                       non_repeaters=len(clock) + len(heads))
+                received = time.monotonic()
             try:
                 varbinds = self._check(target, raw, f"GETBULK {(batch or heads)[0]}")
             except CollectorError as exc:
-                return Partial(result, exc)
+                return Partial(result, exc, timing)
             self.values_read += len(varbinds)
             self.requests += 1
+            if clock:
+                uptime = _uptime(varbinds[0]) if varbinds else None
+                timing.responses.append(ReadTime(sent, received, uptime))  # type: ignore[union-attr]
+                varbinds = varbinds[1:]
             for scalar, (oid, value) in zip(heads, varbinds, strict=False):
                 text = str(oid)
                 if text.startswith(scalar + ".") and value.__class__.__name__ not in _ABSENT:
@@ -266,10 +292,11 @@ class SnmpClient:
             if not batch:
                 break
             before = sum(len(result[c]) for c in batch)
-            finished = _absorb(batch, varbinds, cursors, result)
+            stamp = (timing.cells, len(timing.responses) - 1) if timing is not None else None
+            finished = _absorb(batch, varbinds, cursors, result, stamp)
             self.values_used += sum(len(result[c]) for c in batch) - before
             pending = [c for c in pending if c not in finished]
-        return Partial(result)
+        return Partial(result, timing=timing)
 
     async def _bulk(self, engine: Any, params: SnmpParams, transport: Any, reps: int, starts: list[str],
                     *, non_repeaters: int = 0) -> tuple[Any, ...]:
@@ -290,13 +317,23 @@ class SnmpClient:
         return await future
 
 
+def _uptime(varbind: Any) -> int | None:
+    oid, value = varbind
+    if str(oid) != SYS_UPTIME + ".0" or value.__class__.__name__ in _ABSENT:
+        return None
+    ticks = to_python(value)
+    return ticks if isinstance(ticks, int) else None
+
+
 def _absorb(
     batch: Sequence[str],
     varbinds: Sequence[Any],
     cursors: dict[str, str],
     result: Mapping[str, dict[str, SnmpValue]],
+    stamp: tuple[dict[str, dict[str, int]], int] | None = None,
 ) -> set[str]:
-    """Distribute a GETBULK response (row-major over ``batch``) into columns; return finished ones."""
+    """Distribute a GETBULK response (row-major over ``batch``) into columns; return finished ones.
+    ``stamp`` (timed walks): (column -> index -> response number, this response's number)."""
     finished: set[str] = set()
     moved: set[str] = set()
     width = len(batch)
@@ -311,7 +348,10 @@ def _absorb(
         if _not_after(text, cursors[column]):
             finished.add(column)  # agent not advancing: stop rather than loop forever
             continue
-        result[column][text[len(column) + 1 :]] = to_python(value)
+        index = text[len(column) + 1 :]
+        result[column][index] = to_python(value)
+        if stamp is not None:
+            stamp[0].setdefault(column, {})[index] = stamp[1]
         cursors[column] = text
         moved.add(column)
     if len(varbinds) >= width or not moved:

@@ -2,17 +2,39 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from collectors.enums import Want
-from collectors.errors import CollectorError, CollectorTimeout, Unsupported, UnreachableError
+from collectors.errors import (
+    CollectorError,
+    CollectorTimeout,
+    ParseError,
+    UnreachableError,
+    Unsupported,
+)
 from collectors.profiles import Profile
-from collectors.readings import CounterSample, InterfaceState, ItemError, OpticalReading, Source
-from collectors.snmp.adapter import SnmpClient
+from collectors.readings import (
+    CounterSample,
+    InterfaceState,
+    ItemError,
+    OpticalReading,
+    Source,
+)
 from collectors.snmp import oids
+from collectors.snmp.adapter import SnmpClient
+from collectors.snmp.facts import (
+    PROBES,
+    DeviceFacts,
+    FactCache,
+    live_rows,
+    merged,
+    probe_values,
+    stale_reason,
+)
 from collectors.snmp.interfaces import (
     COUNTER_COLUMNS,
     COUNTER_FALLBACK,
@@ -23,9 +45,9 @@ from collectors.snmp.interfaces import (
     decode_counters,
     decode_states,
 )
-from collectors.snmp.facts import PROBES, DeviceFacts, FactCache, live_rows, merged, probe_values, stale_reason
 from collectors.snmp.mapping import PortMap
-from collectors.snmp.optical import DECODERS, ROW_COLUMNS, STATIC_COLUMNS
+from collectors.snmp.optical import OPTICAL_MIBS, OpticalMib
+from collectors.snmp.timing import WalkTiming
 from collectors.target import DeviceTarget, PortRef
 
 R = TypeVar("R", OpticalReading, InterfaceState, CounterSample)
@@ -85,9 +107,9 @@ async def collect_snmp(
         return SnmpResult(errors=tuple(ItemError(w.value, err) for w in wants if w is not Want.ALARMS))
 
     decoder_name = profile.snmp_optical
-    decoder = DECODERS.get(decoder_name) if decoder_name else None
+    mib = OPTICAL_MIBS.get(decoder_name) if decoder_name else None
     map_columns = list(MAP_COLUMNS)
-    if Want.OPTICAL in wants and decoder is not None and decoder_name != "juniper_dom":
+    if Want.OPTICAL in wants and mib is not None and mib.entity_indexed:
         map_columns += ENTITY_COLUMNS
     key = (target.address, target.snmp.port, target.snmp.context)
     loop_now = asyncio.get_running_loop().time()
@@ -127,19 +149,26 @@ async def collect_snmp(
 
     expected = cached.row_counts if cached is not None else None
 
+    timings: dict[Want, WalkTiming] = {}
+
     async def item(want: Want, columns: Sequence[str], scalars: Sequence[str] = ()) -> Any:
+        timed = want is Want.COUNTERS  # rates: each sample timed by its own response
         try:
-            read = await client.walk(target, columns, scalars=scalars, expected_rows=expected)
+            read = await client.walk(target, columns, scalars=scalars, expected_rows=expected, timed=timed)
             tables, error = read.rows, read.error
+            if read.timing is not None:
+                timings[want] = read.timing
             for scalar in scalars:
                 probe_tables[scalar] = tables.pop(scalar, {})
             # devices without ifHighSpeed / HC counters (old or small agents): the 32-bit columns
             fallback = {Want.INTERFACE: (oids.IF_HIGH_SPEED, STATE_FALLBACK),
                         Want.COUNTERS: (oids.IF_HC_IN_OCTETS, COUNTER_FALLBACK)}.get(want)
             if error is None and fallback and len(tables.get(fallback[0], {})) < len(pmap.if_descr or pmap.if_name):
-                more = await client.walk(target, fallback[1])
+                more = await client.walk(target, fallback[1], timed=timed)
                 tables.update(more.rows)
                 error = more.error
+                if want in timings:
+                    timings[want] = timings[want].merged(more.timing)
         except CollectorError as exc:
             errors.append(ItemError(want.value, exc))
             return None
@@ -157,7 +186,7 @@ async def collect_snmp(
     if Want.COUNTERS in wants:
         columns[Want.COUNTERS] = list(COUNTER_COLUMNS)
     if Want.OPTICAL in wants:
-        if decoder is None:
+        if mib is None:
             errors.append(ItemError(Want.OPTICAL.value, Unsupported(
                 f"profile {profile.name} reads no optical power over SNMP", device=target.name)))
         else:
@@ -165,8 +194,8 @@ async def collect_snmp(
             # interface item walks it anyway
             skip = {oids.IF_HIGH_SPEED} if Want.INTERFACE in wants else set()
             if cached_static is not None:
-                skip |= STATIC_COLUMNS.get(decoder_name or "", frozenset())
-            columns[Want.OPTICAL] = [c for c in decoder[1] if c not in skip]
+                skip |= mib.static_columns
+            columns[Want.OPTICAL] = [c for c in mib.columns if c not in skip]
     jobs = {want: item(want, cols, PROBES if cached is not None and i == 0 else ())
             for i, (want, cols) in enumerate(columns.items())}
     tables = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
@@ -178,7 +207,7 @@ async def collect_snmp(
             first = next(e.error for e in errors if isinstance(e.error, CollectorTimeout))
             return SnmpResult(errors=(ItemError("snmp", UnreachableError(
                 "no SNMP response from the device", device=target.name, raw=first.raw)),))
-        reason = _stale(cached, probe_tables, tables, decoder_name, cached_static)
+        reason = _stale(cached, probe_tables, tables, mib, cached_static)
         if reason is not None:
             facts.drop(key, reason)
             return await collect_snmp(client, target, profile, wants, ports, now=now, facts=facts)
@@ -192,29 +221,37 @@ async def collect_snmp(
             if tables.get(want) is not None and want not in partial:
                 holder.if_rows.setdefault(column, frozenset(tables[want].get(column, {})))
     optical = tables.get(Want.OPTICAL)
-    if optical is not None and decoder_name:
-        static_columns = STATIC_COLUMNS.get(decoder_name, frozenset())
+    if optical is not None and mib is not None:
         if cached_static is not None:
             optical = tables[Want.OPTICAL] = merged(cached_static, optical)
         elif holder is not None and Want.OPTICAL not in partial:
-            holder.optical[decoder_name] = {c: optical[c] for c in static_columns if c in optical}
-            holder.optical_rows[decoder_name] = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
+            holder.optical[mib.name] = {c: optical[c] for c in mib.static_columns if c in optical}
+            holder.optical_rows[mib.name] = live_rows(optical, mib.row_columns)
     if optical is not None and tables.get(Want.INTERFACE) is not None:
         optical.setdefault(oids.IF_HIGH_SPEED, tables[Want.INTERFACE].get(oids.IF_HIGH_SPEED, {}))
-    when = now()
+    when, mono_when = now(), time.monotonic()
+
+    def wall(monotonic: float) -> datetime:
+        """A monotonic reading (a response's arrival) on the collector's wall clock."""
+        return when - timedelta(seconds=mono_when - monotonic)
 
     result: dict[str, list[Any]] = {"optical": [], "interfaces": [], "counters": []}
+    unplaced: list[str] = []
     plan = (
         (Want.INTERFACE, "interfaces", lambda t: decode_states(t, pmap, target.name, when)),
-        (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when)),
+        (Want.COUNTERS, "counters", lambda t: decode_counters(t, pmap, target.name, when, timings.get(Want.COUNTERS), wall)),
         (Want.OPTICAL, "optical",
-         lambda t: decoder[0](t, pmap, target.name, when, profile.entity_patterns) if decoder else []),
+         lambda t: mib.decode(t, pmap, target.name, when, profile.entity_patterns, unplaced) if mib else []),
     )
     for want, key_name, decode in plan:
         data = tables.get(want)
         if data is None:
             continue
-        chosen, missing = _select(decode(data), ports, pmap)
+        decoded = decode(data)
+        if want is Want.OPTICAL and unplaced:
+            errors.append(ItemError(Want.OPTICAL.value, _unplaced_error(target, pmap, unplaced, len(decoded)),
+                                    partial=bool(decoded)))
+        chosen, missing = _select(decoded, ports, pmap)
         result[key_name] = chosen
         if want in partial:
             continue  # the item's partial-read error already covers the ports it did not reach
@@ -233,8 +270,17 @@ async def collect_snmp(
     )
 
 
+def _unplaced_error(target: DeviceTarget, pmap: PortMap, unplaced: list[str], placed: int) -> ParseError:
+    """Optical power the device reports for no port it lists: said, with what was seen, never dropped."""
+    why = ("the agent serves no IF-MIB interface rows (ifDescr/ifName), so no sensor can be placed on a port"
+           if not pmap.if_descr and not pmap.if_name else
+           "neither the entity tree (entAliasMapping, containment) nor the names lead to an interface")
+    return ParseError(f"{len(unplaced)} optical power row(s) belong to no port ({placed} placed): {why}",
+                      device=target.name, raw="; ".join(unplaced))
+
+
 def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want, Any],
-           decoder_name: str | None, cached_static: Any) -> str | None:
+           mib: OpticalMib | None, cached_static: Any) -> str | None:
     """Why the cached facts no longer fit what this poll read (None: they do); updates the uptime."""
     uptime, ent_change = probe_values(probe_tables)
     if uptime is not None:  # None: the request carrying the markers failed; its item error says so
@@ -243,9 +289,9 @@ def _stale(cached: DeviceFacts, probe_tables: dict[str, Any], tables: dict[Want,
             return reason
         cached.uptime = uptime
     optical = tables.get(Want.OPTICAL)
-    if optical is not None and cached_static is not None and decoder_name:
-        rows = live_rows(optical, ROW_COLUMNS.get(decoder_name, ()))
-        if rows != cached.optical_rows.get(decoder_name):
+    if optical is not None and cached_static is not None and mib is not None:
+        rows = live_rows(optical, mib.row_columns)
+        if rows != cached.optical_rows.get(mib.name):
             return "optical module rows changed (a transceiver inserted or removed)"
     for want, column in _IF_ROW_COLUMNS:
         seen = cached.if_rows.get(column)

@@ -1,12 +1,14 @@
 """IF-MIB / EtherLike-MIB decoders: interface state and counters (pure)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from collectors.enums import AdminStatus, Duplex, Method, OperStatus
 from collectors.readings import CounterSample, InterfaceState, Source
 from collectors.snmp import oids
 from collectors.snmp.mapping import PortMap, Tables
+from collectors.snmp.timing import WalkTiming
 
 _ADMIN = {1: AdminStatus.UP, 2: AdminStatus.DOWN, 3: AdminStatus.TESTING}
 _OPER = {
@@ -72,7 +74,11 @@ def decode_states(tables: Tables, pmap: PortMap, device: str, time: datetime) ->
     return out
 
 
-def decode_counters(tables: Tables, pmap: PortMap, device: str, time: datetime) -> list[tuple[str, int, CounterSample]]:
+def decode_counters(tables: Tables, pmap: PortMap, device: str, time: datetime, timing: WalkTiming | None = None,
+                    wall: Callable[[float], datetime] | None = None) -> list[tuple[str, int, CounterSample]]:
+    """Counter samples per interface. With ``timing`` (a timed walk) each sample carries the time of
+    the responses its counters came in, and ``read_at`` is ``wall(received)`` (``wall`` turns the
+    monotonic clock into the collector's wall clock); without it, every sample is read at ``time``."""
     out: list[tuple[str, int, CounterSample]] = []
     for index in _indexes(tables, COUNTER_COLUMNS):
         if_index = int(index)
@@ -89,14 +95,20 @@ def decode_counters(tables: Tables, pmap: PortMap, device: str, time: datetime) 
             "in_discards": _int(tables, oids.IF_IN_DISCARDS, index),
             "out_discards": _int(tables, oids.IF_OUT_DISCARDS, index),
         }
+        octets = (oids.IF_HC_IN_OCTETS, oids.IF_HC_OUT_OCTETS) if hc else (oids.IF_IN_OCTETS, oids.IF_OUT_OCTETS)
+        read = timing.envelope((c, index) for c in (*octets, *COUNTER_COLUMNS[2:])) if timing is not None else None
+        read_at = wall(read.received) if read is not None and wall is not None else time
         raw = " ".join(f"{k}={v}" for k, v in values.items())
+        if read is not None:
+            raw += f" sysUpTime={read.uptime_cs}" if read.uptime_cs is not None else " sysUpTime=absent"
         out.append((name, if_index, CounterSample(
             device=device,
             port=name,
-            read_at=time,
-            source=Source(device, name, Method.SNMP, f"IF-MIB counters .{index}", raw, time),
+            read_at=read_at,
+            source=Source(device, name, Method.SNMP, f"IF-MIB counters .{index}", raw, read_at),
             if_index=if_index,
             counter_bits=64 if hc else 32,
+            timing=read,
             **values,
         )))
     return out

@@ -118,3 +118,24 @@ class PortMap:
             if name and re.match(r"^[A-Za-z-]+\d+(/\d+)+$", name):
                 return (name, None)
         return None
+
+    def port_named_by(self, entity: int) -> tuple[str, int] | None:
+        """The interface an entity's own name starts with ("Te1/2/0/1 Receive Power Sensor"), if the
+        device lists one of that name."""
+        match = _NAME_PREFIX.match(self.ent_name.get(entity, ""))
+        if match and (idx := self.if_index(match.group(1))) is not None:
+            return (self.port_name(idx) or match.group(1), idx)
+        return None
+
+    def port_for_sensor(
+        self, entity: int, *, patterns: Sequence[tuple[str, str]] = ()
+    ) -> tuple[tuple[str, int | None] | None, str | None]:
+        """The port a sensor belongs to, and, when its name and its place in the entity tree disagree,
+        the port the tree gave. Stacks and SVL pairs serve sensors named after one port but contained
+        under another port's entity ("Te1/2/0/1 Receive Power Sensor" under TenGigabitEthernet1/2/0/2):
+        the name is what the device's own CLI shows for that sensor, so the name wins."""
+        by_tree = self.port_for_entity(entity, patterns=patterns)
+        by_name = self.port_named_by(entity)
+        if by_name is not None and by_tree is not None and by_tree[1] is not None and by_name[1] != by_tree[1]:
+            return by_name, by_tree[0]
+        return (by_tree or by_name), None

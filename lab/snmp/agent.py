@@ -7,6 +7,7 @@ Values are read from the model at request time (see `mib.py`).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from dataclasses import dataclass
@@ -17,10 +18,10 @@ from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context, ntforg
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.proto.api import v2c
-from pysnmp.smi import error as smi_error
 
 from lab.clock import SimClock
 from lab.errors import LabStateError
+from lab.latency import DeviceTiming
 from lab.model import Model
 from lab.snmp.mib import DeviceMib
 from lab.topology import DeviceSpec
@@ -47,6 +48,7 @@ class AgentDevice:
     port: int
     community: str
     domain: tuple[int, ...]
+    timing: DeviceTiming | None = None
     _mib: DeviceMib | None = None
 
     @property
@@ -66,14 +68,14 @@ class _Responder(cmdrsp.CommandResponderBase):
         dev = self.lab.by_domain.get(tuple(domain))
         if dev is None or not self.lab.model.powered(dev.spec.name):
             return None  # a powered-off device answers nothing
-        pending = self._CommandResponderBase__pendingReqs.get(state_ref)  # type: ignore[attr-defined]
+        pending = self._pending().get(state_ref)
         if pending is not None and pending[1] in (1, 2):  # v1/v2c: community must be the device's
             if dev.v3_only or self.lab.community_names.get(str(pending[2])) != dev.community:
                 return None  # a device configured for SNMPv3 only ignores community requests
         return dev
 
     def _max_size(self, state_ref: Any) -> int:
-        pending = self._CommandResponderBase__pendingReqs.get(state_ref)  # type: ignore[attr-defined]
+        pending = self._pending().get(state_ref)
         return int(pending[9]) if pending is not None else 1472
 
     def handle_management_operation(self, snmpEngine: Any, stateReference: Any, contextName: Any, PDU: Any) -> None:  # noqa: N803
@@ -81,14 +83,41 @@ class _Responder(cmdrsp.CommandResponderBase):
         if dev is None:
             self.release_state_information(stateReference)
             return  # wrong community or unknown transport: silence, like a real agent
+        delay = dev.timing.snmp_s() if dev.timing is not None else 0.0
+        if delay <= 0:
+            self._respond(snmpEngine, stateReference, dev, PDU)
+            return
+        # a real round trip: the request travels and waits for the agent (half the time), the values
+        # are read then, and the response travels back (the other half). pysnmp forgets the request
+        # when this call returns, so its state is kept here and put back for the answer.
+        pending = self._pending()[stateReference]
+        asyncio.get_running_loop().call_later(delay / 2, self._respond, snmpEngine, stateReference, dev, PDU,
+                                              delay / 2, pending)
+
+    def _pending(self) -> dict[Any, Any]:
+        return self._CommandResponderBase__pendingReqs  # type: ignore[attr-defined,no-any-return]
+
+    def _respond(self, snmp_engine: Any, state_ref: Any, dev: AgentDevice, pdu: Any, travel_s: float = 0.0,
+                 pending: Any = None) -> None:
+        if not self.lab.model.powered(dev.spec.name) or self.lab.engine is not snmp_engine:
+            return  # switched off (or the lab stopped) meanwhile: the request is lost
+        if pending is not None:
+            self._pending()[state_ref] = pending
         try:
             mib = self.lab.mib(dev)
-            rsp = self.answer(mib, PDU, self._max_size(stateReference))
-        except Exception as exc:  # an exception here would mean no answer at all: report genErr
+            rsp, status = self.answer(mib, pdu, self._max_size(state_ref)), 0
+        except Exception:  # an exception here would mean no answer at all: report genErr
             log.exception("SNMP request on %s failed", dev.spec.name)
-            raise smi_error.GenError(str(exc)) from exc
-        self.send_varbinds(snmpEngine, stateReference, 0, 0, rsp)
-        self.release_state_information(stateReference)
+            rsp, status = list(v2c.apiPDU.get_varbinds(pdu)), 5  # genErr(5)
+        if travel_s > 0:
+            asyncio.get_running_loop().call_later(travel_s, self._send, snmp_engine, state_ref, status, rsp)
+        else:
+            self._send(snmp_engine, state_ref, status, rsp)
+
+    def _send(self, snmp_engine: Any, state_ref: Any, status: int, rsp: list[tuple[Any, Any]]) -> None:
+        if self.lab.engine is snmp_engine and state_ref in self._pending():  # a stopped lab sends nothing more
+            self.send_varbinds(snmp_engine, state_ref, status, 1 if status else 0, rsp)
+        self.release_state_information(state_ref)
 
     def answer(self, mib: DeviceMib, pdu: Any, max_size: int) -> list[tuple[Any, Any]]:
         raise NotImplementedError
@@ -181,9 +210,10 @@ class SnmpAgents:
         self._originator: Any = None
         self._receivers: list[tuple[str, int, str]] = []
 
-    def add_device(self, spec: DeviceSpec, device_no: int, host: str, port: int, community: str) -> None:
+    def add_device(self, spec: DeviceSpec, device_no: int, host: str, port: int, community: str,
+                   timing: DeviceTiming | None = None) -> None:
         domain = udp.DOMAIN_NAME + (device_no,)
-        dev = AgentDevice(spec, device_no, host, port, community, domain)
+        dev = AgentDevice(spec, device_no, host, port, community, domain, timing)
         self.devices[spec.name] = dev
         self.by_domain[domain] = dev
 

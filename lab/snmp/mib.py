@@ -19,7 +19,8 @@ from lab import physics
 from lab.clock import SimClock
 from lab.model import Model, PortState
 from lab.topology import DeviceSpec
-from lab.vendors import PROFILES, short_port_name
+from lab.enums import PowerUnit, Vendor
+from lab.vendors import PROFILES, cisco_threshold_layout, huawei_family, short_port_name
 
 Oid = tuple[int, ...]
 Getter = Callable[[], Any]
@@ -50,8 +51,36 @@ def centi_dbm(dbm: float | None) -> int:
     return int(round((physics.NO_LIGHT_DBM if dbm is None else max(dbm, physics.NO_LIGHT_DBM)) * 100))
 
 
+def microwatt(dbm: float | None) -> int:
+    """Optical power in whole uW as VRP5 S-switches report it: a dark receiver (and anything under
+    ~-33 dBm, 0.5 uW) reads 0."""
+    return 0 if dbm is None else int(round(10 ** (dbm / 10.0) * 1000.0))
+
+
+def centi_dbm_text(dbm: float | None) -> str:
+    """The 0.01 dBm string of hwEntityOpticalLaneRx/TxPower as S-switches print it ('-1104.03')."""
+    level = physics.NO_LIGHT_DBM if dbm is None else max(dbm, physics.NO_LIGHT_DBM)
+    return f"{level * 100:.2f}"
+
+
 def tenth_dbm(dbm: float | None) -> int:
     return int(round((physics.NO_LIGHT_DBM if dbm is None else max(dbm, physics.NO_LIGHT_DBM)) * 10))
+
+
+# A multi-lane module's lanes differ a little (laser and filter spread); the weakest lane is the
+# model's power, so a lane never reads worse than the physics the model decides up/down with.
+LANE_SPREAD_DB = (0.0, 0.3, 0.15, 0.45, 0.2, 0.35, 0.05, 0.25)
+
+
+def lane_powers(dbm: float | None, lanes: int) -> list[float | None]:
+    """The per-lane powers of a module whose weakest lane is `dbm` (dark: every lane dark)."""
+    if lanes <= 1 or dbm is None:
+        return [dbm] * max(lanes, 1)
+    return [dbm + LANE_SPREAD_DB[i % len(LANE_SPREAD_DB)] for i in range(lanes)]
+
+
+def _dark_first(v: float | None) -> float:
+    return float("-inf") if v is None else v
 
 
 class DeviceMib:
@@ -94,8 +123,10 @@ class DeviceMib:
     # -- builders -------------------------------------------------------------------------------
     def _system(self, rows: list[tuple[Oid, Getter]]) -> None:
         prof = PROFILES[self.spec.vendor]
-        descr = rfc1902.OctetString(prof.sys_descr.format(model=self.spec.model))
-        objid = rfc1902.ObjectIdentifier(prof.sys_object_id)
+        family = huawei_family(self.spec.model) if self.spec.vendor is Vendor.HUAWEI else None
+        software = family.software.format(model=self.spec.model) if family else ""
+        descr = rfc1902.OctetString(prof.sys_descr.format(model=self.spec.model, software=software))
+        objid = rfc1902.ObjectIdentifier(family.sys_object_id if family else prof.sys_object_id)
         name = rfc1902.OctetString(self.spec.name)
         rows += [
             (SYS + (1, 0), lambda: descr),
@@ -231,11 +262,24 @@ class DeviceMib:
                 self._alias(rows, ent, spec.if_index, 0)
 
     def _huawei_optical(self, rows: list[tuple[Oid, Getter]], ent: int, ps: PortState) -> None:
+        """hwEntityOpticalTable. 0.01 dBm devices (AR, NE, CE) send every power column in 0.01 dBm;
+        S-series switches send Rx/Tx power (8, 9) in uW, their thresholds (13-16) in 0.01 dBm, no
+        warning thresholds (20-23: -1) and the lane columns (32, 33) as 0.01 dBm text with two
+        decimals, as the LibreNMS S5720-32X-EI recording does. Multi-lane modules list one value per
+        lane, comma separated."""
         m, s = self.model, ps.spec
         rx = lambda: m.rx_dbm(ps)  # noqa: E731
         tx = lambda: m.tx_dbm(ps)  # noqa: E731
         i32 = rfc1902.Integer32
         km = {850: 550, 1310: 10000, 1550: 40000}.get(s.wavelength_nm, 10000)
+        uw = self.spec.optical_unit is PowerUnit.MICROWATT
+        power = (lambda v: i32(microwatt(v))) if uw else (lambda v: i32(centi_dbm(v)))  # noqa: E731
+        text = centi_dbm_text if uw else (lambda v: str(centi_dbm(v)))  # noqa: E731
+
+        def lanes(value: Getter) -> Getter:
+            return lambda: rfc1902.OctetString(",".join(text(v) for v in lane_powers(value(), s.lanes)))
+
+        warn = (lambda v: i32(-1)) if uw else (lambda v: i32(centi_dbm(v)))  # noqa: E731
         cols: dict[int, Getter] = {
             1: lambda: i32(2),
             2: lambda: i32(s.wavelength_nm),
@@ -244,38 +288,39 @@ class DeviceMib:
             5: lambda: i32(38),
             6: lambda: i32(3300),
             7: lambda: i32(0 if tx() is None else 6200),
-            8: lambda: i32(centi_dbm(rx())),
-            9: lambda: i32(centi_dbm(tx())),
+            8: lambda: power(min(lane_powers(rx(), s.lanes), key=_dark_first)),
+            9: lambda: power(min(lane_powers(tx(), s.lanes), key=_dark_first)),
             13: lambda: i32(centi_dbm(s.rx_sensitivity_dbm)),
             14: lambda: i32(centi_dbm(s.rx_overload_dbm)),
             15: lambda: i32(centi_dbm(s.tx_dbm - 4.0)),
             16: lambda: i32(centi_dbm(s.tx_dbm + 3.0)),
-            20: lambda: i32(centi_dbm(s.rx_sensitivity_dbm + 3.0)),
-            21: lambda: i32(centi_dbm(s.rx_overload_dbm - 1.0)),
-            22: lambda: i32(centi_dbm(s.tx_dbm - 3.0)),
-            23: lambda: i32(centi_dbm(s.tx_dbm + 2.0)),
+            20: lambda: warn(s.rx_sensitivity_dbm + 3.0),
+            21: lambda: warn(s.rx_overload_dbm - 1.0),
+            22: lambda: warn(s.tx_dbm - 3.0),
+            23: lambda: warn(s.tx_dbm + 2.0),
             24: lambda: rfc1902.OctetString("HUAWEI"),
             25: lambda: rfc1902.OctetString(s.transceiver or ""),
-            32: lambda: rfc1902.OctetString(str(centi_dbm(rx()))),
-            33: lambda: rfc1902.OctetString(str(centi_dbm(tx()))),
+            32: lanes(rx),
+            33: lanes(tx),
         }
         rows += [(HW_OPTICAL + (col, ent), g) for col, g in cols.items()]
 
     def _cisco_sensors(self, rows: list[tuple[Oid, Getter]], module: int, name: str, ps: PortState) -> None:
         m, s = self.model, ps.spec
         i32 = rfc1902.Integer32
-        # (offset, label, type, scale, precision, value getter, thresholds (hi alarm, hi warn, lo warn, lo alarm))
+        # (offset, label, type, scale, precision, value getter, limits in the sensor's units)
         sensors = [
-            (2, "Module Temperature Sensor", 8, 9, 1, lambda: 380, (750, 700, 0, -50)),
-            (3, "Supply Voltage Sensor", 4, 9, 2, lambda: 330, (363, 346, 313, 297)),
-            (4, "Bias Current Sensor", 5, 8, 1, lambda: 0 if m.tx_dbm(ps) is None else 62, (700, 650, 30, 20)),
+            (2, "Module Temperature Sensor", 8, 9, 1, lambda: 380, _limits(750, 700, 0, -50)),
+            (3, "Supply Voltage Sensor", 4, 9, 2, lambda: 330, _limits(363, 346, 313, 297)),
+            (4, "Bias Current Sensor", 5, 8, 1, lambda: 0 if m.tx_dbm(ps) is None else 62, _limits(700, 650, 30, 20)),
             (5, "Transmit Power Sensor", 14, 9, 1, lambda: tenth_dbm(m.tx_dbm(ps)),
-             tuple(tenth_dbm(s.tx_dbm + d) for d in (3.0, 2.0, -3.0, -4.0))),
+             _limits(*(tenth_dbm(s.tx_dbm + d) for d in (3.0, 2.0, -3.0, -4.0)))),
             (6, "Receive Power Sensor", 14, 9, 1, lambda: tenth_dbm(m.rx_dbm(ps)),
-             tuple(tenth_dbm(v) for v in (s.rx_overload_dbm, s.rx_overload_dbm - 1.0,
-                                           s.rx_sensitivity_dbm + 3.0, s.rx_sensitivity_dbm))),
+             _limits(*(tenth_dbm(v) for v in (s.rx_overload_dbm, s.rx_overload_dbm - 1.0,
+                                               s.rx_sensitivity_dbm + 3.0, s.rx_sensitivity_dbm)))),
         ]
-        for off, label, typ, scale, prec, value, thresholds in sensors:
+        layout = cisco_threshold_layout(self.spec.model)
+        for off, label, typ, scale, prec, value, limits in sensors:
             idx = module + off
             self._ent_row(rows, idx, f"{s.name} {label}", "1.3.6.1.4.1.9.12.3.1.8.47", module, 8, 0,
                           f"{name} {label}")
@@ -286,16 +331,21 @@ class DeviceMib:
                 (CISCO_SENSOR + (4, idx), lambda v=value: i32(v())),
                 (CISCO_SENSOR + (5, idx), lambda: i32(1)),
             ]
-            # entSensorThresholdTable: severity, relation, value, evaluation (true when crossed)
-            relations = (4, 4, 2, 2)  # greaterOrEqual for highs, lessOrEqual for lows
-            severities = (30, 20, 20, 30)
-            for t, (rel, sev, thr) in enumerate(zip(relations, severities, thresholds, strict=True), start=1):
-                crossed = (lambda v=value, thr=thr, rel=rel:
-                           i32(1 if (v() >= thr if rel == 4 else v() <= thr) else 2))
+            # entSensorThresholdTable as the model's platform serves it: severity, relation, value,
+            # evaluation (true when crossed), notification enable
+            for t, (sev, rel, which) in enumerate(layout, start=1):
+                thr = limits.get(which, 0)
+                crossed = (lambda v=value, thr=thr, rel=rel, which=which:
+                           i32(2 if which == "unset" else 1 if (v() >= thr if rel == 4 else v() <= thr) else 2))
                 rows += [
                     (CISCO_THRESHOLD + (2, idx, t), lambda sev=sev: i32(sev)),
                     (CISCO_THRESHOLD + (3, idx, t), lambda rel=rel: i32(rel)),
                     (CISCO_THRESHOLD + (4, idx, t), lambda thr=thr: i32(thr)),
                     (CISCO_THRESHOLD + (5, idx, t), crossed),
-                    (CISCO_THRESHOLD + (6, idx, t), lambda: i32(1)),
+                    (CISCO_THRESHOLD + (6, idx, t), lambda which=which: i32(2 if which == "unset" else 1)),
                 ]
+
+
+def _limits(high_alarm: int, high_warning: int, low_warning: int, low_alarm: int) -> dict[str, int]:
+    return {"high_alarm": high_alarm, "high_warning": high_warning, "low_warning": low_warning,
+            "low_alarm": low_alarm}

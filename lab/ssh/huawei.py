@@ -1,15 +1,22 @@
-"""Huawei VRP CLI (VRP5 S-switch / AR dialect), rendered from the model.
+"""Huawei VRP CLI (VRP5 S-switch / AR / NE dialect, VRP8 CloudEngine transceivers), rendered from the model.
 
 `display interface` follows the VRP5 GE port layout that ntc-templates parses (fixture
 huawei_vrp_display_interface.raw); `display transceiver ... verbose` copies the layout of the real
-S5730 capture (misc-one-liners_s5730_10g-er_rx-los.raw), mojibake degree sign included.
+S5730 capture (misc-one-liners_s5730_10g-er_rx-los.raw), mojibake degree sign included, and of the
+S6730 capture for multi-lane modules (ix-rnp-100G_s6730_100ge0-0-3_lanes.raw: 'a|b(Lane0|Lane1)'
+continued on the next line). A CloudEngine (VRP8, `CliDialect.VRP8`) prints its transceivers as the
+CE6870 capture does (yandex_ce6870_100ge_lanes_dark.raw): `display interface X transceiver verbose`,
+'Current RX Power (dBm) :a|b(Lane0|Lane1)', 'Default RX Power Low Threshold (dBm)', an 'Alarm
+information' block. `display alarm active|history` print the A/B/C/D/E/F/G/H/I/J rows real VRP
+devices print, each indented by two spaces after the legend.
 """
 from __future__ import annotations
 
 from lab import physics
-from lab.enums import LoopMode
+from lab.enums import CliDialect, LoopMode
+from lab.eventlog import Alarm
 from lab.model import PortState
-from lab.snmp.mib import mac_of
+from lab.snmp.mib import lane_powers, mac_of
 from lab.ssh.shell import Shell
 
 BRIEF_HEADER = """PHY: Physical
@@ -26,6 +33,32 @@ InUti/OutUti: input utility/output utility
 Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors
 """
 RULE = "-" * 79
+ALARM_LEGEND = """A/B/C/D/E/F/G/H/I/J
+A=Sequence, B=RootKindFlag(Independent|RootCause|nonRootCause)
+C=Generating time, D=Clearing time
+E=ID, F=Name, G=Level, H=State
+I=Description information for locating(Para info, Reason info)
+J=RootCause alarm sequence(Only for nonRootCause alarm)
+"""
+VRP8_RULE = "-" * 67
+VRP8_LABEL = 38  # 'Default RX Power High Threshold (dBm) ' and the colon after it
+
+
+def _level(dbm: float | None) -> float:
+    return physics.NO_LIGHT_DBM if dbm is None else max(dbm, physics.NO_LIGHT_DBM)
+
+
+def _lane_lines(values: list[float], indent: int, width: int = 0) -> str:
+    """'a|b(Lane0|Lane1)' pairs, one pair per line, continuation lines under the first value."""
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    lines = []
+    for i in range(0, len(values), 2):
+        pair = values[i:i + 2]
+        nums = "|".join(f"{v:.2f}" for v in pair)
+        names = "|".join(f"Lane{i + k}" for k in range(len(pair)))
+        lines.append(f"{nums:<{width}}({names})")
+    return ("\n" + " " * indent).join(lines)
 
 
 def _pct(x: float) -> str:
@@ -60,6 +93,10 @@ class HuaweiShell(Shell):
         return [
             ("*", "screen-length 0 temporary", lambda: "Info: The configuration takes effect on the current user terminal interface only.\n"),
             ("*", "display interface brief", self.interface_brief),
+            # VRP8 (CloudEngine) syntax, before `display interface {port}` would take 'transceiver' for
+            # part of a port name; a VRP5 device answers it too, in its own layout
+            ("*", "display interface {port} transceiver [verbose]", lambda port, verbose=False: self.transceiver(self.port(port), verbose)),
+            ("*", "display interface transceiver [verbose]", lambda verbose=False: "".join(self.transceiver(p, verbose) for p in self.ctx.ports() if p.spec.transceiver)),
             ("*", "display interface {port}", lambda port: self.interface(self.port(port))),
             ("*", "display interface", lambda: "\n".join(self.interface(p) for p in self.ctx.ports())),
             ("*", "display transceiver interface {port} [verbose]", lambda port, verbose=False: self.transceiver(self.port(port), verbose)),
@@ -159,12 +196,15 @@ class HuaweiShell(Shell):
 
     def transceiver(self, ps: PortState, verbose: bool = True) -> str:
         """Without `verbose` VRP prints the inventory blocks only (capture misc-one-liners_s5730_xge0-0-1.raw)."""
+        if self.ctx.spec.cli_dialect is CliDialect.VRP8:
+            return self.transceiver_vrp8(ps, verbose)
         m, s = self.ctx.model, ps.spec
         if not s.transceiver:
             return "Error: The transceiver is absent.\n"
         rx, tx = m.rx_dbm(ps), m.tx_dbm(ps)
-        rx_v = physics.NO_LIGHT_DBM if rx is None else max(rx, physics.NO_LIGHT_DBM)
-        tx_v = physics.NO_LIGHT_DBM if tx is None else tx
+        rx_v = _lane_lines([_level(v) for v in lane_powers(rx, s.lanes)], 33)
+        tx_v = _lane_lines([_level(v) for v in lane_powers(tx, s.lanes)], 33)
+        bias = _lane_lines([0.0 if tx is None else 6.2] * s.lanes, 33)
         km = {850: 550, 1310: 10000, 1550: 40000}.get(s.wavelength_nm, 10000)
         return (
             "\n"
@@ -193,15 +233,15 @@ class HuaweiShell(Shell):
             "  Voltage(V)                    :3.30\n"
             "  Volt High Threshold(V)        :3.63\n"
             "  Volt Low  Threshold(V)        :2.97\n"
-            f"  Bias Current(mA)              :{0.0 if tx is None else 6.2:.2f}\n"
+            f"  Bias Current(mA)              :{bias}\n"
             "  Bias High Threshold(mA)       :70.00\n"
             "  Bias Low  Threshold(mA)       :2.00\n"
-            f"  RX Power(dBM)                 :{rx_v:.2f}\n"
+            f"  RX Power(dBM)                 :{rx_v}\n"
             f"  RX Power High Warning(dBM)    :{s.rx_overload_dbm - 1.0:.2f}\n"
             f"  RX Power Low  Warning(dBM)    :{s.rx_sensitivity_dbm + 3.0:.2f}\n"
             f"  RX Power High Threshold(dBM)  :{s.rx_overload_dbm:.2f}\n"
             f"  RX Power Low  Threshold(dBM)  :{s.rx_sensitivity_dbm:.2f}\n"
-            f"  TX Power(dBM)                 :{tx_v:.2f}\n"
+            f"  TX Power(dBM)                 :{tx_v}\n"
             f"  TX Power High Warning(dBM)    :{s.tx_dbm + 2.0:.2f}\n"
             f"  TX Power Low  Warning(dBM)    :{s.tx_dbm - 3.0:.2f}\n"
             f"  TX Power High Threshold(dBM)  :{s.tx_dbm + 3.0:.2f}\n"
@@ -209,6 +249,66 @@ class HuaweiShell(Shell):
             "  Transceiver phony alarm       : No\n"
             "-------------------------------------------------------------\n"
             if verbose else ""
+        )
+
+    def transceiver_vrp8(self, ps: PortState, verbose: bool) -> str:
+        """CloudEngine layout (capture yandex_ce6870_100ge_lanes_dark.raw)."""
+        m, s = self.ctx.model, ps.spec
+        if not s.transceiver:
+            return "Error: The transceiver is absent.\n"
+        rx, tx = m.rx_dbm(ps), m.tx_dbm(ps)
+        indent = 3 + VRP8_LABEL + 1
+
+        def field(label: str, value: str) -> str:
+            return f"   {label:<{VRP8_LABEL}}:{value}\n"
+
+        def lanes(values: list[float | None]) -> str:
+            return _lane_lines([_level(v) for v in values], indent, width=13)
+
+        km = {850: 100, 1310: 10000, 1550: 40000}.get(s.wavelength_nm, 10000)
+        connector = "MPO" if s.lanes > 1 and s.wavelength_nm == 850 else "LC"
+        alarms = []
+        if rx is None or rx < s.rx_sensitivity_dbm:
+            alarms.append("    LOS Alarm\n")
+        if tx is not None and tx < s.tx_dbm - physics.TX_LOW_ALARM_BELOW_NOMINAL_DB:
+            alarms.append("    TX Power Low Alarm\n")
+        text = (
+            "\n"
+            f" {s.name} transceiver information:\n"
+            f"{VRP8_RULE}\n"
+            " Common information:\n"
+            + field("Transceiver Type", s.transceiver.replace("-", "_"))
+            + field("Connector Type", connector)
+            + field("Wavelength (nm)", str(s.wavelength_nm))
+            + field("Transfer Distance (m)", f"{km}(9um/125um SMF)" if s.wavelength_nm != 850 else f"{km}(50um/125um OM4)")
+            + field("Digital Diagnostic Monitoring", "YES")
+            + field("Vendor Name", "HUAWEI")
+            + field("Vendor Part Number", f"LAB-{s.transceiver}")
+            + field("Ordering Name", "")
+            + f"{VRP8_RULE}\n"
+            " Manufacture information:\n"
+            + field("Manu. Serial Number", f"LAB{self.ctx.device_no:04d}{s.if_index:04d}")
+            + field("Manufacturing Date", "2024-03-01")
+            + field("Vendor Name", "HUAWEI")
+            + f"{VRP8_RULE}\n"
+        )
+        if not verbose:
+            return text
+        return text + (
+            " Alarm information:\n" + "".join(alarms) + f"{VRP8_RULE}\n"
+            " Diagnostic information:\n"
+            + field("Temperature (Celsius)", "38.00")
+            + field("Voltage (V)", "3.30")
+            + field("Bias Current (mA)", lanes([0.0 if tx is None else 6.2] * s.lanes))
+            + field("Bias High Threshold (mA)", "70.00")
+            + field("Bias Low Threshold (mA)", "2.00")
+            + field("Current RX Power (dBm)", lanes(lane_powers(rx, s.lanes)))
+            + field("Default RX Power High Threshold (dBm)", f"{s.rx_overload_dbm:.2f}")
+            + field("Default RX Power Low Threshold (dBm)", f"{s.rx_sensitivity_dbm:.2f}")
+            + field("Current TX Power (dBm)", lanes(lane_powers(tx, s.lanes)))
+            + field("Default TX Power High Threshold (dBm)", f"{s.tx_dbm + 3.0:.2f}")
+            + field("Default TX Power Low Threshold (dBm)", f"{s.tx_dbm - 4.0:.2f}")
+            + f"{VRP8_RULE}\n"
         )
 
     def diagnosis(self, ps: PortState) -> str:
@@ -238,13 +338,19 @@ class HuaweiShell(Shell):
         return "\n".join(lines) + "\n"
 
     def alarms(self, active: bool) -> str:
+        """A/B/C/D/E/F/G/H/I/J rows, two spaces in, after the legend (what VRP devices print; the
+        vendor documentation shows them flush left)."""
         book = self.ctx.events.devices[self.ctx.spec.name]
         alarms = sorted(book.active.values(), key=lambda a: a.seq) if active else self.ctx.events.all_alarms(self.ctx.spec.name)
-        lines = [RULE, "Sequence   AlarmId    Severity Date Time  Description", RULE]
-        for a in alarms:
-            lines.append(f"{a.seq:<10} {a.alarm_id:<10} {a.severity:<8} {a.raised:%Y-%m-%d %H:%M:%S} {a.description}")
-            if not active:
-                cleared = f"{a.cleared:%Y-%m-%d %H:%M:%S}" if a.cleared else "-"
-                lines.append(f"{'':<30}Cleared: {cleared}")
-        lines.append(RULE)
-        return "\n".join(lines) + "\n"
+        return ALARM_LEGEND + RULE + "\n" + "".join(f"  {_alarm_row(a)}\n" for a in alarms) + RULE + "\n"
+
+
+def _alarm_time(at: object) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S}+00:00"
+
+
+def _alarm_row(a: Alarm) -> str:
+    cleared = _alarm_time(a.cleared) if a.cleared else "-"
+    state = "End" if a.cleared else "Start"
+    return (f"{a.seq}/Independent/{_alarm_time(a.raised)}/{cleared}/{a.alarm_id}/{a.name}/{a.severity}/{state}/"
+            f"{a.description}")

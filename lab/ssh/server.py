@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncssh
@@ -35,7 +36,10 @@ class _Auth(asyncssh.SSHServer):
     def password_auth_supported(self) -> bool:
         return True
 
-    def validate_password(self, username: str, password: str) -> bool:
+    async def validate_password(self, username: str, password: str) -> bool:
+        wait = self._ctx.timing.login_s() if self._ctx.timing is not None else 0.0
+        if wait > 0:  # a real device takes seconds from the password to its session (AAA, VTY setup)
+            await asyncio.sleep(wait)
         return username == self._username and password == self._password
 
 
@@ -43,9 +47,10 @@ async def _session(ctx: DeviceContext, process: asyncssh.SSHServerProcess) -> No
     shell = SHELLS[ctx.spec.vendor](ctx)
     try:
         if process.command:  # `ssh host command`: run one command, no prompt
+            await _command_wait(ctx)
             process.stdout.write(shell.handle(process.command))
             return
-        terminal = _Terminal(shell, echo=bool(process.term_type))
+        terminal = _Terminal(shell, echo=bool(process.term_type), command_wait=lambda: _command_wait(ctx))
         process.stdout.write(terminal.start())
         while not shell.closed:
             try:
@@ -54,15 +59,23 @@ async def _session(ctx: DeviceContext, process: asyncssh.SSHServerProcess) -> No
                 continue
             if not data:
                 break
-            out = terminal.feed(data)
-            if out:
-                process.stdout.write(out)
+            await terminal.feed(data, process.stdout.write)
     except (asyncssh.Error, ConnectionError, BrokenPipeError):
         pass
     except Exception:  # a broken renderer must not kill the lab: show it like a device would
         log.exception("CLI session on %s failed", ctx.spec.name)
     finally:
         process.exit(0)
+
+
+async def _command_wait(ctx: DeviceContext) -> None:
+    wait = ctx.timing.command_s() if ctx.timing is not None else 0.0
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+async def _no_wait() -> None:
+    return None
 
 
 class _Terminal:
@@ -74,10 +87,13 @@ class _Terminal:
     busy) the client saw "\\r\\n\\r\\n<H><H>" instead of "\\r\\n<H>\\r\\n<H>", took "<H><H>" for the
     prompt and waited for it until its read timeout. A real CLI task reads type-ahead one line
     at a time, so echo, output and prompt of each line come out together and in order; this
-    class does the same and returns them as one write.
+    class does the same and writes them as one write. With latency on, a command's output (and the
+    prompt after it) follows its echo after the device's command time; an empty line is answered at
+    once, as a real CLI prints a bare prompt without work.
     """
 
-    def __init__(self, shell: Shell, *, echo: bool) -> None:
+    def __init__(self, shell: Shell, *, echo: bool, command_wait: Callable[[], Awaitable[None]] = _no_wait) -> None:
+        self._command_wait = command_wait
         self._shell = shell
         self._echo = echo  # a PTY was requested (netmiko, interactive ssh); plain pipes get no echo
         self._line: list[str] = []
@@ -87,7 +103,7 @@ class _Terminal:
     def start(self) -> str:
         return _crlf(self._shell.banner + self._shell.prompt()) if self._echo else self._shell.banner + self._shell.prompt()
 
-    def feed(self, data: str) -> str:
+    async def feed(self, data: str, write: Callable[[str], Any]) -> None:
         out: list[str] = []
         for ch in data:
             if self._shell.closed:
@@ -100,6 +116,9 @@ class _Terminal:
                 continue
             self._after_cr = ch == "\r"
             if ch in "\r\n":
+                if "".join(self._line).strip():
+                    self._flush(out, write)  # the echo shows while the device works on the command
+                    await self._command_wait()
                 out.append(self._enter())
             elif ch in "\x7f\b":
                 if self._line:
@@ -114,8 +133,13 @@ class _Terminal:
                 self._line.append(ch)
                 if self._echo and self._shell.echo:
                     out.append(ch)
+        self._flush(out, write)
+
+    def _flush(self, out: list[str], write: Callable[[str], Any]) -> None:
         text = "".join(out)
-        return _crlf(text) if self._echo else text
+        out.clear()
+        if text:
+            write(_crlf(text) if self._echo else text)
 
     def _enter(self) -> str:
         line = "".join(self._line)

@@ -14,6 +14,7 @@ from typing import Any
 from lab.clock import SimClock
 from lab.enums import LoopMode
 from lab.eventlog import EventBook
+from lab.latency import DeviceTiming
 from lab.model import Model, PortState
 from lab.topology import DeviceSpec
 from lab.vendors import resolve_port
@@ -31,6 +32,7 @@ class DeviceContext:
     events: EventBook
     clock: SimClock
     set_loop: Callable[[str, str, LoopMode | None], None]  # (device, port, mode) -> reconciles + traps
+    timing: DeviceTiming | None = None  # login and command waits (zero while the lab's latency is off)
 
     def ports(self) -> list[PortState]:
         return [self.model.ports[p.key] for p in self.spec.ports]

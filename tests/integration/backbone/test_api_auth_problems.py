@@ -41,11 +41,14 @@ def _headers(role: str | None) -> dict[str, str]:
 
 def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tuple[str, dict | str, set[str]]]:
     """Every POST route of the API: path, a valid body, the roles that may use it."""
+    lid = "{loop_test_id}" if tid.startswith("{") else "1"  # the role checks answer before the loop test is looked up
     routes = [("/api/v1/tickets", TICKET, STAFF),
               ("/api/v1/cutovers", CUTOVER, CUTOVER_WRITERS),
               (f"/api/v1/cutovers/{cid}/approve", {}, APPROVERS),
               (f"/api/v1/tickets/{tid}/triage", {}, WRITERS),
               (f"/api/v1/tickets/{tid}/loop-tests", {"device": "acc-1", "port": "GigabitEthernet0/0/1"}, WRITERS),
+              (f"/api/v1/loop-tests/{lid}/cancel", {}, WRITERS),
+              (f"/api/v1/loop-tests/{lid}/clear", {}, WRITERS),
               ("/api/v1/inventory:import", inventory, {"admin"}),
               (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF)]
     routes += [(f"/api/v1/tickets/{tid}/{ACTION_PATHS[a]}", ACTION_BODIES[a], {r.value for r in ACTIONS[a].roles})

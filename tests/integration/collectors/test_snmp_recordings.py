@@ -288,7 +288,7 @@ def expected_cisco_ports(rows: dict[str, str]) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("recording", ["librenms_ios_2960x", "librenms_iosxe_c8500-20x6c", "librenms_iosxe_isr4321",
-                                       "librenms_iosxr_ncs55a2", "librenms_nxos_n3k-3064pq"])
+                                       "librenms_iosxr_ncs55a2", "librenms_nxos_n3k-3064pq", "librenms_iosxe_c9400x-svl"])
 async def test_cisco_every_port_named_with_tx_and_sensor_thresholds(snmpsim, recording):
     from collectors.portnames import same_interface
 
@@ -325,3 +325,19 @@ async def test_if_alias_is_the_interface_description(snmpsim, recording):
     for index, alias in aliases.items():
         if int(index) in states:
             assert states[int(index)].description == (alias or None), index
+
+
+# Alarm and warning limits by entSensorThresholdSeverity, read by hand from the recorded rows
+# (severity/relation/value): c8500 sensor 1219 30/4/30 10/4/0 10/2/-170 30/2/-210 (precision 1);
+# n3k sensor 300000013 20/3/-1999 10/3/-3001 20/1/-26989 10/1/-25228 (precision 3); ncs55a2 sensor
+# 2130202 10/2/-1500312 10/4/49992 20/2/-1600326 20/4/149988 30/2/0 30/4/0 (critical rows unset).
+@pytest.mark.parametrize("recording,port,expected", [
+    ("librenms_iosxe_c8500-20x6c", "Te0/0/10", (-21.0, -17.0, 0.0, 3.0)),
+    ("librenms_nxos_n3k-3064pq", "Ethernet1/1", (-26.989, -25.228, -3.001, -1.999)),
+    ("librenms_iosxr_ncs55a2", "TenGigE0/0/0/0", (-16.00326, -15.00312, 0.49992, 1.49988)),
+])
+async def test_cisco_rx_alarm_and_warning_by_severity(snmpsim, recording, port, expected):
+    result = await survey_all(snmpsim, recording)
+    reading = next(r for r in result.optical if r.port == port)
+    th = reading.rx_thresholds
+    assert (th.low_alarm, th.low_warning, th.high_warning, th.high_alarm) == pytest.approx(expected)

@@ -292,3 +292,30 @@ async def test_prepare_runs_before_decoding_so_resolvers_answer_for_the_first_tr
     assert (first.port, first.probable_cause) == ("GigabitEthernet0/0/5", ProbableCause.RX_POWER_LOW)
     assert (second.port, second.probable_cause) == ("GigabitEthernet0/0/7", ProbableCause.LINK_DOWN)
     assert calls == [addresses[1], addresses[1]]
+
+
+async def test_huawei_crc_error_rising_and_resume_reach_the_port(addresses):
+    """hwIfMonitorCrcErrorRising/Resume (HUAWEI-IF-EXT-MIB .41.4.1/.2) as net-snmp sends them: a CRC
+    alarm on the port hwIfMonitorName names (or, without the name, the port of the row's ifIndex), and
+    the resume clears it."""
+    queue: asyncio.Queue = asyncio.Queue()
+    monitor = "1.3.6.1.4.1.2011.5.25.41.1.7.1.1"
+
+    def crc(if_index: int, name: str | None, count: int) -> list[str]:
+        binds = [f"{monitor}.2.{if_index}", "u", str(count), f"{monitor}.3.{if_index}", "u", "3",
+                 f"{monitor}.4.{if_index}", "u", "10"]
+        return binds + ([f"{monitor}.19.{if_index}", "s", name] if name else [])
+
+    ports = {("acc-a-sw1", 12): "XGigabitEthernet0/0/9"}
+    async with receiver_for(addresses, queue, if_ports=lambda device, i: ports.get((device, i))) as receiver:
+        await snmptrap(receiver, addresses[1], "1.3.6.1.4.1.2011.5.25.41.4.1", *crc(11, "XGigabitEthernet0/0/8", 27200))
+        named = await next_record(queue)
+        await snmptrap(receiver, addresses[1], "1.3.6.1.4.1.2011.5.25.41.4.1", *crc(12, None, 40))
+        by_index = await next_record(queue)
+        await snmptrap(receiver, addresses[1], "1.3.6.1.4.1.2011.5.25.41.4.2", *crc(11, "XGigabitEthernet0/0/8", 0))
+        cleared = await next_record(queue)
+    assert (named.port, named.probable_cause, named.is_active) == ("XGigabitEthernet0/0/8", ProbableCause.CRC_ERRORS, True)
+    assert "27200 CRC errors in 10 s" in named.specific_problem
+    assert (by_index.port, by_index.probable_cause) == ("XGigabitEthernet0/0/9", ProbableCause.CRC_ERRORS)
+    assert (cleared.port, cleared.cleared_at is not None) == ("XGigabitEthernet0/0/8", True)
+    assert [(a.port, a.probable_cause) for a in receiver.active()] == [("XGigabitEthernet0/0/9", ProbableCause.CRC_ERRORS)]

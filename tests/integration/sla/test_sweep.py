@@ -51,7 +51,7 @@ def test_rule1_sign_warning_then_breach_fire_once_each(sla, factory, clock, make
 def test_rule1_signed_in_time_fires_nothing(sla, factory, clock, make_ticket, event):
     tid = make_ticket("UP-2")
     clock.advance(minutes=3)
-    event(tid, "sign")  # the lifecycle's action name
+    event(tid, "signed")
     clock.advance(minutes=20)
     assert [f for f in sla.sweep(factory) if f.clock is ClockKind.SIGN] == []
     assert "sla_breach" not in journal_kinds(factory, tid)
@@ -142,11 +142,11 @@ def test_rule6_suspension_pauses_the_sweep_and_decisions_are_notified(sla, facto
     event(tid, "suspension_requested")
     event(tid, "suspension_rejected", suspension_id=1)
     event(tid, "suspension_requested")
-    event(tid, "approve_suspension", suspension_id=2)
+    event(tid, "suspension_approved", suspension_id=2)
     clock.advance(hours=5)
     fired = sla.sweep(factory)
     assert [f for f in fired if f.clock in (ClockKind.ESCALATION_L1, ClockKind.PROGRESS)] == []
-    event(tid, "resume")
+    event(tid, "resumed")
     clock.advance(minutes=20)
     assert [f for f in sla.sweep(factory) if f.milestone is MilestoneKind.ESCALATION] == []  # exactly 120: in time
     clock.advance(seconds=1)
@@ -185,7 +185,7 @@ def test_a_ticket_from_before_the_sla_engine_gets_its_clocks_from_its_creation(s
         s.commit()
         tid = t.id
     clock.advance(minutes=12)
-    event(tid, "sign")  # no "created" was ever reported: must not fail the lifecycle action
+    event(tid, "signed")  # no "created" was ever reported: must not fail the lifecycle action
     with factory() as s:
         views = {v.kind: v for v in sla.clocks_for(s, tid, clock.now())}
     assert views[ClockKind.SIGN].started_at == created and views[ClockKind.SIGN].breached_at == created + timedelta(minutes=10)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from agent.devices import CollectorsAdapter
+from agent.devices import DeviceGateway
 from collectors.target import target_from_inventory
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -16,7 +16,7 @@ async def test_twelve_concurrent_requests_cost_at_most_two_surveys_and_each_gets
     device = next(d for d in lab.inventory()["devices"] if d["name"] == "agg-rtr1")
     full = target_from_inventory(device)
     assert len(full.ports) >= 3
-    adapter = CollectorsAdapter()
+    adapter = DeviceGateway()
     try:
         # Requests for different port subsets, as triages of different circuits through this router ask.
         subsets = [replace(full, ports=(full.ports[i % len(full.ports)],)) for i in range(12)]

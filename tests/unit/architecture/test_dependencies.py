@@ -20,8 +20,7 @@ ALLOWED = {
 }
 
 
-# diagnosis.result -> render -> wording -> result is resolved with the verdict registry (diagnosis/verdicts.py).
-CYCLE_CHECKED = ("faultline", "api", "agent", "collectors", "lab")
+CYCLE_CHECKED = PACKAGES
 
 
 def _imports(path: Path) -> set[str]:

@@ -16,7 +16,7 @@ from collectors.profiles import available, get_profile
 from collectors.snmp import oids
 from collectors.snmp.interfaces import decode_counters, decode_states
 from collectors.snmp.mapping import PortMap
-from collectors.snmp.optical import DECODERS
+from collectors.snmp.optical import OPTICAL_MIBS
 
 from .fixture_cases import cases, fixtures_root
 
@@ -99,7 +99,7 @@ def test_random_text_in_every_parser(text):
 snmp_values = st.one_of(st.none(), st.integers(-(2**31), 2**31), st.integers(0, 2**64), st.text(max_size=12),
                         st.sampled_from(["1.3.6.1.2.1.2.2.1.1.7", "-270.19,-250", "", "0x00", ",,", "1.3.6"]))
 indexes = st.sampled_from(["1", "3", "17240324", "516", "516.0", "1063", "1063.1", "x", "1.2.3"])
-columns = st.sampled_from(sorted({c for _, cols in DECODERS.values() for c in cols} | {
+columns = st.sampled_from(sorted({c for mib in OPTICAL_MIBS.values() for c in mib.columns} | {
     oids.IF_DESCR, oids.IF_NAME, oids.ENT_NAME, oids.ENT_CONTAINED_IN, oids.ENT_ALIAS_MAPPING, oids.IF_ADMIN,
     oids.IF_OPER, oids.IF_HIGH_SPEED, oids.IF_HC_IN_OCTETS, oids.IF_IN_ERRORS, oids.DOT3_DUPLEX}))
 
@@ -108,8 +108,8 @@ columns = st.sampled_from(sorted({c for _, cols in DECODERS.values() for c in co
 @given(tables=st.dictionaries(columns, st.dictionaries(indexes, snmp_values, max_size=6), max_size=12))
 def test_snmp_decoders_survive_any_table_contents(tables):
     pmap = PortMap.from_tables(tables)
-    for decoder, _ in DECODERS.values():
-        for _name, _idx, reading in decoder(tables, pmap, "d", READ_AT, (("subslot (\\d+)/(\\d+) transceiver (\\d+)", "{0}/{1}/{2}"),)):
+    for mib in OPTICAL_MIBS.values():
+        for _name, _idx, reading in mib.decode(tables, pmap, "d", READ_AT, (("subslot (\\d+)/(\\d+) transceiver (\\d+)", "{0}/{1}/{2}"),)):
             assert reading.source.raw
     decode_states(tables, pmap, "d", READ_AT)
     decode_counters(tables, pmap, "d", READ_AT)

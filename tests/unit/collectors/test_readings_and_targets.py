@@ -89,6 +89,12 @@ def test_port_names_that_could_inject_commands_are_refused(name):
         PortRef(name)
 
 
+@pytest.mark.parametrize("name", ["10GE1/0/1", "100GE0/0/1", "40GE1/0/1", "GigabitEthernet0/0/1", "xgei-0/1/0/1",
+                                  "Te1/1/1", "et-0/0/0:1"])
+def test_real_port_names_are_accepted_also_with_a_leading_digit(name):
+    assert PortRef(name).name == name
+
+
 def test_target_port_lookup_is_inventory_only():
     target = DeviceTarget("d", "huawei_vrp", "127.0.0.1", ports=(PortRef("GigabitEthernet0/0/1", 3),))
     assert target.port("GigabitEthernet0/0/1").if_index == 3

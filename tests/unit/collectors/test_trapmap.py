@@ -110,3 +110,26 @@ def test_any_varbinds_decode_without_an_exception(kind, values, info):
                             if_ports=lambda d, i: None)
     events = receiver.events_from("127.0.0.9", {oids.SNMP_TRAP_OID: kind, **values})
     assert len(events) == len(found)
+
+
+def test_every_trap_kind_that_decodes_its_varbinds_has_a_decoder():
+    from collectors.trapmap import TRAP_TABLE, VARBIND_DECODERS
+
+    for oid, kind in TRAP_TABLE.items():
+        assert kind.decode is None or kind.decode in VARBIND_DECODERS, oid
+        assert kind.decode is not None or kind.clear is not None, oid  # fixed meaning needs a fixed direction
+
+
+def test_huawei_crc_rising_names_its_port_or_its_ifindex():
+    from collectors.enums import ProbableCause, Severity
+    from collectors.trapmap import TRAP_TABLE, facts
+
+    monitor = "1.3.6.1.4.1.2011.5.25.41.1.7.1.1"
+    rising = TRAP_TABLE["1.3.6.1.4.1.2011.5.25.41.4.1"]
+    [fact] = facts(rising, {f"{monitor}.2.17": 2720, f"{monitor}.3.17": 3, f"{monitor}.4.17": 10,
+                            f"{monitor}.19.17": "XGigabitEthernet0/0/8"}, "d")
+    assert (fact.cause, fact.clear, fact.severity, fact.port, fact.if_index) == (
+        ProbableCause.CRC_ERRORS, False, Severity.MAJOR, "XGigabitEthernet0/0/8", 17)
+    [resume] = facts(TRAP_TABLE["1.3.6.1.4.1.2011.5.25.41.4.2"], {f"{monitor}.2.17": 0}, "d")
+    assert (resume.clear, resume.port, resume.if_index) == (True, None, 17)
+    assert "ifIndex" in resume.specific_problem

@@ -23,7 +23,8 @@ REPORTED = NOW - timedelta(minutes=20)
 LX = dict(transceiver="1000BASE-LX", wavelength_nm=1310, speed_mbps=1000)
 LR = dict(transceiver="10GBASE-LR", wavelength_nm=1310, speed_mbps=10000)
 ER = dict(transceiver="10GBASE-ER", wavelength_nm=1550, speed_mbps=10000)
-TX = {"1000BASE-LX": -5.0, "10GBASE-LR": -1.0, "10GBASE-ER": 2.0}
+ZR = dict(transceiver="10GBASE-ZR", wavelength_nm=1550, speed_mbps=10000)
+TX = {"1000BASE-LX": -5.0, "10GBASE-LR": -1.0, "10GBASE-ER": 2.0, "10GBASE-ZR": 2.0}
 
 
 def end(device: str, port: str, kind: SiteKind, optics: dict) -> PortEnd:
@@ -53,10 +54,11 @@ def src(device: str, port: str | None, reference: str = "1.3.6.1.4.1.2011.5.25.3
 
 
 class Scene:
-    """A healthy circuit; the helpers change one reading at a time."""
+    """A healthy circuit (the five-segment one unless a path is given); the helpers change one
+    reading at a time."""
 
-    def __init__(self) -> None:
-        self.path = five_segment_path()
+    def __init__(self, path: CircuitPath | None = None) -> None:
+        self.path = path or five_segment_path()
         self.optical: dict[tuple[str, str], OpticalReading] = {}
         self.status: dict[tuple[str, str], PortStatus] = {}
         self.errors: dict[tuple[str, str], list[ErrorReading]] = {}
@@ -85,6 +87,8 @@ class Scene:
                 ErrorReading(e.device, e.port, src(e.device, e.port, "IF-MIB::ifInErrors", time=NOW - timedelta(seconds=60)), 10, 10),
                 ErrorReading(e.device, e.port, src(e.device, e.port, "IF-MIB::ifInErrors"), 10, 10),
             ]
+        if path is not None:
+            return
         self.set_util("acc-a-sw1", "GE0/0/1", in_mbps=40.0, out_mbps=35.0)
         self.set_util("cpe-1", "GE0/0/1", in_mbps=35.0, out_mbps=40.0)
         for port in ("XGE0/0/1", "XGE0/0/2"):

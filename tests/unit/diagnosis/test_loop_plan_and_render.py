@@ -3,13 +3,21 @@ journal text."""
 from __future__ import annotations
 
 import pytest
+from diag_builders import LX, Scene, end, five_segment_path
 
 from diagnosis import (
-    AccessState, CircuitPath, InvalidInput, Playbook, Segment, SiteKind, Symptom, TicketKind, choose_playbook,
+    AccessState,
+    CircuitPath,
+    InvalidInput,
+    Playbook,
+    Segment,
+    SiteKind,
+    Symptom,
+    TicketKind,
+    choose_playbook,
 )
 from diagnosis.loopplan import loop_plan
-
-from diag_builders import LX, Scene, end, five_segment_path
+from diagnosis.render import render_text
 
 C, A, G, K, E, P = (SiteKind.CUSTOMER_PREMISES, SiteKind.ACCESS_ROOM, SiteKind.AGGREGATION,
                     SiteKind.CORE, SiteKind.METRO_EGRESS, SiteKind.PROVINCE_EXIT)
@@ -88,7 +96,7 @@ def test_journal_text_names_verdict_evidence_sources_actions_loop_points_and_gap
     scene.cut(2)
     scene.unreachable("cpe-1", AccessState.TIMEOUT)
     d = scene.interruption()
-    en = d.render_text("en")
+    en = render_text(d, "en")
     assert en.startswith("【Diagnosis】CIR-EPL-0001 · ticket T-1 · interruption · 2026-11-25 04:00 UTC")
     assert "Verdict: no_light_fiber_cut — No light: fiber cut" in en
     assert "[FAULT] rx_power_dbm = -40 dBm" in en
@@ -97,18 +105,18 @@ def test_journal_text_names_verdict_evidence_sources_actions_loop_points_and_gap
     assert "  1. Contact the customer first" in en
     assert "Next loop points:\n  1. agg-1 XGE1/0/2 (aggregation, #2)" in en
     assert "Could not check:\n  - cpe-1 device: timed out" in en
-    zh = d.render_text("zh")
+    zh = render_text(d, "zh")
     assert "结论: no_light_fiber_cut — 无光：断纤" in zh and "下一步环测点" in zh and "未能核查" in zh
-    both = d.render_text()
+    both = render_text(d)
     assert both == zh + "\n\n" + en
 
 
 def test_journal_text_of_no_alarm_shows_what_was_searched(scene: Scene) -> None:
-    text = scene.alarms_check().render_text("zh")
+    text = render_text(scene.alarms_check(), "zh")
     assert "[正常] alarms_in_window = 0 count" in text
     assert "网管告警、设备告警记录（6台）、当前端口状态、端口up/down记录" in text
 
 
 def test_unknown_render_language_is_a_clear_error(scene: Scene) -> None:
     with pytest.raises(InvalidInput, match="language must be zh, en or both"):
-        scene.quality().render_text("fr")
+        render_text(scene.quality(), "fr")

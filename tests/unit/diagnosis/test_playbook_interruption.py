@@ -5,13 +5,22 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from diag_builders import NOW, Scene
 
 from diagnosis import (
-    AccessState, ActionCode, CircuitPath, LinkState, Observations, Playbook, SiteKind, Symptom,
-    TicketKind, Verdict, diagnose,
+    AccessState,
+    ActionCode,
+    CircuitPath,
+    LinkState,
+    Observations,
+    Playbook,
+    SiteKind,
+    Symptom,
+    TicketKind,
+    Verdict,
+    diagnose,
 )
-
-from diag_builders import NOW, Scene
+from diagnosis.render import render_text
 
 
 def _codes(d) -> list[ActionCode]:
@@ -155,7 +164,7 @@ def test_missing_handover_data_is_handled_as_a_fault_and_never_noted_as_not_acce
         d = diagnose(empty, Observations(), replace(scene.ticket(kind, symptom)))
         assert d.verdict == Verdict.MISSING_HANDOVER_DATA
         assert ActionCode.REQUEST_HANDOVER_DATA in _codes(d)
-        text = d.render_text() + str(d.to_dict())
+        text = render_text(d) + str(d.to_dict())
         for forbidden in ("未验收", "not accepted"):
             assert forbidden not in text
     assert _codes(d)[0] == ActionCode.REQUEST_HANDOVER_DATA

@@ -9,6 +9,7 @@ from agent.sla.calendar import WorkingDayCalendar
 from agent.sla.clocks import compute_clocks
 from agent.sla.model import SlaRules, TicketClocks
 
+
 @pytest.fixture
 def rules() -> SlaRules:
     return SlaRules()

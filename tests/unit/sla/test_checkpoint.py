@@ -9,7 +9,9 @@ import pytest
 
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
-from agent.sla.model import ClockKind as C, SlaEvent, SlaEventKind as K
+from agent.sla.model import ClockKind as C
+from agent.sla.model import SlaEvent
+from agent.sla.model import SlaEventKind as K
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

@@ -1,14 +1,15 @@
 """The duty rules (DOMAIN.md "The duty rules (SLA)") as clock computations, with exact times."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from agent.sla.errors import HistoryError
-from agent.sla.model import ClockKind as C, ClockState as S, MilestoneKind as M, SlaEvent, SlaEventKind
-
-from datetime import UTC, datetime
+from agent.sla.model import ClockKind as C
+from agent.sla.model import ClockState as S
+from agent.sla.model import MilestoneKind as M
+from agent.sla.model import SlaEvent, SlaEventKind
 
 # Monday 2026-03-02 09:00 in Shanghai: an ordinary working day, far from holidays.
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -5,23 +5,28 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.sla.engine import EVENT_ALIASES
-from agent.sla.model import NotificationKind, SlaEventKind
+from agent.sla.model import NotificationKind
 from agent.sla.notify import webhook_urls
 from agent.sla.outbox import backoff
 from api.routers.sla import parse_within
 
 
-def test_every_lifecycle_action_name_maps_to_a_clock_event():
-    # the names agent/tickets.py passes for its actions (ACTIONS table) besides the canonical kinds
+def test_every_lifecycle_action_names_its_clock_event():
+    from agent.tickets.lifecycle import ACTIONS
+
     actions = {"sign": "signed", "dispatch": "dispatched", "contact": "customer_contacted", "progress": "progress",
                "request_suspension": "suspension_requested", "approve_suspension": "suspension_approved",
                "reject_suspension": "suspension_rejected", "resume": "resumed", "resolve": "resolved",
-               "confirm_restoration": "restoration_confirmed", "close": "closed", "reopen": "reopened",
-               "created": "created"}
-    assert {a: EVENT_ALIASES[a].value for a in actions} == actions
-    assert all(EVENT_ALIASES[k.value] is k for k in SlaEventKind)
-    assert "unknown_circuit" not in EVENT_ALIASES  # other journal kinds are not clock events
+               "confirm_restoration": "restoration_confirmed", "close": "closed", "reopen": "reopened"}
+    assert {name: a.sla_event.value for name, a in ACTIONS.items()} == actions
+
+
+def test_an_unknown_clock_event_is_an_error_not_ignored(rules):
+    from agent.settings import Settings
+    from agent.sla import SlaEngine
+
+    with pytest.raises(ValueError):
+        SlaEngine(Settings(database_url="sqlite://"), None).on_ticket_event(None, None, "unknown_circuit", None)
 
 
 def test_webhook_urls_per_kind_plus_catch_all_without_duplicates():
@@ -65,7 +70,8 @@ def test_rule10_report_due_text_of_an_earlier_resolution_names_its_own_deadline(
     clock then shows resolution 1), prints resolution 0's deadline, never '?'."""
     from agent.sla.calendar import WorkingDayCalendar
     from agent.sla.clocks import compute_clocks
-    from agent.sla.model import ClockKind, MilestoneKind, SlaEvent, SlaEventKind as K
+    from agent.sla.model import ClockKind, MilestoneKind, SlaEvent
+    from agent.sla.model import SlaEventKind as K
     from agent.sla.texts import describe
 
     cal = WorkingDayCalendar("Asia/Shanghai", day_end="18:00")

@@ -33,13 +33,14 @@ def sample(t, in_octets, out_octets, crc, errors=None):
 def test_two_counter_reads_give_rates_and_utilisation():
     a = sample(T, 1_000_000, 5_000_000, 10)
     b = sample(T + timedelta(seconds=2), 1_000_000 + 25_000_000, 5_000_000 + 2_500_000, 50)
-    err, util = counters(a, b, 1000)
+    err, util, gap = counters(a, b, 1000)
+    assert gap is None
     assert err.crc_errors == 50 and err.crc_per_s == 20.0 and err.input_errors_per_s == 20.0
     assert util.in_mbps == 100.0 and util.out_mbps == 10.0 and util.speed_mbps == 1000
 
 
 def test_one_counter_read_gives_totals_without_rates():
-    err, util = counters(sample(T, 1, 2, 7), None, 1000)
+    err, util, _ = counters(sample(T, 1, 2, 7), None, 1000)
     assert (err.crc_errors, err.crc_per_s, util) == (7, None, None)
 
 
@@ -47,7 +48,7 @@ def test_counter_wrap_of_32_bit_counters():
     a = cr.CounterSample(device="d", port="p", read_at=T, source=src(), in_octets=2**32 - 1000, out_octets=0, counter_bits=32)
     b = cr.CounterSample(device="d", port="p", read_at=T + timedelta(seconds=1), source=src(), in_octets=1000, out_octets=0,
                          counter_bits=32)
-    _, util = counters(a, b, 100)
+    _, util, _ = counters(a, b, 100)
     assert util.in_mbps == 2000 * 8 / 1e6
 
 
@@ -101,3 +102,24 @@ def test_a_survey_cut_short_before_any_reading_is_a_device_that_timed_out():
     assert [(d.device, d.state) for d in obs.devices] == [("agg-1", AccessState.TIMEOUT)]
     assert "1.8 s" in obs.devices[0].detail
     assert obs.alarm_history_devices == ()
+
+
+def test_the_modules_own_tx_thresholds_reach_the_diagnosis():
+    """Without them a laser aged below its own Tx low alarm could never be told from a fibre fault."""
+    from agent.evidence.mapping import optical
+
+    reading = cr.OpticalReading(device="acc-1", port="Gi0/0/1", source=src(), rx_dbm=-8.0, tx_dbm=-9.6,
+                                rx_thresholds=cr.Thresholds(low_alarm=-20.0, low_warning=-18.0),
+                                tx_thresholds=cr.Thresholds(low_alarm=-9.5, low_warning=-8.5))
+    got = optical(reading)
+    assert (got.tx_low_alarm_dbm, got.tx_low_warn_dbm) == (-9.5, -8.5)
+    assert (got.rx_low_alarm_dbm, got.rx_low_warn_dbm) == (-20.0, -18.0)
+
+
+def test_two_samples_no_port_could_produce_are_a_measurement_fault_not_a_rate():
+    """125 MB in one second on a 100 Mbit/s port: no utilisation, a gap that names the fault and the raw."""
+    a, b = sample(T, 0, 0, 0), sample(T + timedelta(seconds=1), 125_000_000, 0, 0)
+    err, util, gap = counters(a, b, 100)
+    assert util is None and err.crc_per_s is None
+    assert gap is not None and gap.kind == "utilisation" and "measurement fault" in gap.detail
+    assert "1000.0 Mbit/s" in gap.detail  # the impossible rate itself, with the samples it came from
