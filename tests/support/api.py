@@ -104,6 +104,24 @@ class Api:
     def journal(self, ticket_id: int | str) -> Any:
         return _then(self.get(f"/api/v1/tickets/{ticket_id}/journal"), _expect(200))
 
+    def sign(self, ticket_id: int | str) -> Any:
+        return _then(self.post(f"/api/v1/tickets/{ticket_id}/sign", role="duty_officer", json={}), _expect(200))
+
+    async def signed_ticket(self, circuit: str, kind: str = "interruption", symptom: str = "down") -> int:
+        """A ticket filed and signed by the duty officer (async clients only); its id."""
+        ticket = await self.file(circuit, kind, symptom)
+        await self.sign(ticket["id"])
+        return int(ticket["id"])
+
+    async def loop_test_ended(self, loop_id: int, timeout: float = 90.0) -> dict:
+        """The loop test once it is no longer active and has its result (async clients only)."""
+        from tests.support.waiting import until
+
+        async def ended() -> dict | None:
+            body = (await self.get(f"/api/v1/loop-tests/{loop_id}")).json()
+            return body if not body["active"] and body["result"] is not None else None  # result follows the state
+        return await until(ended, timeout, f"loop test {loop_id} ended")
+
     async def first_diagnosis(self, ticket_id: int | str, timeout: float = 45.0) -> dict:
         """The ticket's first stored diagnosis, waited for (async clients only)."""
         return await wait_for_diagnosis(self, str(ticket_id), timeout=timeout)

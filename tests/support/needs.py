@@ -49,6 +49,11 @@ def _netsnmp() -> str | None:
 
 
 def _chromium() -> str | None:
+    """The browser tests drive Debian's Chromium with playwright (its own browser download is not used)."""
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
     return None if chromium_path() else ("Chromium not installed: `apt-get install chromium` "
                                          "(or set FAULTLINE_CHROMIUM to a Chrome/Chromium binary)")
 
