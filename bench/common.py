@@ -2,28 +2,23 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-PG_ADMIN = os.environ.get("FAULTLINE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# the tests' own helpers: each bench puts the checkout on sys.path
+from tests.support.databases import create_pg_database, drop_pg_database, unique_name
+from tests.support.needs import PG_ADMIN_URL
+from tests.support.net import free_tcp_port
+
+PG_ADMIN = os.environ.get("FAULTLINE_BENCH_PG", PG_ADMIN_URL)
 TOKEN = "bench-token-0123456789abcdef"
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def pct(values: list[float], q: float) -> float:
@@ -35,27 +30,23 @@ def pct(values: list[float], q: float) -> float:
 @contextmanager
 def pg_scratch_db():
     """A throwaway PostgreSQL database; yields its SQLAlchemy URL, or None when PostgreSQL is absent."""
+    name = unique_name("faultline_bench")
     try:
-        import psycopg
-
-        name = f"faultline_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
+        url = create_pg_database(name, admin_url=PG_ADMIN)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
         print(f"  (PostgreSQL unavailable: {exc})")
         yield None
         return
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield url
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_pg_database(name, PG_ADMIN)
 
 
 @contextmanager
 def served(database_url: str, extra_env: dict[str, str] | None = None):
     """`faultline serve` in its own process (uvicorn, one worker) with an admin token; yields the base URL."""
-    port = free_port()
+    port = free_tcp_port()
     env = {**os.environ, "FAULTLINE_DATABASE_URL": database_url,
            "FAULTLINE_BOOTSTRAP_USERS": f'[{{"name":"bench","role":"admin","token":"{TOKEN}"}}]',
            "FAULTLINE_LOG_LEVEL": "WARNING", **(extra_env or {})}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.lab import wait_for_alarms
+
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 EPL = "CIR-EPL-0001"
@@ -171,7 +173,7 @@ async def test_cut_on_the_province_exit_segment_loops_at_that_segment(scenario):
 # -- loose connector -----------------------------------------------------------------------------
 async def test_loose_connector_flaps(scenario):
     scenario.lab.inject("loose_connector", f"{EPL}#0", period_s=0.6, down_s=0.2)
-    await scenario.wait_for_alarms("acc-a-sw1", "GigabitEthernet0/0/1", "linkDown", count=3)
+    await wait_for_alarms(scenario.lab, "acc-a-sw1", "GigabitEthernet0/0/1", "linkDown", count=3)
     _, d = await scenario.triage(EPL, "assist_check", "interruption_or_flap")
     assert d["verdict"] == "flapping_port", why(d)
     assert suspected(d)[0] == 0
@@ -183,7 +185,7 @@ async def test_loose_connector_flaps(scenario):
 
 async def test_loose_connector_on_an_interruption_ticket_is_flapping_with_preventive_action(scenario):
     scenario.lab.inject("loose_connector", f"{EPL}#0", period_s=0.6, down_s=0.2)
-    await scenario.wait_for_alarms("acc-a-sw1", "GigabitEthernet0/0/1", "linkDown", count=3)
+    await wait_for_alarms(scenario.lab, "acc-a-sw1", "GigabitEthernet0/0/1", "linkDown", count=3)
     _, d = await scenario.triage(EPL, "interruption", "down")
     assert d["verdict"] == "flapping_port", why(d)
     assert suspected(d) == [0]

@@ -1,7 +1,7 @@
 """Headless Debian Chromium driven by Playwright (its own browser download is not available here).
 
-Without /usr/bin/chromium the browser tests skip with the reason locally and fail under CI=true
-(``make test`` and .ci/run install the package when missing).
+Without Chromium (or playwright) the browser tests skip with the reason locally and fail under
+CI=true (tests/support/needs.py; ``make test`` installs the Debian package when missing).
 """
 from __future__ import annotations
 
@@ -12,34 +12,21 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-CHROMIUM = Path(os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium"))
+from tests.support.needs import Need, chromium_path, require
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # Where the screenshots go: kept after the run as test artefacts (look at them).
 SHOTS = Path(os.environ.get("FAULTLINE_SCREENSHOTS", "var/screenshots"))
 
 
-def _need_browser() -> None:
-    missing = None
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        missing = "playwright is not installed (pip install -e '.[test]')"
-    if missing is None and not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests must run under CI: {missing}")
-        pytest.skip(missing)
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser():
-    _need_browser()
+    require(Need.CHROMIUM)  # skip with the reason locally, fail under CI=true
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
@@ -56,7 +43,7 @@ def shots(request) -> Path:
 class Console:
     """One signed-in browser context (its own cookies) on the agent's pages."""
 
-    def __init__(self, context, agent) -> None:
+    def __init__(self, context, agent) -> None:  # agent: the e2e RunningAgent
         self.context, self.base_url = context, agent.base_url
         # the e2e agent's bootstrap users: one per role
         self.tokens = {u.role: u.token.get_secret_value() for u in agent.services.settings.bootstrap_users}
@@ -78,7 +65,7 @@ async def console(browser, agent):
         context = await browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN",
                                             timezone_id="Asia/Shanghai")
         contexts.append(context)
-        c = Console(context, agent)
+        c = Console(context, agent.agent)  # the e2e `agent` fixture is its Api; .agent the RunningAgent
         return c, await c.sign_in(role)
 
     try:

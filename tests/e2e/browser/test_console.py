@@ -36,7 +36,7 @@ async def test_officer_sees_new_ticket_signs_and_dispatches(console, scenario, s
     await dispatch.locator("input[name=contractor]").fill("代维一队")
     await dispatch.locator("button[type=submit]").click()
     await expect(page.locator(".timeline li[data-kind=dispatch]")).to_contain_text("代维一队")
-    assert (await scenario.client.get(f"/api/v1/tickets/{ticket['id']}")).json()["dispatch"]["contractor"] == "代维一队"
+    assert (await scenario.get(f"/api/v1/tickets/{ticket['id']}")).json()["dispatch"]["contractor"] == "代维一队"
     await page.screenshot(path=shots / "ticket.png", full_page=True)
 
     await page.goto(console_url(page, "/"))
@@ -60,7 +60,7 @@ async def test_noc_sees_no_action_buttons_and_its_post_is_forbidden(console, sce
     r = await page.request.post(console_url(page, f"/tickets/{ticket['id']}/actions/sign"),
                                 form={"csrf_token": csrf, "note": "noc tries"}, max_redirects=0)
     assert r.status == 403, await r.text()
-    assert (await scenario.client.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"] == "acknowledged"
+    assert (await scenario.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"] == "acknowledged"
 
 
 async def test_form_without_csrf_token_is_refused(console, scenario):
@@ -73,7 +73,7 @@ async def test_form_without_csrf_token_is_refused(console, scenario):
         await form.locator("button[type=submit]").click()
     assert (await answer.value).status == 403
     await expect(page.locator("h1.error")).to_contain_text("CSRF")
-    assert (await scenario.client.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"] == "acknowledged"
+    assert (await scenario.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"] == "acknowledged"
 
 
 async def test_ticket_page_shows_fiber_cut_verdict_and_faulty_segment(console, scenario, shots):

@@ -41,7 +41,7 @@ async def test_polled_series_of_an_ageing_transceiver_gives_rx_power_declining(l
             assert series[-1].at - series[0].at == timedelta(days=4)
             assert other and len({round(p.rx_dbm, 1) for p in other if p.port_name == "TenGigabitEthernet1/1/1"}) == 1
 
-            ticket = await api.file("CIR-EPL-0001", reported=clock.now())
+            ticket = await api.file("CIR-EPL-0001", symptom="latency_or_errors", reported=clock.now())
             diagnosis = await _diagnosis(api, ticket["id"], helpers)
         finally:
             lab.clear(fault)

@@ -3,6 +3,7 @@ API) and journal entries on the open ticket of the circuit."""
 from __future__ import annotations
 
 import pytest
+from tests.support.needs import Need, require
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -111,9 +112,8 @@ def _snmptrap(source: str, port: int, trap_oid: str, port_name: str) -> None:
     import shutil
     import subprocess
 
+    require(Need.NETSNMP)  # the tests are marked netsnmp: this is the same check, where the tool is used
     exe = shutil.which("snmptrap")
-    if exe is None:
-        pytest.fail("snmptrap (net-snmp, Debian package snmp) is needed to send traps from a chosen address")
     subprocess.run([exe, "-v", "2c", "-c", "public", f"--clientaddr={source}", f"127.0.0.1:{port}", "", trap_oid,
                     f"{ENT_NAME}.16000", "s", port_name], check=True, capture_output=True, timeout=10)
 

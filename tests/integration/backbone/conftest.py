@@ -1,32 +1,25 @@
+"""The backbone through its API in-process (TestClient) on the `db_url` database, the API as each role
+sees it (`as_role`), the sample inventory, and the API behind a real uvicorn (`live_server`)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.clock import ManualClock
 from agent.services import build_services
-from agent.settings import BootstrapUser, Settings
+from agent.settings import Settings
 from api.app import create_app
+from tests.support.api import Api
+from tests.support.server import served_in_thread
+from tests.support.settings import settings_for
 
-ROLES = ("duty_officer", "engineer", "noc", "province", "admin")
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-def token_for(role: str) -> str:
-    return f"test-token-for-{role}-0123456789"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
+SAMPLE_INVENTORY = Path(__file__).resolve().parents[3] / "examples" / "inventory.yaml"
 
 
 @pytest.fixture
 def settings(db_url) -> Settings:
-    return Settings(database_url=db_url,
-                    bootstrap_users=[BootstrapUser(name=f"{r}-user", role=r, token=token_for(r)) for r in ROLES])
+    return settings_for(db_url)
 
 
 @pytest.fixture
@@ -44,26 +37,13 @@ def client(services):
 
 @pytest.fixture
 def as_role(client):
-    """as_role("duty_officer").post(...) : the client with that role's bearer token."""
-
-    class _As:
-        def __init__(self, role: str) -> None:
-            self.headers = {"Authorization": f"Bearer {token_for(role)}"}
-
-        def get(self, url, **kw):
-            return client.get(url, headers=self.headers, **kw)
-
-        def post(self, url, **kw):
-            return client.post(url, headers=self.headers, **kw)
-
-    return _As
+    """as_role("duty_officer").post(...): the in-process API as that role (tests.support.api.Api)."""
+    return lambda role: Api(client, role)
 
 
 @pytest.fixture
 def sample_inventory_text() -> str:
-    from pathlib import Path
-
-    return (Path(__file__).resolve().parents[3] / "examples" / "inventory.yaml").read_text(encoding="utf-8")
+    return SAMPLE_INVENTORY.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -81,74 +61,22 @@ def file_ticket(as_role):
     """file_ticket(external_id=..., circuit=..., kind=..., symptom=...) -> the created ticket body."""
 
     def _file(external_id="UP-1", circuit="CIR-EPL-0001", kind="interruption", symptom="down"):
-        return _post_ticket(as_role, external_id, circuit, kind, symptom)
+        return as_role("duty_officer").file(
+            circuit, kind, symptom, external_id=external_id, expect=(200, 201),
+            reported=None, reportedDate="2026-11-25T08:55:00+08:00", description="客户反映专线中断",
+            reporterContact="王经理 13800000001", observedImpact="down")
 
     return _file
-
-
-def _post_ticket(as_role, external_id, circuit, kind, symptom):
-    r = as_role("duty_officer").post("/api/v1/tickets", json={
-        "externalId": external_id, "ticketType": kind, "symptom": symptom, "circuitId": circuit,
-        "reportedDate": "2026-11-25T08:55:00+08:00", "description": "客户反映专线中断",
-        "reporterContact": "王经理 13800000001", "observedImpact": "down"})
-    assert r.status_code in (200, 201), r.text
-    return r.json()
 
 
 @pytest.fixture
 def live_server(services):
     """The API served by a real uvicorn on a free 127.0.0.1 port, in a thread; yields its base URL."""
-    import socket
-    import threading
-
-    import httpx
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    started = threading.Event()
-    for _ in range(500):  # wait until it answers, not for a fixed time
-        try:
-            if httpx.get(f"{base}/healthz", timeout=0.2).status_code == 200:
-                started.set()
-                break
-        except httpx.HTTPError:
-            started.wait(0.02)
-    assert started.is_set(), "uvicorn did not start"
-    yield base
-    server.should_exit = True
-    thread.join(10)
+    with served_in_thread(create_app(services)) as base:
+        yield base
 
 
 @pytest.fixture
-def second_db_url(db_url, tmp_path):
+def second_db_url(db_url, fresh_db):
     """Another migrated, empty database on the same backend as ``db_url`` (for export -> import elsewhere)."""
-    from agent.migrate import upgrade
-
-    if db_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'second.db'}"
-        upgrade(url)
-        yield url
-        return
-    import os
-    import uuid
-
-    import psycopg
-
-    admin = os.environ.get("FAULTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")  # as tests/conftest.py
-    name = f"faultline_t2_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return fresh_db(like=db_url)

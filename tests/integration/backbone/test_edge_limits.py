@@ -2,10 +2,9 @@
 inventories nested beyond reason; a lost database is a 503 with Retry-After, and nothing is lost."""
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from tests.conftest import PG_ADMIN_URL
+from tests.support.databases import drop_pg_database
 
 BIG = ["2147483648", "99999999999999999999", "0", "-1"]
 
@@ -63,29 +62,24 @@ def test_inventory_nested_1000_deep_is_422_and_imports_nothing(as_role):
 
 
 @pytest.mark.postgres
-def test_a_lost_database_is_503_with_retry_after(pg_database, settings, clock):
+def test_a_lost_database_is_503_with_retry_after(pg_template, settings, clock):
     """The database goes away under a running server (dropped with its connections): requests are
     answered 503 + Retry-After, never 500."""
-    import uuid
-
     from fastapi.testclient import TestClient
 
     from agent.services import build_services
     from agent.settings import Settings
     from api.app import create_app
-    from tests.integration.backbone.conftest import token_for
+    from tests.support.users import token_for
 
-    name = f"faultline_lost_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_database.rsplit("/", 1)[1]}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    url = pg_template.copy()
+    name = url.rsplit("/", 1)[1]
     services = build_services(Settings(database_url=url, bootstrap_users=settings.bootstrap_users), clock, migrate=False)
     headers = {"Authorization": f"Bearer {token_for('duty_officer')}"}
     try:
         with TestClient(create_app(services)) as client:
             assert client.get("/api/v1/tickets", headers=headers).status_code == 200
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            drop_pg_database(name)
             for path in ("/api/v1/tickets", "/api/v1/tickets/1", "/healthz"):
                 r = client.get(path, headers=headers)
                 assert r.status_code == 503, (path, r.status_code, r.text)
@@ -94,5 +88,4 @@ def test_a_lost_database_is_503_with_retry_after(pg_database, settings, clock):
             assert r.headers.get("retry-after") == "5"
     finally:
         services.close()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_template.drop(url)

@@ -14,7 +14,7 @@ from agent.db import unit_of_work
 from agent.inventory import import_inventory
 from agent.services import build_services
 from api.app import create_app
-from tests.integration.backbone.conftest import token_for
+from tests.support.users import token_for
 
 EXAMPLES = int(os.environ.get("FAULTLINE_FUZZ_EXAMPLES", "6"))
 

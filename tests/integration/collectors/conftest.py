@@ -17,6 +17,7 @@ import pytest
 from collectors.errors import CollectorError
 from collectors.snmp.adapter import SnmpClient
 from collectors.target import DeviceTarget, SnmpParams
+from tests.support.net import random_loopback
 
 V3_USER = "faultline"
 V3_AUTH = "auth-key-123"
@@ -42,10 +43,6 @@ class Snmpsim:
             priv_protocol="AES", priv_key=V3_PRIV, context=recording, timeout=1.0, retries=0,
         )
         return DeviceTarget(recording, platform, self.address, snmp=params)
-
-
-def random_loopback() -> str:
-    return f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.{random.randint(2, 250)}"
 
 
 async def _answers(address: str, port: int, community: str) -> bool:

@@ -5,7 +5,6 @@ A second poll with the cache reads fewer values and gives the same readings, thr
 device that restarted or whose entity table changed is read again in full."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from collectors.snmp.adapter import SnmpClient
 from collectors.snmp.collect import SnmpResult, collect_snmp
 from collectors.snmp.facts import FactCache
 from collectors.target import DeviceTarget, SnmpParams, target_from_inventory
+from tests.support.needs import Need, require
 
 from .conftest import start_snmpsim, stop
 
@@ -94,8 +94,7 @@ RX_LOW_ALARM = f"{HW}.13.{PORT_ENTITY}"
 
 @pytest.fixture(scope="module")
 def writable(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    if shutil.which("snmpset") is None:
-        pytest.fail("net-snmp's snmpset is needed (apt-get install snmp)")
+    require(Need.NETSNMP)  # snmpset writes the threshold
     work = tmp_path_factory.mktemp("snmpsim-writecache")
     data = work / "data"
     data.mkdir()
@@ -117,6 +116,7 @@ def snmpset(target: DeviceTarget, oid: str, kind: str, value: str) -> None:
 
 
 @pytest.mark.fixtures
+@pytest.mark.netsnmp
 async def test_an_entity_change_on_the_device_brings_the_new_thresholds(writable):
     facts = FactCache(ttl=600)
     async with SnmpClient() as client:

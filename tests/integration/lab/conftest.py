@@ -3,9 +3,6 @@ netmiko sessions, pysnmp and net-snmp walks, and a raw UDP trap receiver decodin
 from __future__ import annotations
 
 import asyncio
-import random
-import shutil
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,18 +28,6 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.proto import api
 
 from lab import Lab
-
-
-def random_block() -> str:
-    return f"127.{random.randint(100, 250)}.{random.randint(1, 254)}"
-
-
-def free_udp_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 
 
 # ---- CLI -------------------------------------------------------------------------------------------
@@ -125,10 +110,6 @@ async def pysnmp_get(lab: Lab, device: str, *oids: str) -> list[Any]:
         engine.close_dispatcher()
 
 
-def netsnmp_available() -> bool:
-    return shutil.which("snmpbulkwalk") is not None
-
-
 def netsnmp_v3_args(lab: Lab) -> list[str]:
     c = lab.v3
     return ["-v3", "-l", "authPriv", "-u", c.user, "-a", c.auth_protocol, "-A", c.auth_key,
@@ -209,7 +190,6 @@ class Tools:
     pysnmp_next_walk = staticmethod(pysnmp_next_walk)
     netsnmp_v3_args = staticmethod(netsnmp_v3_args)
     netsnmp_walk = staticmethod(netsnmp_walk)
-    netsnmp_available = staticmethod(netsnmp_available)
     v3 = staticmethod(v3)
 
 

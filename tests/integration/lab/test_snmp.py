@@ -2,7 +2,6 @@
 agree; v3 authPriv works; the layout follows the LibreNMS recordings; counters follow the model."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ CISCO_SENSOR = "1.3.6.1.4.1.9.9.91.1.1.1"
 CISCO_THRESHOLD = "1.3.6.1.4.1.9.9.91.1.2.1"
 SYSTEM = "1.3.6.1.2.1.1"
 DOT3_STATS = "1.3.6.1.2.1.10.7.2"
-
-
-def _need_netsnmp(tools) -> None:  # type: ignore[no-untyped-def]
-    if not tools.netsnmp_available():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("net-snmp tools missing under CI=true (.ci/run installs Debian's snmp)")
-        pytest.skip("net-snmp tools not installed (.ci/run installs them)")
 
 
 def _agree(ours: dict[str, str], theirs: dict[str, str], root: str) -> None:
@@ -68,7 +60,6 @@ def _numeric(value: str) -> str:
     ("acc-b-sw1", [SYSTEM, IF_TABLE, IFX_TABLE, DOT3_STATS, ENT_PHYS, ENT_ALIAS]),
 ])
 async def test_pysnmp_and_snmpbulkwalk_agree(lab: Lab, tools, device: str, roots: list[str]) -> None:
-    _need_netsnmp(tools)
     lab.clock.scale = 0.0  # freeze time so both walks read the same counters
     try:
         for root in roots:
@@ -84,7 +75,6 @@ async def test_pysnmp_and_snmpbulkwalk_agree(lab: Lab, tools, device: str, roots
 ])
 async def test_getnext_walks_snmpwalk_and_pysnmp_equal_the_bulk_walk(lab: Lab, tools, device: str, root: str) -> None:
     """GETNEXT, from net-snmp's snmpwalk and pysnmp's walk_cmd, returns exactly what GETBULK returns."""
-    _need_netsnmp(tools)
     lab.clock.scale = 0.0
     try:
         bulk = await tools.pysnmp_walk(lab, device, root)
@@ -97,7 +87,6 @@ async def test_getnext_walks_snmpwalk_and_pysnmp_equal_the_bulk_walk(lab: Lab, t
 @pytest.mark.netsnmp
 async def test_netsnmp_v3_authpriv_walk_equals_v2c(lab: Lab, tools) -> None:
     """net-snmp as an independent SNMPv3 client: SHA auth + AES privacy, GETBULK and GETNEXT."""
-    _need_netsnmp(tools)
     v3 = tools.netsnmp_v3_args(lab)
     lab.clock.scale = 0.0
     try:

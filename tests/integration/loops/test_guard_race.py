@@ -18,7 +18,7 @@ PORTS = [("agg-rtr1", "TenGigabitEthernet1/1/1"), ("acc-a-sw1", "XGigabitEtherne
 async def _cancel_and_check(api, lab, accepted: dict) -> None:
     r = await api.post(f"/api/v1/loop-tests/{accepted['id']}/cancel")
     assert r.status_code == 200, r.text
-    done = await api.ended(accepted["id"])
+    done = await api.loop_test_ended(accepted["id"])
     assert done["state"] == "cleared", done
     point = done["loopPoint"]
     assert lab.port_state(point["device"], point["port"]).loop is None
@@ -29,7 +29,7 @@ async def test_fifty_concurrent_requests_on_one_circuit_one_accepted(db_url, lab
         tid = await api.signed_ticket(EPL)
         bodies = [{"device": d, "port": p, "mode": "remote", "holdSeconds": 60, "confirmSharedCircuits": SHARED}
                   for d, p in (PORTS[i % len(PORTS)] for i in range(50))]
-        answers = await asyncio.gather(*(api.post(f"/api/v1/tickets/{tid}/loop-tests", b) for b in bodies))
+        answers = await asyncio.gather(*(api.post(f"/api/v1/tickets/{tid}/loop-tests", json=b) for b in bodies))
         codes = sorted(r.status_code for r in answers)
         assert codes == [202] + [409] * 49, codes
         accepted = next(r.json() for r in answers if r.status_code == 202)
@@ -41,9 +41,9 @@ async def test_fifty_concurrent_requests_on_one_circuit_one_accepted(db_url, lab
         assert [a["id"] for a in active] == [accepted["id"]]
         await _cancel_and_check(api, lab, accepted)
         # once cleared, the circuit takes a loop again
-        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", {**bodies[0], "holdSeconds": 5})
+        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**bodies[0], "holdSeconds": 5})
         assert r.status_code == 202, r.text
-        assert (await api.ended(r.json()["id"]))["state"] == "cleared"
+        assert (await api.loop_test_ended(r.json()["id"]))["state"] == "cleared"
 
 
 async def test_two_circuits_racing_for_one_shared_port_one_loop(db_url, lab, loops_kit):
@@ -51,7 +51,7 @@ async def test_two_circuits_racing_for_one_shared_port_one_loop(db_url, lab, loo
         t1, t2 = await api.signed_ticket(EPL), await api.signed_ticket("CIR-MPLS-0002")
         port = {"device": "acc-a-sw1", "port": "XGigabitEthernet0/0/1", "mode": "remote", "holdSeconds": 60}
         answers = await asyncio.gather(*(
-            api.post(f"/api/v1/tickets/{tid}/loop-tests", {**port, "confirmSharedCircuits": others})
+            api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**port, "confirmSharedCircuits": others})
             for _ in range(10) for tid, others in ((t1, SHARED), (t2, [EPL, "CIR-MPLS-0003"]))))
         codes = sorted(r.status_code for r in answers)
         assert codes == [202] + [409] * 19, codes

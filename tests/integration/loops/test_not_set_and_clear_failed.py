@@ -19,9 +19,9 @@ async def test_powered_off_device_gives_not_set_and_blocks_nothing(db_url, lab, 
         tid = await api.signed_ticket(EPL)
         fault = lab.inject("cpe_power_off", "agg-rtr1")
         try:
-            r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", {**AGG, "holdSeconds": 10})
+            r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**AGG, "holdSeconds": 10})
             assert r.status_code == 202, r.text
-            done = await api.ended(r.json()["id"])
+            done = await api.loop_test_ended(r.json()["id"])
             assert done["state"] == "not_set", done
             assert [h["state"] for h in done["stateHistory"]] == ["requested", "setting", "not_set"]
             assert "SSH" in done["error"] or "Unreachable" in done["error"], done["error"]
@@ -30,9 +30,9 @@ async def test_powered_off_device_gives_not_set_and_blocks_nothing(db_url, lab, 
         finally:
             lab.clear(fault)
         # nothing held: the same circuit and port take a loop now that the device is back
-        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", {**AGG, "holdSeconds": 10})
+        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**AGG, "holdSeconds": 10})
         assert r.status_code == 202, r.text
-        done = await api.ended(r.json()["id"])
+        done = await api.loop_test_ended(r.json()["id"])
         assert done["state"] == "cleared" and done["result"]["signal"]["signal"] == "returned", done
         assert lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").loop is None
 
@@ -42,7 +42,7 @@ async def test_failed_clear_is_alarmed_and_retried_until_read_back_clear(db_url,
     async with loops_kit.agent_on(db_url, lab, loop_clear_timeout_seconds=20.0,
                                   loop_clear_retry_seconds=1.0) as api:
         tid = await api.signed_ticket(EPL)
-        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", {**AGG, "holdSeconds": 60})
+        r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**AGG, "holdSeconds": 60})
         loop_id = r.json()["id"]
         await loops_kit.wait_until(lambda: lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").loop is not None,
                                    what="the loop on the device")
@@ -55,7 +55,7 @@ async def test_failed_clear_is_alarmed_and_retried_until_read_back_clear(db_url,
             alarms = [n for n in await api.journal(tid) if n["kind"] == "loop_clear_failed"]
             assert alarms and alarms[0]["data"]["level"] == "alarm" and "ALARM" in alarms[0]["text"]
             # it still holds the guard: the circuit takes no other loop
-            r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", CPE_PORT)
+            r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json=CPE_PORT)
             assert r.status_code == 409 and r.json()["activeLoopTest"]["id"] == loop_id
             # a retry through the API while the device is still off fails again, counted
             r = await api.post(f"/api/v1/loop-tests/{loop_id}/clear")
@@ -63,7 +63,7 @@ async def test_failed_clear_is_alarmed_and_retried_until_read_back_clear(db_url,
         finally:
             lab.clear(fault)
         # the device is back (its loop with it): the reaper's next retry clears it and reads it back
-        done = await api.ended(loop_id, timeout=60)
+        done = await api.loop_test_ended(loop_id, timeout=60)
         assert done["state"] == "cleared", done
         assert lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").loop is None
         assert any(n["kind"] == "loop_cleared" and n["author"] == "faultline" for n in await api.journal(tid))

@@ -3,7 +3,6 @@ and tickets created directly (the lifecycle service is exercised in the API test
 from __future__ import annotations
 
 import json
-import random
 import socket
 import threading
 from collections import Counter
@@ -12,18 +11,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from agent.clock import ManualClock
 from agent.db import make_engine, make_session_factory
 from agent.settings import Settings, SlaSettings
 from agent.sla import SlaEngine
+from tests.support.net import random_loopback
+from tests.support.settings import settings_for
 
 # Monday 2026-03-02 09:00 Asia/Shanghai
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
+def clock_start() -> datetime:
+    """The SLA tests' clock (tests/conftest.py `clock`) starts on a working Monday morning."""
+    return T0
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def sla_settings() -> SlaSettings:
 
 @pytest.fixture
 def settings(db_url, sla_settings) -> Settings:
-    return Settings(database_url=db_url, sla=sla_settings)
+    return settings_for(db_url, sla=sla_settings)
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ def webhook_receiver():
 @pytest.fixture
 def endpoint():
     """A loopback address and port nobody listens on yet (random 127.x.y.1 so parallel runs never meet)."""
-    host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.1"
+    host = random_loopback()
     with socket.socket() as s:
         s.bind((host, 0))
         port = s.getsockname()[1]

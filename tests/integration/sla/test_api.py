@@ -8,21 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from agent.services import build_services
-from agent.settings import BootstrapUser, Settings
 from api.app import create_app
-
-ROLES = ("duty_officer", "province", "noc")
-
-
-def tok(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer sla-test-token-{role}-0123456789"}
+from tests.support.settings import settings_for
+from tests.support.users import auth as tok
 
 
 @pytest.fixture
 def api(db_url, clock):
-    settings = Settings(database_url=db_url, bootstrap_users=[
-        BootstrapUser(name=f"{r}-1", role=r, token=tok(r)["Authorization"].split()[1]) for r in ROLES])
-    services = build_services(settings, clock, migrate=False)
+    services = build_services(settings_for(db_url), clock, migrate=False)
     with TestClient(create_app(services)) as client:
         yield client, services
     services.close()

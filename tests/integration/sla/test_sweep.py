@@ -29,7 +29,7 @@ def count(factory, model, **where):
 
 
 def test_rule1_sign_warning_then_breach_fire_once_each(sla, factory, clock, make_ticket, caplog):
-    caplog.set_level("INFO", logger="agent.sla.notify")
+    caplog.set_level("INFO", logger="faultline.sla.notify")
     tid = make_ticket("UP-1")
     clock.advance(minutes=5)
     assert sla.sweep(factory) == []  # exactly at the 5 min target: not passed yet
@@ -41,7 +41,7 @@ def test_rule1_sign_warning_then_breach_fire_once_each(sla, factory, clock, make
     assert [(f.clock, f.milestone) for f in sla.sweep(factory)] == [(ClockKind.SIGN, MilestoneKind.BREACH)]
     assert journal_kinds(factory, tid) == ["sla_warning", "sla_breach"]
     assert count(factory, OutboxRow, ticket_id=tid) == 2
-    lines = [r.getMessage() for r in caplog.records if r.name == "agent.sla.notify"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "faultline.sla.notify"]
     assert len(lines) == 2 and "sla.warning" in lines[0] and "sla.breach" in lines[1]  # and a log line each
     with factory() as s:
         row = s.scalar(select(SlaClockRow).where(SlaClockRow.ticket_id == tid, SlaClockRow.kind == "sign"))

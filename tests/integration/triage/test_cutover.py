@@ -33,7 +33,7 @@ async def test_register_validates_and_only_the_province_or_an_admin_approves(lab
         assert r.status_code == 201, r.text
         made = r.json()
         assert (made["reference"], made["circuits"], made["approved"], made["createdBy"]) == (
-            "GJ-2026-001", [EPL, "CIR-MPLS-0002"], False, "triage-duty_officer")
+            "GJ-2026-001", [EPL, "CIR-MPLS-0002"], False, "duty_officer-user")
         for bad, where in (({**body, "reference": "GJ-2026-002", "circuits": ["CIR-NOPE"]}, "not in the inventory"),
                            ({**body, "reference": "GJ-2026-003", "start": body["end"], "end": body["start"]},
                             "must end after it starts"),
@@ -45,7 +45,7 @@ async def test_register_validates_and_only_the_province_or_an_admin_approves(lab
         for role in ("duty_officer", "engineer", "noc"):
             assert (await api.post(f"/api/v1/cutovers/{made['id']}/approve", role=role)).status_code == 403
         r = await api.post(f"/api/v1/cutovers/{made['id']}/approve", role="province")
-        assert r.status_code == 200 and r.json()["approved"] and r.json()["approvedBy"] == "triage-province"
+        assert r.status_code == 200 and r.json()["approved"] and r.json()["approvedBy"] == "province-user"
         listed = (await api.get("/api/v1/cutovers", role="noc", params={"circuit": EPL,
                                                                         "activeAt": datetime.now(UTC).isoformat()})).json()
         assert [c["reference"] for c in listed] == ["GJ-2026-001"]
@@ -55,8 +55,8 @@ async def test_register_validates_and_only_the_province_or_an_admin_approves(lab
         assert (await api.get("/api/v1/cutovers/999")).status_code == 404
 
 
-async def test_alarms_inside_an_approved_cutover_on_the_circuit_are_not_a_new_fault(lab, helpers, tmp_path):
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'c.db'}") as api:
+async def test_alarms_inside_an_approved_cutover_on_the_circuit_are_not_a_new_fault(lab, helpers, fresh_db):
+    async with helpers.agent_on(fresh_db()) as api:
         await api.import_inventory(lab.inventory())
         r = await api.post("/api/v1/cutovers", json={"reference": "GJ-2026-010", "circuits": [EPL],
                                                      "description": "acc-a-sw1 uplink fiber re-routing", **window()})

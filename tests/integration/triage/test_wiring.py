@@ -30,8 +30,8 @@ def _members(value) -> set[str]:
     return set()
 
 
-async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, helpers, tmp_path):
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
+async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, helpers, fresh_db):
+    async with helpers.agent_on(fresh_db()) as api:
         await api.import_inventory(lab.inventory())
         ticket = await api.file(EPL)
         first = await api.first_diagnosis(ticket["id"])
@@ -44,15 +44,15 @@ async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, hel
         assert [d["id"] for d in await api.diagnoses(ticket["id"])] == [first["id"], second["id"]]
         entries = [n for n in await api.journal(ticket["id"]) if n["kind"] == "diagnosis"]
         assert [e["data"]["diagnosis_id"] for e in entries] == [first["id"], second["id"]]
-        assert [e["data"]["reason"] for e in entries] == ["arrival", "requested by triage-engineer"]
+        assert [e["data"]["reason"] for e in entries] == ["arrival", "requested by engineer-user"]
         # the NOC reads diagnoses but may not re-run them
         r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage", role="noc")
         assert r.status_code == 403
         assert len(await api.diagnoses(ticket["id"])) == 2
 
 
-async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structured_diagnosis(lab, helpers, tmp_path):
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
+async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structured_diagnosis(lab, helpers, fresh_db):
+    async with helpers.agent_on(fresh_db()) as api:
         await api.import_inventory(lab.inventory())
         ticket = await api.file(EPL, "interruption", "down")
         d = await api.first_diagnosis(ticket["id"])
@@ -73,8 +73,8 @@ async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structu
         assert d["loopPlan"][0]["device"] == "prov-exit1"
 
 
-async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab, helpers, tmp_path):
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}") as api:
+async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab, helpers, fresh_db):
+    async with helpers.agent_on(fresh_db()) as api:
         await api.import_inventory(lab.inventory())
         triage = api.agent.services.triage
         ticket = await api.file("CIR-NOT-IN-INVENTORY", "interruption", "down")
@@ -94,7 +94,7 @@ async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab
         assert await api.diagnoses(ticket["id"]) == []
 
 
-async def test_a_silent_device_is_cut_off_at_the_deadline_and_named_in_could_not_check(lab, helpers, tmp_path,
+async def test_a_silent_device_is_cut_off_at_the_deadline_and_named_in_could_not_check(lab, helpers, fresh_db,
                                                                                        silent_endpoint):
     host, udp_port, tcp_port = silent_endpoint
     inventory = copy.deepcopy(lab.inventory())
@@ -103,7 +103,7 @@ async def test_a_silent_device_is_cut_off_at_the_deadline_and_named_in_could_not
     agg["snmp"]["port"] = udp_port  # takes the requests, never replies
     agg["cli"]["port"] = tcp_port  # accepts the connection, never sends a banner
     deadline = 3.0
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}", triage_deadline_seconds=deadline) as api:
+    async with helpers.agent_on(fresh_db(), triage_deadline_seconds=deadline) as api:
         await api.import_inventory(inventory)
         ticket = await api.file(EPL, "interruption", "down")
         d = await api.first_diagnosis(ticket["id"])
@@ -127,7 +127,7 @@ async def test_recovery_on_start_triages_every_open_ticket_without_a_diagnosis(l
     a finished ticket is not."""
     settings = helpers.settings_for(db_url)
     services = build_services(settings)
-    duty = Actor("triage-duty_officer", Role.DUTY_OFFICER)
+    duty = Actor("duty_officer-user", Role.DUTY_OFFICER)
     now = datetime.now(UTC)
     try:
         with services.session_factory() as s:
@@ -166,12 +166,12 @@ async def test_recovery_on_start_triages_every_open_ticket_without_a_diagnosis(l
         assert triage.completed.empty()
 
 
-async def test_the_ticket_window_follows_triage_lookback_hours(lab, helpers, tmp_path):
+async def test_the_ticket_window_follows_triage_lookback_hours(lab, helpers, fresh_db):
     """A trap alarm cleared 4 h before the report is historical in a 24 h window, not in a 2 h one."""
     reported = datetime.now(UTC).replace(microsecond=0)
     verdicts = {}
     for hours in (24.0, 2.0):
-        async with helpers.agent_on(f"sqlite:///{tmp_path / f'lb{int(hours)}.db'}", triage_lookback_hours=hours) as api:
+        async with helpers.agent_on(fresh_db(), triage_lookback_hours=hours) as api:
             await api.import_inventory(lab.inventory())
             with api.agent.services.session_factory() as s:
                 s.add(Alarm(reduction_key="acc-a-sw1|GigabitEthernet0/0/1|linkDown", device_name="acc-a-sw1",
@@ -190,10 +190,10 @@ async def test_the_ticket_window_follows_triage_lookback_hours(lab, helpers, tmp
     assert not [e for e in verdicts[2.0]["evidence"] if e["name"] == "alarm"]
 
 
-async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, helpers, tmp_path):
+async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, helpers, fresh_db):
     """Rates (CRC/s, utilisation) need two counter samples; alarm and interruption triage decide without
     them and must not wait the counter interval (30 s here: far past their answer)."""
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'f.db'}", triage_counter_interval_seconds=30.0,
+    async with helpers.agent_on(fresh_db(), triage_counter_interval_seconds=30.0,
                                 triage_deadline_seconds=45.0) as api:
         await api.import_inventory(lab.inventory())
         adapter = api.agent.services.triage.collector
@@ -202,7 +202,7 @@ async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, he
             d = await api.first_diagnosis(ticket["id"], timeout=25)
             assert not [e for e in d["evidence"] if e["name"].endswith("_per_s") or "utilisation" in e["name"]]
         assert adapter.counter_reads == 0
-    async with helpers.agent_on(f"sqlite:///{tmp_path / 'g.db'}", triage_counter_interval_seconds=0.5) as api:
+    async with helpers.agent_on(fresh_db(), triage_counter_interval_seconds=0.5) as api:
         await api.import_inventory(lab.inventory())
         adapter = api.agent.services.triage.collector
         ticket = await api.file(EPL, "assist_check", "latency_or_errors")

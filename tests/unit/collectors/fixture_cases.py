@@ -4,14 +4,11 @@ hide why (and pass unnoticed under CI=true). The sentinel case requests ``fixtur
 with the path in the reason, or fails under CI=true."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.support.needs import fixtures_root
 
-def fixtures_root() -> Path:
-    return Path(os.environ.get("FAULTLINE_FIXTURES", Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"))
+__all__ = ["cases", "fixtures_root"]
 
 
 def cases(found: list, width: int) -> list:
