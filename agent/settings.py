@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     reopen_window_hours: int = 72  # a repeat fault on the same circuit within this window reopens (MEF 124)
     triage_deadline_seconds: float = 8.0
     triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
+    # a device survey younger than this answers later requests for the ports it covered (a burst of
+    # tickets from one cut reads each device about once); 0 reads afresh every time
+    device_read_fresh_seconds: float = Field(5.0, ge=0, le=60)
     triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
     # "Historical alarm" (历史告警): the ticket's window starts this many hours before the reported time.
     triage_lookback_hours: float = Field(24.0, gt=0)

@@ -15,7 +15,10 @@ async def agent(sqlite_template, tmp_path_factory):
     """The agent as the duty officer sees it (an ``Api``); ``agent.agent`` is the RunningAgent."""
     url = sqlite_template.copy(tmp_path_factory.mktemp("e2e") / "faultline.db")
     # a 2 s counter interval keeps the measured utilisation steady when the machine is loaded
-    async with agent_on(url, triage_deadline_seconds=10.0, triage_counter_interval_seconds=2.0) as api:
+    # One agent serves scenarios that change the network seconds apart (a fault injected, a lab device
+    # restarted): a device survey reused from the previous scenario would describe the old network.
+    async with agent_on(url, triage_deadline_seconds=10.0, triage_counter_interval_seconds=2.0,
+                        device_read_fresh_seconds=0) as api:
         yield api
 
 

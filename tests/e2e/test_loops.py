@@ -175,7 +175,7 @@ async def test_localise_finds_the_cut_segment(scenario, segment):
     diagnoses = (await scenario.get(f"/api/v1/tickets/{ticket['id']}/diagnoses")).json()
     last = diagnoses[-1]
     assert last["id"] == loc["diagnosisId"] and last["basis"] == "loop_test" and last["supersedes"] == triage["id"]
-    assert last["suspected_segments"][0]["index"] == segment
+    assert last["suspectedSegments"][0]["index"] == segment
     assert [e["device"] for e in last["evidence"]] == [d for d, _ in tested]
     kinds = [n["kind"] for n in await scenario.journal(ticket["id"])]
     assert kinds.count("loop_requested") == len(tested) + 1 and "loop_localised" in kinds
