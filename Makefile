@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed
 # can (root with apt-get; a failed install is tolerated); a test whose tool is still missing skips
 # with the reason, or fails under CI=true (tests/support/needs.py).
 TEST_TOOLS := snmpbulkwalk:snmp snmptrap:snmp chromium:chromium
-# Two workers (pytest-xdist), a test file per worker at a time so module labs stay shared: the suite
-# waits on sockets and subprocesses as much as it computes, so 2 cores take ~40% off the wall time.
-PYTEST_WORKERS ?= 2
+# PYTEST_WORKERS=2: two pytest-xdist workers, a test file per worker at a time (module labs stay
+# shared). It took ~40% off the wall time on 2 cores, but the triage-deadline tests (e2e accuracy and
+# scenarios) then time out on a loaded machine: serial (0) by default until they tolerate it.
+PYTEST_WORKERS ?= 0
 PYTEST_ARGS ?=
 
 .PHONY: test test-tools apt-install demo install clean bench vendor

@@ -89,11 +89,12 @@ class Api:
     def file(self, circuit: str, kind: str = "assist_check", symptom: str = "interruption_or_flap",
              reported: datetime | None = None, *, external_id: str | None = None, expect: int | tuple[int, ...] = 201,
              **fields: Any) -> Any:
-        """File a ticket as upstream does (a unique external id unless given); the created ticket."""
+        """File a ticket as upstream does, as the duty officer (the intake role) whatever this client's
+        role; a unique external id unless given. The created ticket."""
         body = {"externalId": external_id or f"T-{datetime.now(UTC):%H%M%S%f}-{next(_serial)}", "ticketType": kind,
                 "symptom": symptom, "circuitId": circuit, "description": "test ticket",
                 "reportedDate": (reported or datetime.now(UTC)).isoformat(), **fields}
-        return _then(self.post("/api/v1/tickets", json=body), _expect(expect))
+        return _then(self.post("/api/v1/tickets", role="duty_officer", json=body), _expect(expect))
 
     def ticket(self, ticket_id: int | str) -> Any:
         return _then(self.get(f"/api/v1/tickets/{ticket_id}"), _expect(200))
