@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.databases import drop_pg_database
+from tests.support.users import token_for
 
+ADMIN = {"Authorization": f"Bearer {token_for('admin')}"}
 BIG = ["2147483648", "99999999999999999999", "0", "-1"]
 
 
@@ -31,7 +33,7 @@ def test_largest_id_is_a_plain_404(as_role):
 
 def test_oversized_body_is_413_before_it_is_read(client, as_role):
     body = b'{"externalId": "' + b"x" * 2_000_000 + b'"}'
-    r = client.post("/api/v1/tickets", content=body, headers={**as_role("admin").headers,
+    r = client.post("/api/v1/tickets", content=body, headers={**ADMIN,
                                                               "Content-Type": "application/json"})
     assert r.status_code == 413, r.text
     assert r.json()["title"] == "Payload too large"
@@ -42,14 +44,14 @@ def test_oversized_streamed_body_without_length_is_413(client, as_role):
         for _ in range(40):
             yield b"x" * 100_000
 
-    r = client.post("/api/v1/tickets", content=chunks(), headers={**as_role("admin").headers,
+    r = client.post("/api/v1/tickets", content=chunks(), headers={**ADMIN,
                                                                   "Content-Type": "application/json"})
     assert r.status_code == 413, r.text
 
 
 def test_deeply_nested_json_body_is_a_4xx(client, as_role):
     r = client.post("/api/v1/tickets", content=b"[" * 200_000 + b"]" * 200_000,
-                    headers={**as_role("admin").headers, "Content-Type": "application/json"})
+                    headers={**ADMIN, "Content-Type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
 
 
