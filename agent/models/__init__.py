@@ -3,7 +3,14 @@ from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
 from agent.models.loops import LoopLocalisation, LoopTest  # noqa: E402  (loop tests, 环测)
-from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
+from agent.models.telemetry import (  # noqa: E402  (polled readings history, health grades)
+    CircuitHealthRow,
+    HealthEvent,
+    OpticalSample,
+    PollRun,
+    PortTrend,
+    ReadingHourly,
+)
 from agent.models.tickets import (
     Alarm,
     Diagnosis,
@@ -16,6 +23,6 @@ from agent.models.tickets import (
 from agent.models.users import User
 
 __all__ = [
-    "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
+    "Alarm", "Circuit", "CircuitHealthRow", "HealthEvent", "PollRun", "PortTrend", "ReadingHourly", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
     "LoopLocalisation", "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]
