@@ -155,7 +155,8 @@ class OpticalPoller:
                     self._missing[t.name] = failed[t.name]
                     continue
                 self._missing.pop(t.name, None)
-                if not r.reachable:
+                if not r.reachable or (r.errors and not (r.optical or r.interfaces or r.counters)):
+                    # unreachable, or cut short by its timeout before any reading came back
                     failed[t.name] = "; ".join(str(e.error) for e in r.errors)[:300] or "unreachable"
                 new_rows, new_faults = sample_rows(r, at, self._counters, speeds)
                 rows += new_rows

@@ -111,14 +111,23 @@ def restart_index(values: Sequence[float], step: float, worse: int, window: int 
     """Index of the first sample after the last sustained step towards better by at least ``step``
     (0: no restart). Sustained: the median of the ``window`` samples from there on is better than the
     median of the ``window`` before by ``step``; one good-looking sample is not a step, and a step
-    needs ``window`` samples after it before it counts."""
-    last = 0
+    needs ``window`` samples after it before it counts. Around one step several neighbouring indices
+    qualify (their windows straddle it): the step is where the difference is largest, and between
+    equal ones where the sample itself jumps most."""
+    runs: list[list[tuple[float, float, int]]] = []
     for i in range(1, len(values) - window + 1):
         before = median(values[max(0, i - window):i])
         after = median(values[i:i + window])
-        if (before - after) * worse >= step:
-            last = i
-    return last
+        gain = (before - after) * worse
+        if gain >= step:
+            jump = (values[i - 1] - values[i]) * worse
+            if runs and runs[-1][-1][2] == i - 1:
+                runs[-1].append((gain, jump, i))
+            else:
+                runs.append([(gain, jump, i)])
+    if not runs:
+        return 0
+    return max(runs[-1], key=lambda c: (c[0], c[1]))[2]
 
 
 def _thinned(samples: Sequence[Sample], buckets: int) -> list[Sample]:

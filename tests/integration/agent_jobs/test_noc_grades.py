@@ -82,7 +82,7 @@ async def test_every_fault_kind_is_graded_as_the_lab_truth_after_the_poll(db_url
     trap_port = _free_udp_port()
     lab.add_trap_receiver("127.0.0.1", trap_port)
     try:
-        async with helpers.agent_on(db_url, trap_port, sla={"webhooks": {"*": [HOOK]}}, poll_device_timeout_seconds=8.0) as api:
+        async with helpers.agent_on(db_url, trap_port, sla={"webhooks": {"*": [HOOK]}}) as api:
             await api.import_inventory(lab)
             services = api.agent.services
             poller = services.poller
