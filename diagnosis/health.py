@@ -74,19 +74,18 @@ def worst(grades: Iterable[Grade], default: Grade = Grade.OK) -> Grade:
 
 
 def grade(result: Diagnosis, segments: Iterable[int], extra: Iterable[Reason] = ()) -> CircuitGrade:
-    """The circuit's grade: the worst of its findings' grades and the extra reasons; with no finding,
-    the grade of the verdict (no fault found: ok; nothing readable: unknown)."""
+    """The circuit's grade: the worst of its findings' grades (without findings, the verdict's: no
+    fault found ok, nothing readable unknown) and the extra reasons. Every reason is kept, worst
+    first, early warnings included (they leave the grade as it is)."""
     reasons = [Reason(VERDICT_GRADE[f.verdict], f.verdict.value, f.reason_zh, f.reason_en, f.segment, f.device, f.port)
                for f in result.findings]
-    if not reasons:
+    if not reasons:  # a conclusion no rule fired for (no fault found, nothing readable) grades too
         reasons.append(Reason(VERDICT_GRADE[result.verdict], result.verdict.value, result.summary_zh,
                               result.summary_en))
     reasons += list(extra)
     reasons.sort(key=lambda r: RANK[r.grade])  # stable: the diagnosis's priority order within a grade
-    overall = worst(r.grade for r in reasons)
     per_segment = tuple(
         SegmentGrade(i, worst((r.grade for r in reasons if r.segment == i), Grade.OK),
                      tuple(r for r in reasons if r.segment == i))
         for i in segments)
-    return CircuitGrade(result.circuit_id, overall, result.verdict, tuple(r for r in reasons if r.grade != Grade.OK)
-                        or tuple(reasons[:1]), per_segment)
+    return CircuitGrade(result.circuit_id, worst(r.grade for r in reasons), result.verdict, tuple(reasons), per_segment)

@@ -57,7 +57,7 @@ def test_a_port_down_outranks_a_congested_line_and_extra_reasons_count(scene: Sc
     healthy = Scene()
     ticket = Reason(Grade.DEGRADED, "open_ticket", "故障单 7 未关闭", "fault ticket 7 is open")
     _, g2 = _grade(healthy, [ticket])
-    assert g2.grade == Grade.DEGRADED and g2.reasons == (ticket,)
+    assert g2.grade == Grade.DEGRADED and g2.reasons[0] == ticket and g2.reasons[1].code == "no_fault_found"
 
 
 def test_an_early_warning_alone_keeps_the_circuit_ok(scene: Scene) -> None:
@@ -72,3 +72,11 @@ def test_an_early_warning_alone_keeps_the_circuit_ok(scene: Scene) -> None:
         scene.trend.append(RxTrendPoint("agg-1", "GE1/0/1", t, -9.0 - 0.3 * day, src("agg-1", "GE1/0/1", time=t)))
     d, g = _grade(scene)
     assert d.verdict == Verdict.RX_POWER_DECLINING and g.grade == Grade.OK
+
+
+def test_an_unreadable_circuit_with_only_an_early_warning_stays_unknown(scene: Scene) -> None:
+    scene.unreachable("core-1")
+    scene.unreachable("agg-1")
+    warning = Reason(Grade.OK, "early_warning", "预警", "early warning", 0, "cpe-1", "GE0/0/1")
+    _, g = _grade(scene, [warning])
+    assert g.grade == Grade.UNKNOWN and warning in g.reasons
