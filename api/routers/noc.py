@@ -79,8 +79,13 @@ def readings(circuit_id: CircuitId, session: SessionDep, services: ServicesDep, 
              resolution: Resolution = Resolution.AUTO) -> ReadingsOut:
     now = services.clock.now()
     end = end or now
-    start = start or end - timedelta(hours=24)
-    if start.tzinfo is None or end.tzinfo is None:
+    if (start or end).tzinfo is None or end.tzinfo is None:
+        raise HTTPException(422, "from and to need a timezone (e.g. 2026-11-01T00:00:00Z)")
+    try:
+        start = start or end - timedelta(hours=24)
+    except OverflowError:
+        raise HTTPException(422, "`to` is too early to look 24 h back from") from None
+    if start.tzinfo is None:
         raise HTTPException(422, "from and to need a timezone (e.g. 2026-11-01T00:00:00Z)")
     if end < start:
         raise HTTPException(422, "`to` is before `from`")
