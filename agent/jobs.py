@@ -1,6 +1,8 @@
 """The agent's scheduled work, on one APScheduler 3.x scheduler in the serving event loop: the SLA
 sweep and its webhook outbox (blocking database work: run in the scheduler's worker threads), the
-optical poll and the loop reaper (coroutines on the loop, like the collectors they drive).
+polls (one job per interval of reading kinds; each poll then grades the circuits), the readings
+roll-up with retention, the early warning, and the loop reaper (coroutines on the loop, like the
+collectors they drive; their database work goes to worker threads).
 
 One scheduler per deployment: the process started with jobs (``faultline serve``), never one per web
 worker. Each job runs at most once at a time and missed runs coalesce into one.
@@ -15,26 +17,40 @@ from agent.loops import LoopGuard
 from agent.polling import OpticalPoller
 from agent.sla import install_jobs as install_sla_jobs
 from agent.sla.engine import SlaEngine
+from agent.telemetry.service import Telemetry
 
 log = logging.getLogger("faultline.jobs")
 
-POLL_JOB_ID = "optical-poll"
+POLL_JOB_ID = "optical-poll"  # the poll at poll_interval_seconds; other intervals get "poll-<seconds>s"
+ROLLUP_JOB_ID = "readings-rollup"
+WARNING_JOB_ID = "early-warning"
 LOOP_REAPER_JOB_ID = "loop-reaper"
 
 
 class Jobs:
     def __init__(self, sla: SlaEngine, session_factory, poller: OpticalPoller | None, poll_interval_s: float, *,
-                 loops: LoopGuard | None = None, loop_reap_interval_s: float = 5.0) -> None:
+                 loops: LoopGuard | None = None, loop_reap_interval_s: float = 5.0,
+                 telemetry: Telemetry | None = None) -> None:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._sender = install_sla_jobs(self.scheduler, sla, session_factory)
         if loops is not None:
             # Failed clears retried with back-off, loops of a dead process cleared after their deadline.
             self.scheduler.add_job(_reap, "interval", seconds=loop_reap_interval_s, args=[loops], id=LOOP_REAPER_JOB_ID,
                                    name="loop reaper", max_instances=1, coalesce=True, replace_existing=True)
+        once = dict(max_instances=1, coalesce=True, replace_existing=True)
         if poller is not None and poll_interval_s > 0:
             # The first poll runs one interval after start: start-up stays cheap, the API answers at once.
-            self.scheduler.add_job(_poll, "interval", seconds=poll_interval_s, args=[poller], id=POLL_JOB_ID,
-                                   name="optical poll", max_instances=1, coalesce=True, replace_existing=True)
+            groups = telemetry.poll_groups() if telemetry is not None else {poll_interval_s: None}
+            for interval, wants in groups.items():
+                job_id = POLL_JOB_ID if interval == poll_interval_s else f"poll-{interval:g}s"
+                self.scheduler.add_job(_poll, "interval", seconds=interval, args=[poller, wants], id=job_id,
+                                       name=f"poll {','.join(wants or ())}", **once)
+        if telemetry is not None and poll_interval_s > 0:
+            s = telemetry.services.settings
+            self.scheduler.add_job(_roll_up, "interval", seconds=s.readings_rollup_interval_seconds, args=[telemetry],
+                                   id=ROLLUP_JOB_ID, name="readings roll-up and retention", **once)
+            self.scheduler.add_job(_warn, "interval", seconds=s.early_warning_interval_seconds, args=[telemetry],
+                                   id=WARNING_JOB_ID, name="early warning", **once)
 
     async def start(self) -> None:
         self.scheduler.start()  # inside the running loop: AsyncIOScheduler binds to it
@@ -56,8 +72,22 @@ async def _reap(loops: LoopGuard) -> None:
         log.exception("loop reaper failed")
 
 
-async def _poll(poller: OpticalPoller) -> None:
+async def _poll(poller: OpticalPoller, wants=None) -> None:
     try:
-        await poller.poll_once()
+        await poller.poll_once(wants)
     except Exception:  # the next interval tries again
-        log.exception("optical poll failed")
+        log.exception("poll failed")
+
+
+async def _roll_up(telemetry: Telemetry) -> None:
+    try:
+        await telemetry.roll_up_job()
+    except Exception:  # the next interval rolls up what this one did not
+        log.exception("readings roll-up failed")
+
+
+async def _warn(telemetry: Telemetry) -> None:
+    try:
+        await telemetry.warnings.run()
+    except Exception:
+        log.exception("early warning failed")

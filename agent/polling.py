@@ -1,34 +1,40 @@
-"""Optical power polling (光功率巡检): every ``poll_interval_seconds`` (a job of agent/jobs.py) each inventory device is surveyed
-for optical power and interface status on its fibre ports only (SNMP first, CLI where SNMP has no
-optics, e.g. ZTE), and one ``OpticalSample`` per port is stored. The series feeds the Rx-trend early
-warning of triage (``rx_trend``) and the poll's admin status feeds the trap receiver's suppression.
+"""Polling into the readings history (性能采集/巡检): on the scheduler (agent/jobs.py), every inventory
+device is surveyed for the reading kinds of ``poll_kinds`` (optical power, interface status, counters,
+optionally its alarm table) on its inventory ports; one ``OpticalSample`` row per port and poll keeps
+Rx/Tx, oper/admin status and the rates since the port's previous poll. Each poll is recorded
+(``PollRun``: duration, values, failures and survey time per device), the admin status feeds the trap
+receiver's suppression, and the readings are handed to the health grader (agent/telemetry/grading.py).
 
-Cheap by design: fibre ports only, two wants, a few devices at a time, nothing at start-up (the first
-poll runs one interval after start), samples older than the retention are pruned.
+Device trouble is counted, never raised; nothing runs at start-up (the first poll runs one interval
+after start). Roll-up and retention are a job of their own (agent/telemetry/jobs.py).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from agent.db import unit_of_work
-from agent.inventory.targets import device_target
-from agent.models import Device, OpticalSample
-from collectors import AdminStatus, Collector, DeviceSurvey
+from agent.inventory.targets import device_target, speed_from_transceiver
+from agent.models import Device, OpticalSample, PollRun
+from agent.telemetry.history import sample_rows, store_samples
+from collectors import AdminStatus, Collector, CounterSample, DeviceSurvey
 from collectors.target import DeviceTarget
 from diagnosis import readings as dr
 from diagnosis.enums import Method
 
 log = logging.getLogger("faultline.polling")
 
-POLL_WANTS = ("optical", "interface")
-MAX_TREND_POINTS = 400  # per port: plenty for a least-squares slope, cheap to read and to diagnose
+POLL_WANTS = ("optical", "interface", "counters")
+MAX_TREND_POINTS = 400  # per port: plenty for a slope, cheap to read and to diagnose
+# Errors of these items concern the whole device, whatever the poll asked.
+_DEVICE_ITEMS = ("device", "snmp", "cli", "survey")
 
 
 @dataclass(frozen=True)
@@ -37,41 +43,72 @@ class PollReport:
     devices: int
     samples: int
     failed: dict[str, str] = field(default_factory=dict)  # device -> why no sample came
+    wants: tuple[str, ...] = POLL_WANTS
+    duration_s: float = 0.0
+    values: int = 0  # readings stored (non-empty metric values)
+    measurement_faults: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PolledState:
+    """What the latest polls read of every device, for grading: each device's latest survey (its
+    counters those of the poll before, so that ``agent.evidence.observations`` computes the rates
+    between the two polls), the latest counters, and the devices no survey came from."""
+
+    at: datetime
+    surveys: dict[str, DeviceSurvey]
+    second: dict[tuple[str, str], CounterSample]
+    missing: dict[str, str]
+
+
+def poll_targets(session: Session) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
+    """A target per inventory device with its inventory ports, and every port's nominal speed."""
+    devices = session.scalars(select(Device).options(selectinload(Device.ports))).all()
+    targets, speeds = [], {}
+    for dev in devices:
+        if dev.ports:
+            targets.append(device_target(dev, list(dev.ports)))
+            speeds.update({(dev.name, p.name): speed_from_transceiver(p.transceiver) for p in dev.ports})
+    return targets, speeds
 
 
 def fibre_targets(session: Session) -> list[DeviceTarget]:
     """A target per inventory device, with only its ports that carry a transceiver."""
     devices = session.scalars(select(Device).options(selectinload(Device.ports))).all()
-    out = []
-    for dev in devices:
-        ports = [p for p in dev.ports if p.transceiver]
-        if ports:
-            out.append(device_target(dev, ports))
-    return out
+    return [device_target(dev, ports) for dev in devices if (ports := [p for p in dev.ports if p.transceiver])]
 
 
-def samples_of(survey: DeviceSurvey, at: datetime) -> list[OpticalSample]:
-    optical = {r.port: r for r in survey.optical}
-    status = {r.port: r for r in survey.interfaces}
-    out = []
-    for port in sorted(set(optical) | set(status)):
-        o, s = optical.get(port), status.get(port)
-        rx = o.rx_dbm if o is not None else None
-        out.append(OpticalSample(device_name=survey.device, port_name=port, at=at,
-                                 rx_dbm=rx if rx is None or rx > -100 else None,  # -inf: no light, not a level
-                                 tx_dbm=o.tx_dbm if o is not None else None,
-                                 oper=str(s.oper) if s is not None else None))
-    return out
+_SURVEY_FIELD = {"optical": "optical", "interface": "interfaces", "counters": "counters", "alarms": "alarms"}
+
+
+def merged(old: DeviceSurvey | None, new: DeviceSurvey, wants: Sequence[str]) -> DeviceSurvey:
+    """The device's latest survey: the kinds just polled from ``new``, the others kept from ``old``
+    (a counters-only poll does not forget the optical readings of the poll before)."""
+    if old is None:
+        return new
+    kept = {name: getattr(old, name) for want, name in _SURVEY_FIELD.items() if want not in wants}
+    errors = tuple(e for e in new.errors if e.item in wants or e.item in _DEVICE_ITEMS) + tuple(
+        e for e in old.errors if e.item not in wants and e.item not in _DEVICE_ITEMS)
+    return replace(new, errors=errors, **kept)
 
 
 class OpticalPoller:
-    def __init__(self, services, *, max_concurrent: int = 8, device_timeout: float = 30.0) -> None:
+    """The poller (its first name kept: it began with optical power only)."""
+
+    def __init__(self, services, *, max_concurrent: int | None = None, device_timeout: float | None = None,
+                 grader=None) -> None:
         self.services = services
-        self.max_concurrent = max_concurrent
-        self.device_timeout = device_timeout
+        s = services.settings
+        self.max_concurrent = max_concurrent or s.poll_max_concurrent
+        self.device_timeout = device_timeout or s.poll_device_timeout_seconds
+        self.grader = grader  # agent.telemetry.grading.HealthGrader, or None
         self._collector: Collector | None = None
         self._lock = asyncio.Lock()
         self.last: PollReport | None = None
+        self._latest: dict[str, DeviceSurvey] = {}
+        self._counters: dict[tuple[str, str], CounterSample] = {}  # the latest counter sample of each port
+        self._previous: dict[tuple[str, str], CounterSample] = {}  # the one before it
+        self._missing: dict[str, str] = {}
 
     @property
     def collector(self) -> Collector:
@@ -79,47 +116,86 @@ class OpticalPoller:
             self._collector = Collector()
         return self._collector
 
-    async def poll_once(self) -> PollReport:
-        """Survey every device once and store the samples; device trouble is counted, never raised."""
+    def state(self) -> PolledState:
+        surveys = {}
+        for device, sv in self._latest.items():
+            firsts = tuple(self._previous.get((c.device, c.port), c) for c in sv.counters)
+            surveys[device] = replace(sv, counters=firsts)
+        second = {k: c for k, c in self._counters.items() if k in self._previous}
+        return PolledState(self.last.at if self.last else self.services.clock.now(), surveys, second, dict(self._missing))
+
+    async def poll_once(self, wants: Sequence[str] | None = None) -> PollReport:
+        """Survey every device once for ``wants`` (default: the settings' poll kinds), store the samples
+        and the poll's record, then grade the circuits."""
+        wants = tuple(wants or self.services.settings.poll_kinds or POLL_WANTS)
         async with self._lock:
             at = self.services.clock.now()
-            targets = await asyncio.to_thread(self._targets)
+            t0 = time.perf_counter()
+            targets, speeds = await asyncio.to_thread(self._targets)
             sem = asyncio.Semaphore(self.max_concurrent)
+            since = self.last.at if self.last is not None else None
+            seconds: dict[str, float] = {}
 
             async def one(t: DeviceTarget) -> DeviceSurvey:
                 async with sem:
-                    return await self.collector.survey(t, None, POLL_WANTS, None, self.device_timeout)
+                    started = time.perf_counter()
+                    try:
+                        return await self.collector.survey(t, None, wants, since, self.device_timeout)
+                    finally:
+                        seconds[t.name] = round(time.perf_counter() - started, 3)
 
             results = await asyncio.gather(*(one(t) for t in targets), return_exceptions=True)
-            rows: list[OpticalSample] = []
+            rows: list[dict] = []
             failed: dict[str, str] = {}
+            faults: list[str] = []
             admin: list[tuple[str, str, bool]] = []
             for t, r in zip(targets, results):
                 if isinstance(r, BaseException):
-                    failed[t.name] = f"{type(r).__name__}: {r}"
+                    failed[t.name] = f"{type(r).__name__}: {r}"[:300]
+                    self._missing[t.name] = failed[t.name]
                     continue
-                if not r.reachable:
+                self._missing.pop(t.name, None)
+                if not r.reachable or (r.errors and not (r.optical or r.interfaces or r.counters)):
+                    # unreachable, or cut short by its timeout before any reading came back
                     failed[t.name] = "; ".join(str(e.error) for e in r.errors)[:300] or "unreachable"
-                rows += samples_of(r, at)
+                new_rows, new_faults = sample_rows(r, at, self._counters, speeds)
+                rows += new_rows
+                faults += new_faults
+                self._latest[t.name] = merged(self._latest.get(t.name), r, wants)
+                for c in r.counters:
+                    key = (c.device, c.port)
+                    if key in self._counters:
+                        self._previous[key] = self._counters[key]
+                    self._counters[key] = c
                 admin += [(i.device, i.port, i.admin == AdminStatus.DOWN) for i in r.interfaces]
-            await asyncio.to_thread(self._store, rows, at)
+            for fault in faults:  # loud: a rate no port can carry is a measurement fault, stored as no rate
+                log.warning("poll: measurement fault, no rate stored: %s", fault)
+            values = sum(1 for row in rows for k in ("rx_dbm", "tx_dbm", "oper", "in_mbps", "out_mbps", "crc_per_s",
+                                                      "in_errors_per_s") if row[k] is not None)
+            duration = time.perf_counter() - t0
+            run = dict(started_at=at, wants=",".join(wants), duration_s=round(duration, 3), devices=len(targets),
+                       samples=len(rows), failed=len(failed), failures=failed, device_seconds=seconds,
+                       note="; ".join(faults)[:4000] or None)
+            await asyncio.to_thread(self._store, rows, run)
             traps = self.services.traps
             if traps is not None:
                 for device, port, down in admin:
                     traps.set_admin_down(device, port, down)
-            self.last = PollReport(at, len(targets), len(rows), failed)
-            log.info("optical poll: %d devices, %d samples, %d failed", len(targets), len(rows), len(failed))
-            return self.last
+            self.last = PollReport(at, len(targets), len(rows), failed, wants, round(duration, 3), values, tuple(faults))
+            log.info("poll %s: %d devices, %d samples, %d values, %d failed in %.1f s", ",".join(wants), len(targets),
+                     len(rows), values, len(failed), duration)
+        if self.grader is not None:
+            await self.grader.grade(self.state())
+        return self.last
 
-    def _targets(self) -> list[DeviceTarget]:
+    def _targets(self) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
         with self.services.session_factory() as session:
-            return fibre_targets(session)
+            return poll_targets(session)
 
-    def _store(self, rows: list[OpticalSample], at: datetime) -> None:
-        keep = timedelta(days=self.services.settings.poll_retention_days)
+    def _store(self, rows: list[dict], run: dict) -> None:
         with unit_of_work(self.services.session_factory) as session:
-            session.add_all(rows)
-            session.execute(delete(OpticalSample).where(OpticalSample.at < at - keep))
+            store_samples(session, rows)
+            session.add(PollRun(**run))
 
     async def start(self) -> None:
         """Nothing runs until the scheduler's first poll (agent/jobs.py)."""
@@ -128,6 +204,9 @@ class OpticalPoller:
         if self._collector is not None:
             self._collector.close()
             self._collector = None
+
+
+Poller = OpticalPoller
 
 
 def rx_trend(session: Session, ports: Iterable[tuple[str, str]], since: datetime) -> list[dr.RxTrendPoint]:

@@ -29,6 +29,7 @@ from agent.models import User
 from agent.polling import OpticalPoller
 from agent.settings import Settings
 from agent.sla import SlaEngine
+from agent.telemetry.service import Telemetry
 from agent.tickets import TicketService
 from agent.triage.service import TriageService
 
@@ -57,6 +58,7 @@ class Services:
     health: CircuitHealth | None = None
     traps: TrapIngest | None = None
     poller: OpticalPoller | None = None
+    telemetry: Telemetry | None = None  # the poller's grader, early warnings, roll-up (with monitoring)
     scheduler: BaseScheduler | None = None
     lifecycle: list[Lifecycle] = field(default_factory=list)
 
@@ -130,13 +132,15 @@ def _install_monitoring(services: Services) -> None:
         services.traps = TrapIngest(services)
         services.lifecycle.append(Lifecycle("traps", services.traps.start, services.traps.stop))
     services.poller = OpticalPoller(services)
+    services.telemetry = Telemetry(services, services.poller)
     services.lifecycle.append(Lifecycle("optical polling", services.poller.start, services.poller.stop))
 
 
 def _install_jobs(services: Services) -> None:
     """The SLA sweep, its webhook outbox and (with monitoring) the optical poll on one scheduler."""
     jobs = Jobs(services.sla, services.session_factory, services.poller, services.settings.poll_interval_seconds,
-                loops=services.loops, loop_reap_interval_s=services.settings.loop_reaper_interval_seconds)
+                loops=services.loops, loop_reap_interval_s=services.settings.loop_reaper_interval_seconds,
+                telemetry=services.telemetry)
     services.scheduler = jobs.scheduler
     services.lifecycle.append(Lifecycle("scheduled jobs", jobs.start, jobs.stop))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,10 +86,25 @@ class Settings(BaseSettings):
     trap_host: str = "127.0.0.1"
     trap_port: int = 16162
     trap_communities: list[str] = Field(default_factory=lambda: ["public"])
-    # Optical power polling for the Rx trend; 0 disables it. The trend reads this many days back.
+    # Polling into the readings history (性能采集); poll_interval_seconds 0 disables it. Each reading kind
+    # of poll_kinds (optical, interface, counters, alarms: a Want of the collectors) is polled every
+    # poll_kind_intervals[kind] seconds, else every poll_interval_seconds; kinds of one interval share a
+    # poll. Rates come from two polls of a port (the interval between them).
     poll_interval_seconds: float = 300.0
-    poll_retention_days: float = 30.0
-    trend_lookback_days: float = 14.0
+    poll_kinds: list[Literal["optical", "interface", "counters", "alarms"]] = Field(
+        default_factory=lambda: ["optical", "interface", "counters"])
+    poll_kind_intervals: dict[str, float] = Field(default_factory=dict)
+    poll_max_concurrent: int = Field(16, ge=1, le=512)
+    poll_device_timeout_seconds: float = Field(30.0, gt=0)
+    # Raw samples are kept this long (also the console chart's window); hourly min/avg/max far longer.
+    poll_retention_days: float = Field(7.0, gt=0)
+    readings_hourly_retention_days: float = Field(180.0, gt=0)
+    readings_rollup_interval_seconds: float = Field(3600.0, gt=0)  # the roll-up and retention job
+    # Early warning (预警): trends over trend_lookback_days, flagged when a projected crossing of a
+    # port's limit falls within early_warning_horizon_days; recomputed every early_warning_interval_seconds.
+    trend_lookback_days: float = Field(14.0, gt=0)
+    early_warning_horizon_days: float = Field(30.0, gt=0)
+    early_warning_interval_seconds: float = Field(3600.0, gt=0)
     log_level: str = "INFO"
     # Loop tests (环测): separate limits for setting, holding and clearing a loop. The loop is on the device
     # at most hold + clear time; a request may ask for less hold, never more than loop_max_hold_seconds.

@@ -170,3 +170,12 @@ class ContradictionKind(StrEnum):
     UP_BUT_NO_LIGHT = "up_but_no_light"  # oper up, yet Rx under the receiver's sensitivity or LOS
     RATE_BEYOND_LIMIT = "rate_beyond_limit"  # a rate above the line speed / contracted rate: measurement fault
     SOURCES_DISAGREE = "sources_disagree"  # two sources for one value differ by more than their precision
+
+
+class Grade(StrEnum):
+    """A circuit's or segment's health for the NOC (电路健康等级), worst first in `GRADE_ORDER`."""
+
+    DOWN = "down"
+    DEGRADED = "degraded"
+    UNKNOWN = "unknown"  # what decides the grade could not be read
+    OK = "ok"

@@ -32,6 +32,10 @@ class Thresholds:
     trend_min_span: timedelta = timedelta(days=3)
     trend_min_drop_db: float = 1.0
     trend_min_points: int = 3
+    # a series steps towards better by at least this (median of 3 samples against the 3 before) only
+    # when the module or the fibre was changed: optical power does not recover on its own, so the
+    # trend restarts there (a single good-looking sample is not a step)
+    trend_restart_step_db: float = 2.0
     # ticket window when the ticket gives no start: this long before the reported time
     default_lookback: timedelta = timedelta(hours=24)
     # a rate computed from two counter reads may exceed the truth by the timing error of the reads

@@ -64,18 +64,30 @@ def device_target(dev: Device, ports: list[Port] | None = None) -> DeviceTarget:
                         ports=tuple(PortRef(p.name, p.if_index) for p in chosen))
 
 
+# Everything a circuit's path needs, loaded with it (a few SELECT ... IN queries, however many circuits).
+_PATH_LOAD = (
+    selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device).selectinload(Device.site),
+    selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device).selectinload(Device.site),
+    selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device).selectinload(Device.ports),
+    selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device).selectinload(Device.ports),
+    selectinload(Circuit.customer),
+)
+
+
 def resolve_circuit(session: Session, circuit_id: str) -> ResolvedCircuit:
-    circuit = session.scalar(
-        select(Circuit).where(Circuit.id == circuit_id).options(
-            selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device).selectinload(Device.site),
-            selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device).selectinload(Device.site),
-            selectinload(Circuit.segments).selectinload(Segment.a_port).selectinload(Port.device)
-            .selectinload(Device.ports),
-            selectinload(Circuit.segments).selectinload(Segment.z_port).selectinload(Port.device)
-            .selectinload(Device.ports),
-            selectinload(Circuit.customer)))
+    circuit = session.scalar(select(Circuit).where(Circuit.id == circuit_id).options(*_PATH_LOAD))
     if circuit is None:
         raise UnknownCircuit(f"circuit {circuit_id} is not in the inventory")
+    return resolved(circuit)
+
+
+def resolve_circuits(session: Session) -> list[ResolvedCircuit]:
+    """Every circuit of the inventory, resolved (the NOC's grading of all circuits at once)."""
+    return [resolved(c) for c in session.scalars(select(Circuit).order_by(Circuit.id).options(*_PATH_LOAD))]
+
+
+def resolved(circuit: Circuit) -> ResolvedCircuit:
+    """A loaded circuit row as its path and the targets that read it."""
     segments = tuple(
         PathSegment(index=s.index, a=_end(s.a_port), z=_end(s.z_port), length_km=s.length_km,
                     connectors=s.connectors, splices=s.splices)

@@ -9,7 +9,14 @@ from agent.models.problems import (  # noqa: E402  (service problems, TMF656)
     ProblemTicket,
     ServiceProblem,
 )
-from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
+from agent.models.telemetry import (  # noqa: E402  (polled readings history, health grades)
+    CircuitHealthRow,
+    HealthEvent,
+    OpticalSample,
+    PollRun,
+    PortTrend,
+    ReadingHourly,
+)
 from agent.models.tickets import (
     Alarm,
     Diagnosis,
@@ -22,7 +29,8 @@ from agent.models.tickets import (
 from agent.models.users import User
 
 __all__ = [
-    "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
-    "LoopLocalisation", "LoopTest", "OpticalSample", "Participant", "Port", "ProblemAlarm", "ProblemJournalEntry",
-    "ProblemTicket", "Segment", "ServiceProblem", "Site", "Suspension", "Ticket", "User",
+    "Alarm", "Circuit", "CircuitHealthRow", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis",
+    "ExternalIdentifier", "HealthEvent", "JournalEntry", "LoopLocalisation", "LoopTest", "OpticalSample", "Participant",
+    "PollRun", "Port", "PortTrend", "ProblemAlarm", "ProblemJournalEntry", "ProblemTicket", "ReadingHourly", "Segment",
+    "ServiceProblem", "Site", "Suspension", "Ticket", "User",
 ]
