@@ -23,8 +23,9 @@ from api.noc_schemas import (
     ReadingSeriesOut,
     ReadingsOut,
 )
+from api.problems import responses
 
-router = APIRouter(prefix="/api/v1", tags=["noc"])
+router = APIRouter(prefix="/api/v1", tags=["noc"], responses=responses(401, 403, 422))
 
 _DEVICE = r"^[A-Za-z0-9._\-]+$"
 _PORT = r"^[0-9]*[A-Za-z][A-Za-z0-9/.:_\-]*$"
@@ -60,7 +61,7 @@ def circuit_health(session: SessionDep, actor: Reader,
 
 
 @router.get("/circuit-health/{circuit_id}", summary="One circuit's health grade with its reasons and segments",
-            responses={404: {"description": "not graded (not in the inventory, or no poll yet)"}})
+            responses=responses(404))  # 404: not graded (not in the inventory, or no poll yet)
 def circuit_health_one(circuit_id: CircuitId, session: SessionDep, actor: Reader) -> CircuitGradeOut:
     row = session.get(CircuitHealthRow, circuit_id)
     if row is None:
@@ -68,7 +69,7 @@ def circuit_health_one(circuit_id: CircuitId, session: SessionDep, actor: Reader
     return _grade_out(row)
 
 
-@router.get("/circuits/{circuit_id}/readings",
+@router.get("/circuits/{circuit_id}/readings", responses=responses(404),
             summary="The readings history of a circuit's ports: raw samples or hourly min/avg/max by range")
 def readings(circuit_id: CircuitId, session: SessionDep, services: ServicesDep, actor: Reader,
              kind: Annotated[Literal[METRICS], Query(description="the metric")] = "rx_dbm",  # type: ignore[valid-type]
@@ -104,7 +105,7 @@ def readings(circuit_id: CircuitId, session: SessionDep, services: ServicesDep, 
     return ReadingsOut(circuitId=circuit_id, start=start, end=end, series=series)
 
 
-@router.get("/circuits/{circuit_id}/early-warnings",
+@router.get("/circuits/{circuit_id}/early-warnings", responses=responses(404),
             summary="The early warnings of a circuit's ports: robust trend, projected crossing dates, flagged in the horizon")
 def early_warnings(circuit_id: CircuitId, session: SessionDep, actor: Reader) -> list[EarlyWarningOut]:
     resolved = resolve_circuit(session, circuit_id)
