@@ -42,6 +42,9 @@ class SlaSettings(BaseModel):
     # Close of business of a working day, local time ("HH:MM", up to "24:00"): a report due "within N
     # working days" is due at this time of the N-th working day. The source names no hour: 24:00.
     report_day_end: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+    # Holiday files (the State Council's yearly schedule as YAML, agent/sla/schedules.py) beyond the
+    # shipped ones: a year's file takes precedence over the chinese-calendar package.
+    holiday_files: list[Path] = Field(default_factory=list)
     # Escalation contacts per branch (the circuit's lead office); "default" applies to the others.
     escalation_contacts: dict[str, EscalationContacts] = Field(default_factory=lambda: {"default": EscalationContacts()})
     # Webhook URLs per notification kind (sla.warning, sla.breach, sla.escalation, sla.report_due,

@@ -65,7 +65,8 @@ class SlaEngine:
         self.settings, self.clock = settings, clock
         self.cfg = settings.sla
         self.rules = SlaRules.from_settings(settings.sla)
-        self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end)
+        self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end,
+                                           holiday_files=settings.sla.holiday_files)
         self.journal: JournalSink = journal or _lead_journal
         # the sweep writes its journal entries in one statement unless a sink was given (tests, hosts)
         self.journal_in_bulk = journal is None
