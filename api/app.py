@@ -11,10 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from agent.services import Services
 from api import pages, problems
 from api.limits import BodyLimit
-from api.routers import cutovers, health, inventory, loops, sla, tickets, triage
+from api.routers import cutovers, health, inventory, loops, reports, sla, tickets, triage
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
-ROUTERS = (tickets.router, inventory.router, triage.router, loops.router, sla.router, cutovers.router, health.router)
+ROUTERS = (tickets.router, inventory.router, triage.router, loops.router, sla.router, cutovers.router, health.router,
+           reports.router)
 
 
 def create_app(services: Services) -> FastAPI:

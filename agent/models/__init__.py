@@ -1,8 +1,10 @@
 """All tables; importing this package registers them on ``agent.db.Base.metadata``."""
 from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
+from agent.models.cutover_chain import CutoverDecision  # noqa: E402  (the approval chain's decisions)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
 from agent.models.loops import LoopLocalisation, LoopTest  # noqa: E402  (loop tests, 环测)
+from agent.models.reports import FaultReport, FaultReportVersion  # noqa: E402  (fault reports, 故障报告)
 from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
 from agent.models.tickets import (
     Alarm,
@@ -16,6 +18,7 @@ from agent.models.tickets import (
 from agent.models.users import User
 
 __all__ = [
-    "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis", "ExternalIdentifier", "JournalEntry",
+    "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "CutoverDecision", "Device", "Diagnosis",
+    "ExternalIdentifier", "FaultReport", "FaultReportVersion", "JournalEntry",
     "LoopLocalisation", "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]

@@ -1,0 +1,129 @@
+"""Fault reports (故障报告, rule 10): drafted from the ticket's record after resolution, edited by the
+duty officer (every version kept), submitted (meets the report clock), exported as Markdown or PDF.
+Also the working-day calendar's coverage, for the duty board's warning of a year without a schedule."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from agent.policy import Permission
+from agent.reports import FaultReports, meta, to_markdown, to_pdf
+from agent.tickets import Actor
+from api.deps import ServicesDep, SessionDep, TicketId, require
+from api.report_schemas import (
+    CalendarCoverageOut,
+    FaultReportAction,
+    FaultReportEdit,
+    FaultReportOut,
+    FaultReportVersionOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+BASE = "/tickets/{ticket_id}/fault-report"
+Version = Annotated[int | None, Query(ge=1, le=100000, description="a version number; the latest without")]
+
+
+def _reports(services) -> FaultReports:
+    return FaultReports(services.sla, services.settings.timezone)
+
+
+def _out(report, version) -> FaultReportOut:
+    return FaultReportOut(meta=meta(report, version), content=version.content)
+
+
+@router.post(BASE, status_code=201, response_model=FaultReportOut,
+             summary="Draft the fault report from the record (after resolution); the existing one if drafted")
+def draft(ticket_id: TicketId, response: Response, services: ServicesDep, session: SessionDep,
+          actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
+    ticket = services.tickets.get(session, ticket_id)
+    report, created = _reports(services).draft(session, ticket, actor, services.clock.now())
+    session.commit()
+    if not created:
+        response.status_code = 200
+    return _out(report, report.current)
+
+
+@router.get(BASE, response_model=FaultReportOut, summary="The fault report (latest or a given version)")
+def one(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
+        actor: Actor = require(Permission.READ)) -> FaultReportOut:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    return _out(report, reports.version(report, version))
+
+
+@router.get(BASE + "/versions", response_model=FaultReportVersionOut, summary="Every version, oldest first")
+def versions(ticket_id: TicketId, services: ServicesDep, session: SessionDep,
+             actor: Actor = require(Permission.READ)) -> FaultReportVersionOut:
+    report = _reports(services).latest(session, ticket_id)
+    return FaultReportVersionOut(versions=[meta(report, v) for v in report.versions])
+
+
+@router.patch(BASE, response_model=FaultReportOut, summary="Edit the report's texts: a new version")
+def edit(ticket_id: TicketId, body: FaultReportEdit, services: ServicesDep, session: SessionDep,
+         actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    v = reports.edit(session, report, actor, services.clock.now(), body.base_version, body.changes(), body.note)
+    session.commit()
+    return _out(report, v)
+
+
+@router.post(BASE + "/redraft", response_model=FaultReportOut,
+             summary="Re-read the record into a new version, keeping the officer's edited texts")
+def redraft(ticket_id: TicketId, body: FaultReportAction, services: ServicesDep, session: SessionDep,
+            actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    ticket = services.tickets.get(session, ticket_id)
+    v = reports.redraft(session, report, ticket, actor, services.clock.now(), body.base_version)
+    session.commit()
+    return _out(report, v)
+
+
+@router.post(BASE + "/submit", response_model=FaultReportOut,
+             summary="Submit the current version: meets the report clock (rule 10), journalled")
+def submit(ticket_id: TicketId, body: FaultReportAction, services: ServicesDep, session: SessionDep,
+           actor: Actor = require(Permission.REPORT_SUBMIT)) -> FaultReportOut:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    ticket = services.tickets.get(session, ticket_id, for_update=True)
+    reports.submit(session, report, ticket, actor, services.clock.now(), body.base_version, body.note)
+    session.commit()
+    return _out(report, report.current)
+
+
+def _filename(report, version, ext: str) -> str:
+    return f'attachment; filename="fault-report-{report.ticket_id}-v{version.version}.{ext}"'
+
+
+@router.get(BASE + ".md", response_class=Response, summary="The report as Markdown (Chinese first)",
+            responses={200: {"content": {"text/markdown": {}}}})
+def markdown(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
+             actor: Actor = require(Permission.READ)) -> Response:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    v = reports.version(report, version)
+    return Response(to_markdown(v.content, meta(report, v)), media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": _filename(report, v, "md")})
+
+
+@router.get(BASE + ".pdf", response_class=Response, summary="The report as PDF (Chinese first)",
+            responses={200: {"content": {"application/pdf": {}}}})
+def pdf(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
+        actor: Actor = require(Permission.READ)) -> Response:
+    reports = _reports(services)
+    report = reports.latest(session, ticket_id)
+    v = reports.version(report, version)
+    return Response(to_pdf(v.content, meta(report, v)), media_type="application/pdf",
+                    headers={"Content-Disposition": _filename(report, v, "pdf")})
+
+
+@router.get("/reports/calendar", response_model=CalendarCoverageOut,
+            summary="Where the working days of this year and the next come from; warnings for the duty board")
+def calendar(request: Request, services: ServicesDep, actor: Actor = require(Permission.READ)) -> CalendarCoverageOut:
+    cal = services.sla.calendar
+    today: date = cal.local_date(services.clock.now())
+    years = [cal.coverage(today.year).to_dict(), cal.coverage(today.year + 1).to_dict()]
+    return CalendarCoverageOut(years=years, warnings=[c.to_dict() for c in cal.board_warnings(today)])
