@@ -60,7 +60,8 @@ def versions(ticket_id: TicketId, services: ServicesDep, session: SessionDep,
     return FaultReportVersionOut(versions=[meta(report, v) for v in report.versions])
 
 
-@router.patch(BASE, response_model=FaultReportOut, summary="Edit the report's texts: a new version")
+@router.post(BASE + "/versions", status_code=201, response_model=FaultReportOut,
+             summary="Edit the report's texts: a new version (made on baseVersion, the current one)")
 def edit(ticket_id: TicketId, body: FaultReportEdit, services: ServicesDep, session: SessionDep,
          actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
     reports = _reports(services)

@@ -50,7 +50,21 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               (f"/api/v1/loop-tests/{lid}/cancel", {}, WRITERS),
               (f"/api/v1/loop-tests/{lid}/clear", {}, WRITERS),
               ("/api/v1/inventory:import", inventory, {"admin"}),
-              (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF)]
+              (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF),
+              # fault reports (issue 16)
+              (f"/api/v1/tickets/{tid}/fault-report", {}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/versions", {"baseVersion": 1, "remarks": "复核"}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/redraft", {"baseVersion": 1}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/submit", {"baseVersion": 1}, STAFF),
+              # the cutover approval chain (issue 16)
+              ("/api/v1/cutovers/applications", {**CUTOVER, "reference": "CUT-AUTH-2", "branch": "城东分公司"},
+               CUTOVER_WRITERS),
+              (f"/api/v1/cutovers/{cid}/impact-assessment", {}, APPROVERS),
+              (f"/api/v1/cutovers/{cid}/plan-review", {"approved": True, "international": False}, APPROVERS),
+              (f"/api/v1/cutovers/{cid}/international-decision", {"approved": True, "approver": "集团国际客服部"},
+               APPROVERS),
+              (f"/api/v1/cutovers/{cid}/customer-consent",
+               {"consented": True, "customerManager": "客户经理周", "customerPerson": "王经理"}, STAFF)]
     routes += [(f"/api/v1/tickets/{tid}/{ACTION_PATHS[a]}", ACTION_BODIES[a], {r.value for r in ACTIONS[a].roles})
                for a in ACTIONS]
     return routes

@@ -19,6 +19,15 @@ ROLES = ("duty_officer", "engineer", "noc", "province", "admin")
 # Monday 2026-03-02 09:00 in Shanghai
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 INVENTORY = Path(__file__).resolve().parents[3] / "examples" / "inventory.yaml"
+PEX_PORT = "      - {name: XGigabitEthernet0/0/1, if_index: 9, transceiver: 10GBASE-ER, wavelength_nm: 1550, rx_sensitivity_dbm: -15.8, rx_overload_dbm: -1.0}\n"
+# the example inventory plus a spare port at the province exit that carries no circuit
+SPARE_PORT = "XGigabitEthernet0/0/9"
+
+
+def inventory_text() -> str:
+    text = INVENTORY.read_text(encoding="utf-8")
+    assert text.count(PEX_PORT) == 1, "examples/inventory.yaml changed: update the spare port"
+    return text.replace(PEX_PORT, PEX_PORT + PEX_PORT.replace("XGigabitEthernet0/0/1", SPARE_PORT).replace("if_index: 9", "if_index: 19"))
 
 
 def token(role: str) -> str:
@@ -36,7 +45,7 @@ def services(db_url, clock):
                         bootstrap_users=[BootstrapUser(name=f"{r}-1", role=r, token=token(r)) for r in ROLES])
     svc = build_services(settings, clock, migrate=False)
     with unit_of_work(svc.session_factory) as s:
-        import_inventory(s, INVENTORY.read_text(encoding="utf-8"))
+        import_inventory(s, inventory_text())
     yield svc
     svc.close()
 

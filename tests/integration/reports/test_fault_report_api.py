@@ -97,12 +97,12 @@ def test_edit_versions_submit_and_the_report_clock(api, worked_ticket, clock):
     duty = api("duty_officer")
     base = f"/api/v1/tickets/{worked_ticket}/fault-report"
     duty.post(base)
-    r = duty.patch(base, json={"baseVersion": 1, "preventiveActions": "全局排查ODF尾纤", "note": "值班长审核"})
-    assert r.status_code == 200, r.text
+    r = duty.post(base + "/versions", json={"baseVersion": 1, "preventiveActions": "全局排查ODF尾纤", "note": "值班长审核"})
+    assert r.status_code == 201, r.text
     assert r.json()["meta"]["version"] == 2 and r.json()["content"]["preventiveActions"] == "全局排查ODF尾纤"
-    stale = duty.patch(base, json={"baseVersion": 1, "remarks": "x"})
+    stale = duty.post(base + "/versions", json={"baseVersion": 1, "remarks": "x"})
     assert stale.status_code == 409
-    fact = duty.patch(base, json={"baseVersion": 2, "faultTime": {"seconds": 1}})
+    fact = duty.post(base + "/versions", json={"baseVersion": 2, "faultTime": {"seconds": 1}})
     assert fact.status_code == 422  # the record's facts are not editable
     v1 = duty.get(base, params={"version": 1}).json()
     assert v1["content"]["preventiveActions"] != "全局排查ODF尾纤" and v1["meta"]["latestVersion"] == 2
@@ -119,7 +119,7 @@ def test_edit_versions_submit_and_the_report_clock(api, worked_ticket, clock):
     submitted = [j for j in journal if j["kind"] == "report_submitted"]
     assert len(submitted) == 1 and "fault-report:" in submitted[0]["text"]
     # submitted: the record now
-    assert duty.patch(base, json={"baseVersion": 2, "remarks": "late"}).status_code == 409
+    assert duty.post(base + "/versions", json={"baseVersion": 2, "remarks": "late"}).status_code == 409
     assert duty.post(base + "/submit", json={"baseVersion": 2}).status_code == 409
     assert duty.post(f"/api/v1/sla/tickets/{worked_ticket}/report", json={"reference": "x"}).status_code == 409
 
