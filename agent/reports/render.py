@@ -128,7 +128,7 @@ def _diagnosis_blocks(c: dict[str, Any]) -> list[Block]:
         if d["evidence"]:
             blocks.append(Table(["证据 / Evidence", "值 / Value", "判断 / Assessment", "位置 / Where", "来源 / Source"],
                                 [[e["name"], f"{_v(e['value'])} {e['unit']}".strip(), _v(e["assessment"]), _v(e["where"]),
-                                  _v(e.get("method"))] for e in d["evidence"][:40]]))
+                                  _v(e.get("method"))] for e in _worst_first(d["evidence"])[:40]]))
     points = [p for p in c["loopPoints"] if "device" in p]
     if points:
         blocks.append(Table(["打环点 / Loop point", "方式 / Mode", "段 / Segment", "结果 / Signal", "状态 / State", "人员 / By"],
@@ -140,6 +140,11 @@ def _diagnosis_blocks(c: dict[str, Any]) -> list[Block]:
         if "conclusionZh" in p:
             blocks.append(Text(f"环测结论 / Loop localisation: {_v(p['conclusionZh'])}\n{p.get('conclusionEn') or ''}".strip()))
     return blocks
+
+
+def _worst_first(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The readings that decided something first (stable among equals), the in-range ones after."""
+    return sorted(evidence, key=lambda e: str(e.get("assessment")).lower() in ("ok", "normal", "pass"))
 
 
 def _md_cell(text: str) -> str:

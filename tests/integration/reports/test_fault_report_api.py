@@ -3,6 +3,8 @@ worked with two approved suspensions and an escalation, edited (versions kept), 
 clock met, journalled), exported as Markdown and as PDF (rendered to an image and read back)."""
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -156,8 +158,7 @@ def test_markdown_and_pdf_exports(api, worked_ticket, tmp_path):
     image = page.render(scale=1.5).to_pil()
     out = tmp_path / "fault-report-page1.png"
     image.save(out)
-    import os, shutil
-    if os.environ.get("FAULTLINE_KEEP_REPORT_PNG"):
+    if os.environ.get("FAULTLINE_KEEP_REPORT_PNG"):  # to look at the page by eye
         shutil.copy(out, os.environ["FAULTLINE_KEEP_REPORT_PNG"])
     # the page is drawn, not blank: the title's ink on the top of the page
     gray = image.convert("L")
