@@ -41,6 +41,7 @@ class Permission(StrEnum):
     CUTOVER_REVIEW_PLAN = "cutover.review_plan"  # province center: the customer-impact plan
     CUTOVER_INTERNATIONAL = "cutover.international"  # records the group international CS decision
     CUTOVER_CONSENT = "cutover.consent"  # records the customer's consent or refusal (via the customer manager)
+    OPTIMISATION_MANAGE = "optimisation.manage"  # raise and track network optimisation requests
     INVENTORY_IMPORT = "inventory.import"
 
 
@@ -78,6 +79,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUTOVER_REVIEW_PLAN: frozenset({R.PROVINCE, R.ADMIN}),
     Permission.CUTOVER_INTERNATIONAL: frozenset({R.PROVINCE, R.ADMIN}),
     Permission.CUTOVER_CONSENT: _STAFF,
+    # the customer response center raises and tracks them; the branch's O&M says whether construction is needed
+    Permission.OPTIMISATION_MANAGE: _STAFF | {R.ENGINEER},
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
 }
 

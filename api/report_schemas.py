@@ -2,7 +2,7 @@
 approval chain's routes (api/routers/cutovers.py, the new ones). Kept apart from api/schemas.py."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -96,3 +96,26 @@ class CutoverChainOut(BaseModel):
     cutover: dict[str, Any]
     decisions: list[dict[str, Any]]
     next_step: str | None = Field(serialization_alias="nextStep")
+
+
+# --- network optimisation ------------------------------------------------------------------------
+class OptimisationProposalsOut(BaseModel):
+    from_: str = Field(serialization_alias="from")
+    to: str
+    proposals: list[dict[str, Any]]
+
+
+class OptimisationRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=400, description="the proposal's key, as listed")
+    start: AwareDatetime | None = Field(None, alias="from", description="the period the proposal was found in")
+    end: AwareDatetime | None = Field(None, alias="to")
+    needs_construction: bool | None = Field(None, alias="needsConstruction")
+    note: str | None = Field(None, max_length=4000)
+
+
+class OptimisationProgressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["in_progress", "done", "rejected"]
+    needs_construction: bool | None = Field(None, alias="needsConstruction")
+    note: str | None = Field(None, max_length=4000)

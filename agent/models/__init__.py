@@ -4,7 +4,11 @@ from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned
 from agent.models.cutover_chain import CutoverDecision  # noqa: E402  (the approval chain's decisions)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
 from agent.models.loops import LoopLocalisation, LoopTest  # noqa: E402  (loop tests, 环测)
-from agent.models.reports import FaultReport, FaultReportVersion  # noqa: E402  (fault reports, 故障报告)
+from agent.models.reports import (  # noqa: E402  (fault reports 故障报告, optimisation requests 网络优化)
+    FaultReport,
+    FaultReportVersion,
+    OptimisationRequest,
+)
 from agent.models.telemetry import OpticalSample  # noqa: E402  (polled optical series)
 from agent.models.tickets import (
     Alarm,
@@ -19,6 +23,6 @@ from agent.models.users import User
 
 __all__ = [
     "Alarm", "Circuit", "Customer", "Cutover", "CutoverCircuit", "CutoverDecision", "Device", "Diagnosis",
-    "ExternalIdentifier", "FaultReport", "FaultReportVersion", "JournalEntry",
+    "ExternalIdentifier", "FaultReport", "FaultReportVersion", "JournalEntry", "OptimisationRequest",
     "LoopLocalisation", "LoopTest", "OpticalSample", "Participant", "Port", "Segment", "Site", "Suspension", "Ticket", "User",
 ]

@@ -49,3 +49,25 @@ class FaultReportVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     report: Mapped[FaultReport] = relationship(back_populates="versions")
+
+
+class OptimisationRequest(Base):
+    """A network optimisation request (网络优化需求) raised from a recurring fault, tracked to the end.
+
+    ``needs_construction``: the branch's O&M decided new construction is needed (an engineering task
+    of the network construction department) or not (O&M optimises it). ``history`` lists every
+    step with its time, actor and note."""
+
+    __tablename__ = "optimisation_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), index=True)  # the proposal's key (segment:..., port:...)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[dict[str, Any]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)  # the proposal as raised: tickets, times, verdicts
+    state: Mapped[str] = mapped_column(String(16))  # open | in_progress | done | rejected
+    needs_construction: Mapped[bool | None]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime]
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

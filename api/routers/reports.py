@@ -3,13 +3,14 @@ duty officer (every version kept), submitted (meets the report clock), exported 
 Also the working-day calendar's coverage, for the duty board's warning of a year without a schedule."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from agent.errors import InvalidInput, NotFound
 from agent.policy import Permission
-from agent.reports import FaultReports, meta, to_markdown, to_pdf
+from agent.reports import FaultReports, meta, optimisation, requests, to_markdown, to_pdf
 from agent.tickets import Actor
 from api.deps import ServicesDep, SessionDep, TicketId, require
 from api.report_schemas import (
@@ -18,6 +19,9 @@ from api.report_schemas import (
     FaultReportEdit,
     FaultReportOut,
     FaultReportVersionOut,
+    OptimisationProgressIn,
+    OptimisationProposalsOut,
+    OptimisationRequestIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -128,3 +132,54 @@ def calendar(request: Request, services: ServicesDep, actor: Actor = require(Per
     today: date = cal.local_date(services.clock.now())
     years = [cal.coverage(today.year).to_dict(), cal.coverage(today.year + 1).to_dict()]
     return CalendarCoverageOut(years=years, warnings=[c.to_dict() for c in cal.board_warnings(today)])
+
+
+# --- network optimisation (网络优化) ----------------------------------------------------------------
+def _period(services, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    end = end or services.clock.now()
+    start = start or end - optimisation.DEFAULT_PERIOD
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidInput([{"loc": "from", "msg": "from and to need a timezone"}])
+    if end <= start or end - start > timedelta(days=400):
+        raise InvalidInput([{"loc": "to", "msg": "to must be after from, at most 400 days"}])
+    return start, end
+
+
+@router.get("/reports/optimisation", response_model=OptimisationProposalsOut,
+            summary="Recurring faults per segment, port and customer, ranked, as optimisation proposals")
+def proposals(services: ServicesDep, session: SessionDep, actor: Actor = require(Permission.READ),
+              start: Annotated[datetime | None, Query(alias="from")] = None,
+              end: Annotated[datetime | None, Query(alias="to")] = None) -> OptimisationProposalsOut:
+    start, end = _period(services, start, end)
+    found = optimisation.recurring(session, start, end)
+    return OptimisationProposalsOut(from_=start.isoformat(), to=end.isoformat(),
+                                    proposals=[p.to_dict(rank=i + 1) for i, p in enumerate(found)])
+
+
+@router.post("/reports/optimisation/requests", status_code=201,
+             summary="Raise an optimisation request from a listed proposal (its evidence kept)")
+def raise_request(body: OptimisationRequestIn, services: ServicesDep, session: SessionDep,
+                  actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> dict[str, Any]:
+    start, end = _period(services, body.start, body.end)
+    proposal = next((p for p in optimisation.recurring(session, start, end) if p.key == body.key), None)
+    if proposal is None:
+        raise NotFound(f"no recurring fault {body.key} in {start.isoformat()} .. {end.isoformat()}")
+    row = requests.raise_request(session, proposal, actor, services.clock.now(), body.needs_construction, body.note)
+    session.commit()
+    return requests.request_out(row)
+
+
+@router.post("/reports/optimisation/requests/{request_id}/progress",
+             summary="Track a request: in progress, done or rejected; the construction decision")
+def request_progress(request_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: OptimisationProgressIn,
+                     services: ServicesDep, session: SessionDep,
+                     actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> dict[str, Any]:
+    row = requests.progress(session, request_id, actor, services.clock.now(), body.state, body.needs_construction,
+                            body.note)
+    session.commit()
+    return requests.request_out(row)
+
+
+@router.get("/reports/optimisation/requests", summary="Every optimisation request with its history")
+def request_listing(session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
+    return [requests.request_out(r) for r in requests.listing(session)]

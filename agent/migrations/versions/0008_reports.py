@@ -1,4 +1,5 @@
-"""reports: fault reports with their versions (故障报告), the cutover approval chain (割接审批)
+"""reports: fault reports with their versions (故障报告), the cutover approval chain (割接审批),
+optimisation requests (网络优化)
 
 Revision ID: 0008_reports
 Revises: 0007_port_role
@@ -75,9 +76,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cutover_decision")),
     )
     op.create_index(op.f("ix_cutover_decision_cutover_id"), "cutover_decision", ["cutover_id"])
+    op.create_table(
+        "optimisation_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("subject", sa.JSON(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("needs_construction", sa.Boolean(), nullable=True),
+        sa.Column("created_at", UTC_DT, nullable=False),
+        sa.Column("created_by", sa.String(length=128), nullable=False),
+        sa.Column("updated_at", UTC_DT, nullable=False),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_optimisation_request")),
+    )
+    op.create_index(op.f("ix_optimisation_request_key"), "optimisation_request", ["key"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_optimisation_request_key"), table_name="optimisation_request")
+    op.drop_table("optimisation_request")
     op.drop_index(op.f("ix_cutover_decision_cutover_id"), table_name="cutover_decision")
     op.drop_table("cutover_decision")
     with op.batch_alter_table("cutover") as batch:

@@ -42,6 +42,7 @@ def _headers(role: str | None) -> dict[str, str]:
 def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tuple[str, dict | str, set[str]]]:
     """Every POST route of the API: path, a valid body, the roles that may use it."""
     lid = "{loop_test_id}" if tid.startswith("{") else "1"  # the role checks answer before the loop test is looked up
+    rid = "{request_id}" if tid.startswith("{") else "1"
     routes = [("/api/v1/tickets", TICKET, STAFF),
               ("/api/v1/cutovers", CUTOVER, CUTOVER_WRITERS),
               (f"/api/v1/cutovers/{cid}/approve", {}, APPROVERS),
@@ -64,7 +65,10 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               (f"/api/v1/cutovers/{cid}/international-decision", {"approved": True, "approver": "集团国际客服部"},
                APPROVERS),
               (f"/api/v1/cutovers/{cid}/customer-consent",
-               {"consented": True, "customerManager": "客户经理周", "customerPerson": "王经理"}, STAFF)]
+               {"consented": True, "customerManager": "客户经理周", "customerPerson": "王经理"}, STAFF),
+              # network optimisation requests (issue 16)
+              ("/api/v1/reports/optimisation/requests", {"key": "segment:a|z"}, STAFF | {"engineer"}),
+              (f"/api/v1/reports/optimisation/requests/{rid}/progress", {"state": "done"}, STAFF | {"engineer"})]
     routes += [(f"/api/v1/tickets/{tid}/{ACTION_PATHS[a]}", ACTION_BODIES[a], {r.value for r in ACTIONS[a].roles})
                for a in ACTIONS]
     return routes

@@ -133,3 +133,46 @@ async def test_lab_ticket_report_names_everyone_and_the_loop_points(agent, lab, 
             doc[i].render(scale=1.2).to_pil().save(f"{keep}-lab-{i + 1}.png")
     md = (await client.get(f"{base}/fault-report.md")).text
     assert "agg-rtr1 TenGigabitEthernet1/1/1" in md and "汇聚机房值守赵工" in md
+
+
+async def test_three_degradations_of_one_segment_over_weeks_make_one_ranked_request(agent, lab):
+    """Network optimisation (网络优化): the same segment degraded three times in simulated weeks, each
+    found by the arrival triage on the lab, gives one proposal with the three tickets as evidence."""
+    running, clock, client = agent
+    clock.advance(days=7)  # clear of the first test's ticket (and of the reopen window)
+    start = clock.now()
+    tickets = []
+    for week in range(3):
+        fault = lab.inject("fiber_degraded", f"{EPL}#1", db=3.5 + week * 0.5)
+        try:
+            t = await _post(client, "duty_officer", "/api/v1/tickets", {
+                "externalId": f"LAB-OPT-{week}", "ticketType": "assist_check", "symptom": "latency_or_errors",
+                "circuitId": EPL, "reportedDate": clock.now().isoformat()})
+            d = await wait_for_diagnosis(client, t["id"], timeout=60)
+            suspected = d.get("suspected_segments") or d.get("suspectedSegments")  # before / after h-api's camelCase
+            assert d["verdict"] == "fiber_degraded" and suspected[0]["index"] == 1, d
+            tickets.append(t["id"])
+        finally:
+            lab.clear(fault)
+        clock.advance(days=7)
+    r = await client.get("/api/v1/reports/optimisation", params={"from": start.isoformat()})
+    assert r.status_code == 200, r.text
+    proposals = r.json()["proposals"]
+    segment = [p for p in proposals if p["kind"] == "segment"]
+    assert len(segment) == 1, proposals
+    p = segment[0]
+    assert p["rank"] == 1 and sorted(p["tickets"]) == sorted(tickets) and p["occurrences"] == 3
+    assert p["subject"] == {"a": "acc-a-sw1 XGigabitEthernet0/0/1", "z": "agg-rtr1 TenGigabitEthernet1/1/1"}
+    assert p["verdicts"] == {"fiber_degraded": 3}
+
+    req = await _post(client, "duty_officer", "/api/v1/reports/optimisation/requests",
+                      {"key": p["key"], "from": start.isoformat(), "needsConstruction": False, "note": "运维整治"})
+    assert req["state"] == "open" and sorted(req["evidence"]["tickets"]) == sorted(tickets)
+    again = await client.post("/api/v1/reports/optimisation/requests", json={"key": p["key"], "from": start.isoformat()})
+    assert again.status_code == 409  # one open request per recurrence
+    done = await _post(client, "engineer", f"/api/v1/reports/optimisation/requests/{req['id']}/progress",
+                       {"state": "in_progress", "note": "更换该段跳纤"})
+    done = await _post(client, "duty_officer", f"/api/v1/reports/optimisation/requests/{req['id']}/progress",
+                       {"state": "done", "note": "复测光功率正常"})
+    assert [h["state"] for h in done["history"]] == ["open", "in_progress", "done"]
+    assert done["track"].startswith("运维优化")
