@@ -109,6 +109,7 @@ def draft(record: FaultRecord) -> dict[str, Any]:
         "titleEn": f"Fault report: circuit {t.circuit_id}",
         "ticket": {"id": t.id, "externalId": t.external_id, "kind": t.kind, "symptom": t.symptom,
                    "status": t.status, "reopenCount": t.reopen_count, "resolutionSeq": record.resolution_seq,
+                   "tier": record.tier,
                    "description": t.description or ""},
         "circuit": ({"id": c.id, "known": True, "serviceType": c.service_type, "rateMbps": c.rate_mbps,
                      "leadOffice": c.lead_office, "cooperatingOffice": c.cooperating_office,

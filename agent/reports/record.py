@@ -23,6 +23,7 @@ from agent.models import (
     Ticket,
 )
 from agent.sla import SlaEngine, TicketClocks
+from agent.sla.model import tier_of
 
 # how far back the report looks for earlier faults on the same circuit (the preventive actions)
 RECURRENCE_WINDOW = timedelta(days=90)
@@ -42,6 +43,7 @@ class FaultRecord:
     now: datetime
     timezone: str
     fault_time_limit: timedelta = timedelta(minutes=180)  # SlaRules.fault_time_limit
+    tier: str = "default"  # the service-level tier the ticket arrived with
     earlier_faults: int = 0  # other tickets on the circuit in RECURRENCE_WINDOW before this one
     resolution_seq: int = 0
 
@@ -50,6 +52,8 @@ def load_record(session: Session, ticket: Ticket, sla: SlaEngine, now: datetime,
     tid = ticket.id
     circuit = session.get(Circuit, ticket.circuit_id) if ticket.circuit_id else None
     rows = lambda model, order: list(session.scalars(select(model).where(model.ticket_id == tid).order_by(*order)))  # noqa: E731
+    history = sla.history(session, tid)
+    rules = sla.rules_for(history)  # the ticket's service-level tier
     tc = sla.compute(session, tid, now)
     earlier = session.scalar(select(func.count(Ticket.id)).where(
         Ticket.circuit_id == ticket.circuit_id, Ticket.id != tid,
@@ -63,6 +67,7 @@ def load_record(session: Session, ticket: Ticket, sla: SlaEngine, now: datetime,
         diagnoses=rows(Diagnosis, (Diagnosis.created_at, Diagnosis.id)),
         loop_tests=rows(LoopTest, (LoopTest.id,)),
         localisations=rows(LoopLocalisation, (LoopLocalisation.id,)),
-        clocks=tc, now=now, timezone=timezone, fault_time_limit=sla.rules.fault_time_limit, earlier_faults=earlier,
+        clocks=tc, now=now, timezone=timezone, fault_time_limit=rules.fault_time_limit,
+        tier=tier_of(history), earlier_faults=earlier,
         resolution_seq=resolutions[0].seq if resolutions else ticket.reopen_count,
     )
