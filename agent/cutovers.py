@@ -272,14 +272,9 @@ def decisions(session: Session, cutover_id: int) -> Sequence[CutoverDecision]:
                            .order_by(CutoverDecision.at, CutoverDecision.id)).all()
 
 
-def chain_out(session: Session, row: Cutover) -> dict[str, Any]:
-    nxt = NEXT_STEP[S(row.state)]
-    return {"cutover": {**cutover_out(row), "state": row.state, "branch": row.branch, "elements": row.elements or [],
-                        "affectsCustomers": row.affects_customers, "international": row.international},
-            "decisions": [{"at": d.at, "step": d.step, "outcome": d.outcome, "from": d.from_state, "to": d.to_state,
-                           "actor": d.actor, "role": d.role, "text": d.text, "data": d.data}
-                          for d in decisions(session, row.id)],
-            "next_step": nxt.value if nxt is not None else None}
+def next_step(row: Cutover) -> CutoverStep | None:
+    """The step the application waits for (None: the chain has ended)."""
+    return NEXT_STEP[S(row.state)]
 
 
 def get(session: Session, cutover_id: int) -> Cutover:
@@ -305,10 +300,3 @@ def approved_windows(session: Session, circuit_id: str, start: datetime, end: da
             CutoverCircuit.circuit_id == circuit_id, Cutover.approved_by.is_not(None),
             Cutover.starts_at <= end, Cutover.ends_at >= start).order_by(Cutover.starts_at)).all()
     return tuple(CutoverWindow(start=r.starts_at, end=r.ends_at, reference=r.reference) for r in rows)
-
-
-def cutover_out(row: Cutover) -> dict[str, Any]:
-    return {"id": row.id, "reference": row.reference, "description": row.description, "start": row.starts_at,
-            "end": row.ends_at, "circuits": [c.circuit_id for c in row.circuits], "approved": row.approved,
-            "approvedBy": row.approved_by, "approvedAt": row.approved_at, "createdBy": row.created_by,
-            "createdAt": row.created_at}

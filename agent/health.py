@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from agent.evidence import observations, read_path, stored
 from agent.inventory.targets import ResolvedCircuit, resolve_circuit
 from diagnosis import readings as dr
 from diagnosis.engine import diagnose
-from diagnosis.result import Diagnosis, EvidenceItem
+from diagnosis.enums import LinkState, SiteKind, Verdict
+from diagnosis.result import Diagnosis, EvidenceItem, SuspectedSegment
 from diagnosis.ticket import TicketContext
 
 
@@ -31,14 +33,83 @@ def _items(evidence: Sequence[EvidenceItem], name: str, **match: Any) -> list[Ev
     return [e for e in evidence if e.name == name and all(getattr(e, k) == v for k, v in match.items())]
 
 
-def _ev(e: EvidenceItem | None) -> dict[str, Any] | None:
-    if e is None:
-        return None
-    return {"value": e.value, "unit": e.unit, "limit": e.limit, "assessment": str(e.assessment),
-            "threshold": e.threshold, "note": e.note_en}
+@dataclass(frozen=True)
+class Utilisation:
+    in_mbps: float | None
+    out_mbps: float | None
+    speed_mbps: float | None
+    fraction: float | None  # the busier direction over the port speed
 
 
-def shape(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EndHealth:
+    """One end of a segment as read now."""
+
+    device: str
+    port: str
+    site_kind: SiteKind
+    oper_status: LinkState | None
+    admin_status: LinkState | None
+    rx_dbm: float | None  # None also for "no light" (a module's -inf or -40 dBm floor)
+    tx_dbm: float | None
+    rx_sensitivity_dbm: float | None  # the one the diagnosis used: the module's DDM threshold, else the inventory's
+    rx_margin: EvidenceItem | None
+    utilisation: Utilisation | None
+
+
+@dataclass(frozen=True)
+class SegmentHealth:
+    index: int
+    a: EndHealth
+    z: EndHealth
+    length_km: float
+    loss: EvidenceItem | None  # the worse of the directions measured
+    loss_budget_db: float | None
+    loss_by_direction: tuple[EvidenceItem, ...]
+    suspect: SuspectedSegment | None  # the diagnosis suspects this segment, with its verdict and reason
+
+
+@dataclass(frozen=True)
+class AlarmWindow:
+    start: datetime
+    hours: float
+    stored_alarms: int
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """A circuit's live health: the diagnosis of a line-quality check and the readings, per segment."""
+
+    circuit_id: str
+    customer: str
+    rate_mbps: float | None
+    diagnosis: Diagnosis
+    segments: tuple[SegmentHealth, ...]
+    alarm_window: AlarmWindow
+    duration_ms: float
+
+    @property
+    def healthy(self) -> bool:
+        return self.diagnosis.verdict == Verdict.NO_FAULT_FOUND
+
+
+def _end(end, status, util, optical, evidence: Sequence[EvidenceItem]) -> EndHealth:
+    st, u, o = status.get(end.key), util.get(end.key), optical.get(end.key)
+    margin = next(iter(_items(evidence, "rx_margin_db", device=end.device, port=end.port)), None)
+    power = next(iter(_items(evidence, "rx_power_dbm", device=end.device, port=end.port)), None)
+    sensitivity = power.limit if power is not None and power.limit is not None else end.rx_sensitivity_dbm
+    return EndHealth(
+        device=end.device, port=end.port, site_kind=end.site_kind,
+        oper_status=st.oper if st else None, admin_status=st.admin if st else None,
+        rx_dbm=o.rx_dbm if o and o.rx_dbm is not None and o.rx_dbm > -100 else None,
+        tx_dbm=o.tx_dbm if o else None, rx_sensitivity_dbm=sensitivity, rx_margin=margin,
+        utilisation=None if u is None else Utilisation(
+            in_mbps=u.in_mbps and round(u.in_mbps, 3), out_mbps=u.out_mbps and round(u.out_mbps, 3),
+            speed_mbps=u.speed_mbps,
+            fraction=round(max(u.in_mbps or 0, u.out_mbps or 0) / u.speed_mbps, 4) if u.speed_mbps else None))
+
+
+def segments_of(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) -> tuple[SegmentHealth, ...]:
     """The diagnosis and the readings, per segment, in the NOC's terms."""
     status = {(s.device, s.port): s for s in obs.status}
     util = {(u.device, u.port): u for u in obs.utilisation}
@@ -46,46 +117,15 @@ def shape(result: Diagnosis, obs: dr.Observations, resolved: ResolvedCircuit) ->
     suspected = {s.index: s for s in result.suspected_segments}
     segments = []
     for seg in resolved.path.segments:
-        ends = []
-        for end in seg.ends:
-            st, u, o = status.get(end.key), util.get(end.key), optical.get(end.key)
-            margin = next(iter(_items(result.evidence, "rx_margin_db", device=end.device, port=end.port)), None)
-            power = next(iter(_items(result.evidence, "rx_power_dbm", device=end.device, port=end.port)), None)
-            # the sensitivity the diagnosis used: the module's DDM threshold before the inventory's figure
-            sensitivity = power.limit if power is not None and power.limit is not None else end.rx_sensitivity_dbm
-            ends.append({
-                "device": end.device, "port": end.port, "siteKind": str(end.site_kind),
-                "operStatus": str(st.oper) if st else None, "adminStatus": str(st.admin) if st else None,
-                "rxDbm": o.rx_dbm if o and o.rx_dbm is not None and o.rx_dbm > -100 else None,
-                "txDbm": o.tx_dbm if o else None, "rxSensitivityDbm": sensitivity,
-                "rxMargin": _ev(margin),
-                "utilisation": None if u is None else {
-                    "inMbps": u.in_mbps and round(u.in_mbps, 3), "outMbps": u.out_mbps and round(u.out_mbps, 3),
-                    "speedMbps": u.speed_mbps,
-                    "fraction": (round(max(u.in_mbps or 0, u.out_mbps or 0) / u.speed_mbps, 4)
-                                 if u.speed_mbps else None)},
-            })
+        a, z = (_end(end, status, util, optical, result.evidence) for end in seg.ends)
         losses = _items(result.evidence, "segment_loss_db", segment=seg.index)
         budget = next(iter(_items(result.evidence, "loss_budget_db", segment=seg.index)), None)
         worst = max(losses, key=lambda e: e.value if isinstance(e.value, (int, float)) else -1, default=None)
-        s = suspected.get(seg.index)
-        segments.append({
-            "index": seg.index, "a": ends[0], "z": ends[1], "lengthKm": seg.length_km,
-            "lossDb": _ev(worst), "lossBudgetDb": budget.value if budget else (worst.limit if worst else None),
-            "lossByDirection": [{"towards": f"{e.device} {e.port}", **(_ev(e) or {})} for e in losses],
-            "suspected": s is not None,
-            "verdict": str(s.verdict) if s else None, "reason": s.reason_en if s else None,
-        })
-    return {
-        "circuitId": resolved.path.circuit_id, "customer": resolved.path.customer,
-        "rateMbps": resolved.path.rate_mbps, "checkedAt": result.made_at.isoformat(),
-        "verdict": str(result.verdict), "healthy": str(result.verdict) == "no_fault_found",
-        "summary": {"zh": result.summary_zh, "en": result.summary_en},
-        "suspectedSegments": [s.index for s in result.suspected_segments],
-        "segments": segments,
-        "couldNotCheck": [n.text_en for n in result.could_not_check],
-        "findings": [{"verdict": str(f.verdict), "segment": f.segment, "reason": f.reason_en} for f in result.findings],
-    }
+        segments.append(SegmentHealth(
+            index=seg.index, a=a, z=z, length_km=seg.length_km, loss=worst,
+            loss_budget_db=budget.value if budget else (worst.limit if worst else None),
+            loss_by_direction=tuple(losses), suspect=suspected.get(seg.index)))
+    return tuple(segments)
 
 
 class CircuitHealth:
@@ -97,7 +137,7 @@ class CircuitHealth:
         self.collector = collector
         self._inflight: dict[str, asyncio.Future] = {}
 
-    async def read(self, circuit_id: str) -> dict[str, Any]:
+    async def read(self, circuit_id: str) -> HealthReport:
         """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory."""
         task = self._inflight.get(circuit_id)
         if task is None:
@@ -113,7 +153,7 @@ class CircuitHealth:
             evidence = stored(s, resolved, window_start, now - timedelta(days=self.services.settings.trend_lookback_days))
         return resolved, evidence
 
-    async def _read(self, circuit_id: str) -> dict[str, Any]:
+    async def _read(self, circuit_id: str) -> HealthReport:
         services = self.services
         settings, now = services.settings, services.clock.now()
         window_start = now - lookback(settings)
@@ -128,8 +168,10 @@ class CircuitHealth:
         now = services.clock.now()
         ctx = TicketContext(kind="assist_check", symptom="latency_or_errors", reported_at=now, now=now,
                             window_start=window_start, ticket_id=f"health:{circuit_id}")
-        out = shape(diagnose(resolved.path, obs, ctx), obs, resolved)
-        out["alarmWindow"] = {"start": window_start.isoformat(), "hours": settings.triage_lookback_hours,
-                              "storedAlarms": len(evidence.alarms)}
-        out["durationMs"] = round((time.perf_counter() - t0) * 1000, 1)
-        return out
+        result = diagnose(resolved.path, obs, ctx)
+        return HealthReport(
+            circuit_id=resolved.path.circuit_id, customer=resolved.path.customer, rate_mbps=resolved.path.rate_mbps,
+            diagnosis=result, segments=segments_of(result, obs, resolved),
+            alarm_window=AlarmWindow(start=window_start, hours=settings.triage_lookback_hours,
+                                     stored_alarms=len(evidence.alarms)),
+            duration_ms=round((time.perf_counter() - t0) * 1000, 1))

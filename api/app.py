@@ -12,10 +12,15 @@ from agent.services import Services
 from api import pages, problems
 from api.limits import BodyLimit
 from api.routers import cutovers, health, inventory, loops, reports, sla, tickets, triage
+from api.schemas.base import Out
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
 ROUTERS = (tickets.router, inventory.router, triage.router, loops.router, sla.router, cutovers.router, health.router,
            reports.router)
+
+
+class Ready(Out):
+    status: str = "ok"
 
 
 def create_app(services: Services) -> FastAPI:
@@ -37,8 +42,8 @@ def create_app(services: Services) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodyLimit)
 
-    @app.get("/healthz", tags=["health"], summary="Ready check (no authentication): 200 ok, else 503 problem",
-             responses={503: {"description": "starting up, or the database cannot be reached"}})
+    @app.get("/healthz", tags=["health"], response_model=Ready, responses=problems.responses(503),
+             summary="Ready check (no authentication): 200 ok, else 503 problem (starting, or no database)")
     def healthz(request: Request) -> JSONResponse:
         if not app.state.ready:
             return problems.problem(503, "Service unavailable", "faultline is starting", request, health="starting")

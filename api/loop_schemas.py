@@ -78,7 +78,7 @@ class PlanPointOut(BaseModel):
     device: str
     port: str
     segment: int
-    site_kind: str
+    site_kind: str = Field(serialization_alias="siteKind")
 
 
 class LocalisationOut(BaseModel):

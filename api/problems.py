@@ -17,10 +17,47 @@ from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.errors import FaultlineError
+from api.schemas.problems import Problem
 
 PROBLEM = "application/problem+json"
 DATABASE_RETRY_AFTER_S = 5
 log = logging.getLogger("faultline.api")
+
+# What each error status means on this API, for the OpenAPI document of the routes that can answer it.
+MEANING = {
+    401: "no bearer token, or the token is not valid",
+    403: "the caller's role may not do this",
+    404: "no such ticket, circuit or cutover",
+    409: "refused in the current state (an action the ticket's status does not allow, a loop test the guard refuses, "
+         "a report not owed)",
+    422: "invalid request: every field error is listed in `errors`",
+    503: "this part does not run in this process, or the database is unavailable; retry after Retry-After seconds",
+}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route documents, each an ``application/problem+json`` Problem."""
+    return {status: {"description": MEANING[status], "content": {PROBLEM: {"schema": _PROBLEM_REF}}}
+            for status in statuses}
+
+
+def document(app: FastAPI) -> None:
+    """Put the Problem schema the error responses refer to into the app's OpenAPI components (FastAPI
+    files a response ``model`` under the route's own media type only, never under problem+json)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
@@ -31,6 +68,8 @@ def problem(status: int, title: str, detail: str, request: Request, **extra: Any
 
 
 def install(app: FastAPI) -> None:
+    document(app)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]

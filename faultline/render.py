@@ -1,4 +1,5 @@
-"""Readable terminal output of a diagnosis for the duty officer (rich)."""
+"""Readable terminal output of a diagnosis for the duty officer (rich), from the API's diagnosis JSON
+(docs/diagnosis-json.md)."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,17 +16,17 @@ def diagnosis_panel(d: dict[str, Any], ticket: dict[str, Any] | None = None) -> 
     parts: list[Any] = []
     head = Text()
     head.append(f"{d.get('verdict')}", style="bold magenta")
-    head.append(f"   playbook {d.get('playbook')}   circuit {d.get('circuit_id')}", style="dim")
+    head.append(f"   playbook {d.get('playbook')}   circuit {d.get('circuitId')}", style="dim")
     if d.get("durationMs") is not None:
         head.append(f"   {d['durationMs']:.0f} ms", style="dim")
-    parts += [head, Text(d.get("summary_zh", ""), style="bold"), Text(d.get("summary_en", ""))]
+    parts += [head, Text(d.get("summaryZh", ""), style="bold"), Text(d.get("summaryEn", ""))]
 
-    if d.get("suspected_segments"):
+    if d.get("suspectedSegments"):
         t = Table(title="Suspected segments / 疑似故障段", title_justify="left", expand=True)
         for col in ("#", "A → Z", "reason"):
             t.add_column(col)
-        for s in d["suspected_segments"]:
-            t.add_row(str(s["index"]), f"{s['a']} → {s['z']}", f"{s['reason_zh']}\n{s['reason_en']}")
+        for s in d["suspectedSegments"]:
+            t.add_row(str(s["index"]), f"{s['a']} → {s['z']}", f"{s['reasonZh']}\n{s['reasonEn']}")
         parts.append(t)
 
     ev = [e for e in d.get("evidence", []) if e.get("assessment") in ("fault", "warn")] or d.get("evidence", [])[:8]
@@ -46,14 +47,14 @@ def diagnosis_panel(d: dict[str, Any], ticket: dict[str, Any] | None = None) -> 
     if d.get("actions"):
         parts.append(Text("Recommended actions / 建议处理", style="bold underline"))
         for i, a in enumerate(d["actions"], 1):
-            parts.append(Text(f"{i}. {a['text_zh']}\n   {a['text_en']}"))
-    if d.get("loop_plan"):
+            parts.append(Text(f"{i}. {a['textZh']}\n   {a['textEn']}"))
+    if d.get("loopPlan"):
         parts.append(Text("Next loop points / 下一步打环点", style="bold underline"))
-        for p in d["loop_plan"][:5]:
-            parts.append(Text(f"{p['order']}. {p['device']} {p['port']} ({p['site_kind']}) — {p['reason_zh']}"))
-    if d.get("could_not_check"):
+        for p in d["loopPlan"][:5]:
+            parts.append(Text(f"{p['order']}. {p['device']} {p['port']} ({p['siteKind']}) — {p['reasonZh']}"))
+    if d.get("couldNotCheck"):
         parts.append(Text("Could not check / 未能检查", style="bold yellow"))
-        for n in d["could_not_check"]:
-            parts.append(Text(f"- {n['text_zh']} / {n['text_en']}", style="yellow"))
+        for n in d["couldNotCheck"]:
+            parts.append(Text(f"- {n['textZh']} / {n['textEn']}", style="yellow"))
     title = f"Ticket {ticket['id']} · {ticket['externalIdentifier'][0]['id']}" if ticket else "Diagnosis"
     return Panel(Group(*parts), title=title, border_style="cyan")

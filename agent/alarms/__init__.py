@@ -1,4 +1,4 @@
-"""Alarms: the store (rows, pairing, TMF642 view, records for triage) and trap ingestion."""
+"""Alarms: the store (rows, pairing, records for triage; api/schemas/alarms.py shapes them as TMF642) and trap ingestion."""
 from agent.alarms.ingest import EntityFacts, InventoryView, TrapIngest
 from agent.alarms.store import (
                                 StoredAlarm,
@@ -8,8 +8,7 @@ from agent.alarms.store import (
                                 reduction_key,
                                 store_record,
                                 stored_records,
-                                tmf642,
 )
 
 __all__ = ["EntityFacts", "InventoryView", "StoredAlarm", "TrapIngest", "as_record", "journal_alarm", "query_alarms",
-           "reduction_key", "store_record", "stored_records", "tmf642"]
+           "reduction_key", "store_record", "stored_records"]

@@ -1,13 +1,13 @@
 """The alarm store (告警): ``Alarm`` rows paired on the reduction key (device|port|probable cause),
 duplicates merged into ``count``, ``cleared_at`` set on clear; an alarm on a port of a circuit with an
-open ticket is journalled there. Read back as TMF642 alarms and as collector records for triage."""
+open ticket is journalled there. Read back as rows (the API shapes them as TMF642 alarms) and as
+collector records for triage."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
@@ -117,21 +117,6 @@ def query_alarms(session: Session, *, device: str | None = None, port: str | Non
     if active is not None:
         q = q.where(Alarm.state == "raised") if active else q.where(Alarm.state == "cleared")
     return list(session.scalars(q.order_by(Alarm.raised_at.desc(), Alarm.id.desc()).limit(limit)).all())
-
-
-def tmf642(a: Alarm) -> dict[str, Any]:
-    """TMF642 Alarm shape (camelCase); the reduction key and merge count as extensions."""
-    data = a.data or {}
-    obj = f"{a.device_name}:{a.port_name}" if a.port_name else a.device_name
-    return {"id": str(a.id), "@type": "Alarm", "alarmType": a.alarm_type, "perceivedSeverity": a.perceived_severity,
-            "probableCause": a.probable_cause, "specificProblem": data.get("specific_problem") or None,
-            "state": a.state, "ackState": "unacknowledged",
-            "alarmedObject": {"id": obj, "device": a.device_name, "port": a.port_name},
-            "alarmedObjectType": "port" if a.port_name else "device", "sourceSystemId": a.source,
-            "alarmRaisedTime": a.raised_at.isoformat(),
-            "alarmClearedTime": a.cleared_at.isoformat() if a.cleared_at else None,
-            "alarmReportingTime": a.raised_at.isoformat(), "reductionKey": a.reduction_key, "count": a.count,
-            "isFlapping": bool(data.get("flapping")), "alarmDetails": data.get("raw")}
 
 
 def _enum(cls, value: str, default):

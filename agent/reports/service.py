@@ -1,8 +1,8 @@
 """Fault reports kept with their versions: draft from the record, edit, redraft, submit.
 
-Submitting meets the report clock (rule 10) exactly as ``POST /api/v1/sla/tickets/{id}/report``
-does: a ``report_submitted`` journal entry and ``SlaEngine.record_event(REPORT_SUBMITTED)`` in the
-same transaction. The caller's unit of work commits.
+Submitting meets the report clock (rule 10) through the same ``TicketService.submit_report`` as
+``POST /api/v1/sla/tickets/{id}/report``: the policy check, a ``report_submitted`` journal entry and
+the SLA event, in the same transaction. The caller's unit of work commits.
 """
 from __future__ import annotations
 
@@ -12,23 +12,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from agent import journal
-from agent.enums import JournalKind
 from agent.errors import InvalidInput, NotFound
 from agent.models import FaultReport, FaultReportVersion, Ticket
 from agent.reports.errors import ReportConflict, ReportNotOwed, ReportSubmitted
 from agent.reports.fault import EDITABLE, draft
 from agent.reports.record import load_record
-from agent.sla import ClockKind, ClockView, SlaEngine, SlaEventKind
-from agent.tickets import Actor
+from agent.sla import ClockKind, ClockView, SlaEngine
+from agent.tickets import Actor, TicketService
 
 DRAFT, SUBMITTED = "draft", "submitted"
 MAX_TEXT = 20000
 
 
 class FaultReports:
-    def __init__(self, sla: SlaEngine, timezone: str) -> None:
-        self.sla, self.timezone = sla, timezone
+    def __init__(self, sla: SlaEngine, timezone: str, tickets: TicketService) -> None:
+        self.sla, self.timezone, self.tickets = sla, timezone, tickets
 
     # --- reading ----------------------------------------------------------------------------------
     def latest(self, session: Session, ticket_id: int) -> FaultReport:
@@ -123,20 +121,10 @@ class FaultReports:
             raise ReportNotOwed(f"the fault report of ticket {ticket.id} was recorded as submitted at "
                                 f"{clock.met_at.isoformat()} already")
         reference = f"fault-report:{report.id}:v{report.current.version}"
-        record_submission(session, self.sla, ticket, actor, now, reference, note, clock)
+        self.tickets.submit_report(session, ticket, actor, reference, note)
         report.state, report.submitted_at, report.submitted_by = SUBMITTED, now, actor.name
         report.submitted_version = report.current.version
         return report
-
-
-def record_submission(session: Session, sla: SlaEngine, ticket: Ticket, actor: Actor, now: datetime,
-                      reference: str, note: str | None, clock: ClockView) -> None:
-    """What ``POST /api/v1/sla/tickets/{id}/report`` records: the journal entry and the SLA event."""
-    journal.append(session, ticket.id, at=now, kind=JournalKind.REPORT_SUBMITTED, author=actor.name,
-                   role=actor.role.value,
-                   text=f"故障报告已提交 / fault report submitted: {reference}" + (f" ({note})" if note else ""),
-                   data={"reference": reference, "reportDueAt": clock.due_at.isoformat() if clock.due_at else None})
-    sla.record_event(session, ticket.id, SlaEventKind.REPORT_SUBMITTED, now, {"reference": reference})
 
 
 def meta(report: FaultReport, version: FaultReportVersion) -> dict[str, Any]:

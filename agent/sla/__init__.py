@@ -16,7 +16,7 @@ Integration contract (the ticket lifecycle service and the API call these):
 
 ``engine.clocks_for(session, ticket_id, now) -> list[ClockView]``
     Every started clock (kind, state running/paused/met/breached, due, remaining, met/breached times);
-    ``ClockView.to_dict()`` is the API shape. Used by ``GET /api/v1/tickets/{id}``.
+    ``api/schemas/sla.py`` shapes them for ``GET /api/v1/tickets/{id}``.
 
 ``engine.overdue_ticket_ids_query(now) -> Select`` of ticket ids with an obligation past due and owed.
 

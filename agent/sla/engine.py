@@ -163,6 +163,12 @@ class SlaEngine:
         tc = self.compute(session, ticket_id, now)
         return list(tc.clocks) if tc else []
 
+    def owed_report(self, session: Session, ticket_id: int, now: datetime) -> ClockView | None:
+        """The ticket's report clock while a fault report is owed (rule 10), else None."""
+        tc = self.compute(session, ticket_id, now)
+        report = tc.clock(ClockKind.REPORT) if tc else None
+        return report if report is not None and report.met_at is None else None
+
     def overdue_ticket_ids_query(self, now: datetime) -> Select:
         """Ids of tickets with an obligation past its deadline and still owed (for ``?overdue=true``)."""
         return select(SlaClockRow.ticket_id).where(

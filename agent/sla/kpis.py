@@ -41,10 +41,6 @@ class Kpi:
     def rate(self) -> float | None:
         return self.on_time / self.total if self.total else None
 
-    def to_dict(self) -> dict:
-        return {"label": self.label_zh, "onTime": self.on_time, "late": self.late, "total": self.total,
-                "rate": None if self.rate is None else round(self.rate, 4)}
-
 
 @dataclass(frozen=True)
 class KpiReport:
@@ -54,11 +50,6 @@ class KpiReport:
     kpis: dict[str, Kpi]
     # the same rates per service-level tier (each ticket judged on its own tier's durations)
     by_tier: dict[str, dict[str, Kpi]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "ticketsConsidered": self.tickets,
-                "kpis": {name: k.to_dict() for name, k in self.kpis.items()},
-                "byTier": {tier: {name: k.to_dict() for name, k in kpis.items()} for tier, kpis in self.by_tier.items()}}
 
 
 def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules | Callable[[list[SlaEvent]], SlaRules],
@@ -70,6 +61,11 @@ def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules | Callable
     by_clock = {clock: name for name, (clock, _) in KPI_CLOCKS.items()}
     n = 0
     for history in histories:
+        # A KPI window that ends in the past replays each history only up to its end: a ticket that
+        # arrived later (still open, so still listed) decided nothing in the window.
+        history = [e for e in history if e.at <= now]
+        if not history:
+            continue
         try:
             tc = compute_clocks(history, rules_for(history), calendar, now)
         except HistoryError as exc:

@@ -166,7 +166,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ClockView:
-    """The visible state of one clock at ``now`` (``GET /tickets/{id}``, duty board)."""
+    """The visible state of one clock at ``now`` (``GET /tickets/{id}``, duty board; api/schemas/sla.py
+    shapes it)."""
 
     kind: ClockKind
     seq: int  # cycle (progress) or resolution number (report, restoration); 0 otherwise
@@ -195,23 +196,6 @@ class ClockView:
     def outstanding_overdue(self) -> bool:
         """Deadline passed and the obligation is still owed."""
         return self.state is ClockState.BREACHED and self.met_at is None
-
-    def to_dict(self) -> dict[str, Any]:
-        """API shape (camelCase like the TMF621-shaped ticket)."""
-        iso = lambda t: t.isoformat() if t is not None else None  # noqa: E731
-        return {
-            "clock": self.kind.value, "seq": self.seq, "state": self.state.value,
-            "startedAt": iso(self.started_at), "dueAt": iso(self.due_at), "warnAt": iso(self.warn_at),
-            "metAt": iso(self.met_at), "breachedAt": iso(self.breached_at),
-            "remainingSeconds": None if self.remaining_seconds is None else round(self.remaining_seconds, 3),
-            "paused": self.paused, "met": self.met, "breached": self.breached,
-            **{_camel(k): v for k, v in self.detail.items()},
-        }
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from agent.errors import (
     Unavailable,
 )
 from agent.models import Circuit, ExternalIdentifier, Participant, Suspension, Ticket
+from agent.policy import Permission, may
 from agent.settings import Settings
 from agent.sla.model import SlaEventKind as K
 from agent.tickets.lifecycle import (  # noqa: F401 - OPEN re-exported for callers
@@ -362,6 +363,23 @@ class TicketService:
         self._transition(session, ticket, "resume", actor, S.IN_PROGRESS, "解除挂起 / resumed" + (f": {note}" if note else ""),
                          {"suspension_id": susp.id if susp else None}, event=K.RESUMED)
         return ticket
+
+    def submit_report(self, session: Session, ticket: Ticket, actor: Actor, reference: str,
+                      note: str | None = None) -> None:
+        """Record that the fault report (故障报告) was handed in (rule 10): journalled, and the report
+        clock met. Only while a report is owed (after resolution, once). No commit: the caller's."""
+        if not may(actor.role, Permission.REPORT_SUBMIT):
+            raise Forbidden(f"role {actor.role.value} may not submit fault reports")
+        now = self.clock.now()
+        report = self.sla.owed_report(session, ticket.id, now) if self.sla is not None else None
+        if report is None:
+            raise InvalidTransition("submit_report", ticket.status, allowed_actions(ticket, actor.role),
+                                    detail="no fault report is owed for this ticket now (it is owed after resolution, once)")
+        journal.append(session, ticket.id, at=now, kind=JournalKind.REPORT_SUBMITTED, author=actor.name,
+                       role=actor.role.value,
+                       text=f"故障报告已提交 / fault report submitted: {reference}" + (f" ({note})" if note else ""),
+                       data={"reference": reference, "reportDueAt": report.due_at.isoformat() if report.due_at else None})
+        self.sla.record_event(session, ticket.id, K.REPORT_SUBMITTED, now, {"reference": reference})
 
     def resolve(self, session: Session, ticket: Ticket, actor: Actor, cause: str) -> Ticket:
         self._check(ticket, "resolve", actor)

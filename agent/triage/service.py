@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -181,15 +181,6 @@ class TriageService:
         return TriageResult(ticket_id, None, None, (time.perf_counter() - t0) * 1000)
 
 
-def _enum(cls, value: str, default):
-    try:
-        return cls(value)
-    except ValueError:
-        return default
-
-
-def diagnoses_of(s: Session, ticket_id: int) -> list[dict[str, Any]]:
-    rows = s.scalars(select(Diagnosis).where(Diagnosis.ticket_id == ticket_id).order_by(Diagnosis.id)).all()
-    return [{"id": d.id, "createdAt": d.created_at, "playbook": d.playbook, "verdict": d.verdict,
-             "summary": d.summary, "durationMs": d.duration_ms, **{k: v for k, v in d.data.items()
-                                                                  if k not in ("verdict", "playbook")}} for d in rows]
+def diagnoses_of(s: Session, ticket_id: int) -> Sequence[Diagnosis]:
+    """The ticket's stored diagnoses, oldest first."""
+    return s.scalars(select(Diagnosis).where(Diagnosis.ticket_id == ticket_id).order_by(Diagnosis.id)).all()

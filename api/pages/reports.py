@@ -15,6 +15,7 @@ from api.deps import CutoverId, PageUserDep, ServicesDep
 from api.pages.i18n import LANG_COOKIE, pick_language
 from api.pages.posting import read_form
 from api.pages.render import render
+from api.schemas import CutoverOut
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +48,7 @@ def kpis_page(request: Request, services: ServicesDep, user: PageUserDep) -> Res
 @router.get("/cutovers")
 def cutovers_page(request: Request, services: ServicesDep, user: PageUserDep, error: str | None = None) -> Response:
     with services.session_factory() as s:
-        rows = [cutovers.cutover_out(r) for r in cutovers.listing(s)]
+        rows = [CutoverOut.of(r).model_dump(by_alias=True) for r in cutovers.listing(s)]  # the JSON route's model
     return render(request, "cutovers.html", user=user, cutovers=rows,
                   may_approve=may(user.actor.role, Permission.CUTOVER_APPROVE), error=error)
 

@@ -24,13 +24,21 @@ from api.pages.render import render
 router = APIRouter(include_in_schema=False)
 
 
+def _as_page_dict(row) -> dict[str, Any]:
+    """A stored diagnosis as the templates read it: the stored data (snake_case, as diagnosis.result
+    writes it) under the row's columns."""
+    return {"id": row.id, "createdAt": row.created_at, "playbook": row.playbook, "verdict": row.verdict,
+            "summary": row.summary, "durationMs": row.duration_ms,
+            **{k: v for k, v in (row.data or {}).items() if k not in ("verdict", "playbook")}}
+
+
 def ticket_view(services, session, ticket_id: int, user: PageUser, lang: str) -> dict[str, Any]:
     """Everything the ticket page draws, from the services the JSON routes use."""
     ticket = services.tickets.get(session, ticket_id)
     now = services.clock.now()
     clocks = [clock_of((c.kind.value, c.state.value, c.due_at, c.warn_at, c.met_at, c.remaining_seconds))
               for c in services.sla.clocks_for(session, ticket.id, now)]
-    diagnoses = diagnoses_of(session, ticket.id)
+    diagnoses = [_as_page_dict(d) for d in diagnoses_of(session, ticket.id)]
     latest = diagnoses[-1] if diagnoses else None
     deciding, rest = deciding_evidence(latest) if latest else ([], [])
     actions = [FORMS[a] for a in allowed_actions(ticket, user.actor.role) if a in FORMS]

@@ -4,7 +4,7 @@ Also the working-day calendar's coverage, for the duty board's warning of a year
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -13,31 +13,35 @@ from agent.policy import Permission
 from agent.reports import FaultReports, meta, optimisation, requests, to_markdown, to_pdf
 from agent.tickets import Actor
 from api.deps import ServicesDep, SessionDep, TicketId, require
+from api.problems import responses
 from api.report_schemas import (
     CalendarCoverageOut,
     FaultReportAction,
     FaultReportEdit,
+    FaultReportMetaOut,
     FaultReportOut,
-    FaultReportVersionOut,
+    FaultReportVersionsOut,
     OptimisationProgressIn,
     OptimisationProposalsOut,
     OptimisationRequestIn,
+    OptimisationRequestOut,
+    YearCoverageOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], responses=responses(401, 403, 422))
 BASE = "/tickets/{ticket_id}/fault-report"
 Version = Annotated[int | None, Query(ge=1, le=100000, description="a version number; the latest without")]
 
 
 def _reports(services) -> FaultReports:
-    return FaultReports(services.sla, services.settings.timezone)
+    return FaultReports(services.sla, services.settings.timezone, services.tickets)
 
 
 def _out(report, version) -> FaultReportOut:
-    return FaultReportOut(meta=meta(report, version), content=version.content)
+    return FaultReportOut.of(report, version)
 
 
-@router.post(BASE, status_code=201, response_model=FaultReportOut,
+@router.post(BASE, status_code=201, response_model=FaultReportOut, responses=responses(404, 409),
              summary="Draft the fault report from the record (after resolution); the existing one if drafted")
 def draft(ticket_id: TicketId, response: Response, services: ServicesDep, session: SessionDep,
           actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
@@ -49,7 +53,7 @@ def draft(ticket_id: TicketId, response: Response, services: ServicesDep, sessio
     return _out(report, report.current)
 
 
-@router.get(BASE, response_model=FaultReportOut, summary="The fault report (latest or a given version)")
+@router.get(BASE, response_model=FaultReportOut, responses=responses(404), summary="The fault report (latest or a given version)")
 def one(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
         actor: Actor = require(Permission.READ)) -> FaultReportOut:
     reports = _reports(services)
@@ -57,14 +61,15 @@ def one(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version
     return _out(report, reports.version(report, version))
 
 
-@router.get(BASE + "/versions", response_model=FaultReportVersionOut, summary="Every version, oldest first")
+@router.get(BASE + "/versions", response_model=FaultReportVersionsOut, responses=responses(404),
+            summary="Every version, oldest first")
 def versions(ticket_id: TicketId, services: ServicesDep, session: SessionDep,
-             actor: Actor = require(Permission.READ)) -> FaultReportVersionOut:
+             actor: Actor = require(Permission.READ)) -> FaultReportVersionsOut:
     report = _reports(services).latest(session, ticket_id)
-    return FaultReportVersionOut(versions=[meta(report, v) for v in report.versions])
+    return FaultReportVersionsOut(versions=[FaultReportMetaOut(**meta(report, v)) for v in report.versions])
 
 
-@router.post(BASE + "/versions", status_code=201, response_model=FaultReportOut,
+@router.post(BASE + "/versions", status_code=201, response_model=FaultReportOut, responses=responses(404, 409),
              summary="Edit the report's texts: a new version (made on baseVersion, the current one)")
 def edit(ticket_id: TicketId, body: FaultReportEdit, services: ServicesDep, session: SessionDep,
          actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
@@ -75,7 +80,7 @@ def edit(ticket_id: TicketId, body: FaultReportEdit, services: ServicesDep, sess
     return _out(report, v)
 
 
-@router.post(BASE + "/redraft", response_model=FaultReportOut,
+@router.post(BASE + "/redraft", response_model=FaultReportOut, responses=responses(404, 409),
              summary="Re-read the record into a new version, keeping the officer's edited texts")
 def redraft(ticket_id: TicketId, body: FaultReportAction, services: ServicesDep, session: SessionDep,
             actor: Actor = require(Permission.REPORT_EDIT)) -> FaultReportOut:
@@ -87,7 +92,7 @@ def redraft(ticket_id: TicketId, body: FaultReportAction, services: ServicesDep,
     return _out(report, v)
 
 
-@router.post(BASE + "/submit", response_model=FaultReportOut,
+@router.post(BASE + "/submit", response_model=FaultReportOut, responses=responses(404, 409),
              summary="Submit the current version: meets the report clock (rule 10), journalled")
 def submit(ticket_id: TicketId, body: FaultReportAction, services: ServicesDep, session: SessionDep,
            actor: Actor = require(Permission.REPORT_SUBMIT)) -> FaultReportOut:
@@ -104,7 +109,7 @@ def _filename(report, version, ext: str) -> str:
 
 
 @router.get(BASE + ".md", response_class=Response, summary="The report as Markdown (Chinese first)",
-            responses={200: {"content": {"text/markdown": {}}}})
+            responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}, **responses(404)})
 def markdown(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
              actor: Actor = require(Permission.READ)) -> Response:
     reports = _reports(services)
@@ -115,7 +120,8 @@ def markdown(ticket_id: TicketId, services: ServicesDep, session: SessionDep, ve
 
 
 @router.get(BASE + ".pdf", response_class=Response, summary="The report as PDF (Chinese first)",
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                       **responses(404, 503)})
 def pdf(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version: Version = None,
         actor: Actor = require(Permission.READ)) -> Response:
     reports = _reports(services)
@@ -130,8 +136,8 @@ def pdf(ticket_id: TicketId, services: ServicesDep, session: SessionDep, version
 def calendar(request: Request, services: ServicesDep, actor: Actor = require(Permission.READ)) -> CalendarCoverageOut:
     cal = services.sla.calendar
     today: date = cal.local_date(services.clock.now())
-    years = [cal.coverage(today.year).to_dict(), cal.coverage(today.year + 1).to_dict()]
-    return CalendarCoverageOut(years=years, warnings=[c.to_dict() for c in cal.board_warnings(today)])
+    years = [YearCoverageOut(**cal.coverage(y).to_dict()) for y in (today.year, today.year + 1)]
+    return CalendarCoverageOut(years=years, warnings=[YearCoverageOut(**c.to_dict()) for c in cal.board_warnings(today)])
 
 
 # --- network optimisation (网络优化) ----------------------------------------------------------------
@@ -152,34 +158,35 @@ def proposals(services: ServicesDep, session: SessionDep, actor: Actor = require
               end: Annotated[datetime | None, Query(alias="to")] = None) -> OptimisationProposalsOut:
     start, end = _period(services, start, end)
     found = optimisation.recurring(session, start, end)
-    return OptimisationProposalsOut(from_=start.isoformat(), to=end.isoformat(),
+    return OptimisationProposalsOut(start=start.isoformat(), end=end.isoformat(),
                                     proposals=[p.to_dict(rank=i + 1) for i, p in enumerate(found)])
 
 
-@router.post("/reports/optimisation/requests", status_code=201,
-             summary="Raise an optimisation request from a listed proposal (its evidence kept)")
+@router.post("/reports/optimisation/requests", status_code=201, response_model=OptimisationRequestOut,
+             responses=responses(404, 409), summary="Raise an optimisation request from a listed proposal (its evidence kept)")
 def raise_request(body: OptimisationRequestIn, services: ServicesDep, session: SessionDep,
-                  actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> dict[str, Any]:
+                  actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> OptimisationRequestOut:
     start, end = _period(services, body.start, body.end)
     proposal = next((p for p in optimisation.recurring(session, start, end) if p.key == body.key), None)
     if proposal is None:
         raise NotFound(f"no recurring fault {body.key} in {start.isoformat()} .. {end.isoformat()}")
     row = requests.raise_request(session, proposal, actor, services.clock.now(), body.needs_construction, body.note)
     session.commit()
-    return requests.request_out(row)
+    return OptimisationRequestOut.of(row)
 
 
-@router.post("/reports/optimisation/requests/{request_id}/progress",
-             summary="Track a request: in progress, done or rejected; the construction decision")
+@router.post("/reports/optimisation/requests/{request_id}/progress", response_model=OptimisationRequestOut,
+             responses=responses(404), summary="Track a request: in progress, done or rejected; the construction decision")
 def request_progress(request_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: OptimisationProgressIn,
                      services: ServicesDep, session: SessionDep,
-                     actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> dict[str, Any]:
+                     actor: Actor = require(Permission.OPTIMISATION_MANAGE)) -> OptimisationRequestOut:
     row = requests.progress(session, request_id, actor, services.clock.now(), body.state, body.needs_construction,
                             body.note)
     session.commit()
-    return requests.request_out(row)
+    return OptimisationRequestOut.of(row)
 
 
-@router.get("/reports/optimisation/requests", summary="Every optimisation request with its history")
-def request_listing(session: SessionDep, actor: Actor = require(Permission.READ)) -> list[dict[str, Any]]:
-    return [requests.request_out(r) for r in requests.listing(session)]
+@router.get("/reports/optimisation/requests", response_model=list[OptimisationRequestOut],
+            summary="Every optimisation request with its history")
+def request_listing(session: SessionDep, actor: Actor = require(Permission.READ)) -> list[OptimisationRequestOut]:
+    return [OptimisationRequestOut.of(r) for r in requests.listing(session)]

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
 
-from agent import journal
-from agent.enums import JournalKind
 from agent.policy import Permission
-from agent.sla import ClockKind, SlaEngine, SlaEventKind
+from agent.sla import SlaEngine
 from agent.tickets import Actor
 from api.deps import SessionDep, SettingsDep, TicketId, require
+from api.problems import responses
+from api.schemas import ClockOut, KpiReportOut, ReportOut, ReportSubmitted, UpcomingOut
+from api.schemas.sla import UpcomingItem
 
-router = APIRouter(prefix="/api/v1", tags=["sla"])
+router = APIRouter(prefix="/api/v1", tags=["sla"], responses=responses(401, 403, 422))
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 MAX_WITHIN = timedelta(days=7)
@@ -42,59 +42,43 @@ def _now(request: Request) -> datetime:
     return request.app.state.services.clock.now()
 
 
-@router.get("/sla/upcoming", summary="Clocks falling due soon (duty board), soonest first")
+@router.get("/sla/upcoming", response_model=UpcomingOut, summary="Clocks falling due soon (duty board), soonest first")
 def upcoming(request: Request, session: SessionDep, actor: Actor = require(Permission.READ),
              within: Annotated[str, Query(description="look-ahead, e.g. 15m, 2h, 1h30m")] = "15m",
-             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
+             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> UpcomingOut:
     try:
         delta = parse_within(within)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     now = _now(request)
     items = _engine(request).upcoming(session, now, delta, limit)
-    return {
-        "now": now.isoformat(), "within": within,
-        "items": [{"ticketId": str(u.ticket_id), "clock": u.clock.value, "state": u.state.value,
-                   "dueAt": u.due_at.isoformat(), "remainingSeconds": round(u.remaining_seconds, 3)} for u in items],
-    }
+    return UpcomingOut(now=now, within=within, items=[UpcomingItem.of(u) for u in items])
 
 
 def _aware(value: datetime, tz: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(tz))
 
 
-@router.get("/kpis", summary="Timeliness KPIs (故障处理及时率 and the others) for obligations decided in [from, to)")
+@router.get("/kpis", response_model=KpiReportOut, summary="Timeliness KPIs (故障处理及时率 and the others) for obligations decided in [from, to)")
 def kpis(request: Request, session: SessionDep, settings: SettingsDep,
          start: Annotated[datetime, Query(alias="from", description="ISO time; without offset: the working-day zone")],
-         end: Annotated[datetime, Query(alias="to")], actor: Actor = require(Permission.READ)) -> dict[str, Any]:
+         end: Annotated[datetime, Query(alias="to")], actor: Actor = require(Permission.READ)) -> KpiReportOut:
     start, end = _aware(start, settings.timezone), _aware(end, settings.timezone)
     if end <= start:
         raise HTTPException(422, f"'to' ({end.isoformat()}) must be after 'from' ({start.isoformat()})")
     if end - start > timedelta(days=400):
         raise HTTPException(422, "the window is limited to 400 days")
-    return _engine(request).kpis(session, start, end, _now(request)).to_dict()
+    return KpiReportOut.of(_engine(request).kpis(session, start, end, _now(request)))
 
 
-class ReportSubmitted(BaseModel):
-    reference: str = Field(min_length=1, max_length=200, description="the report's id or location")
-    note: str | None = Field(default=None, max_length=2000)
-
-
-@router.post("/sla/tickets/{ticket_id}/report", status_code=201,
+@router.post("/sla/tickets/{ticket_id}/report", status_code=201, response_model=ReportOut, responses=responses(404, 409),
              summary="Record that the fault report (故障报告) was submitted (rule 10)")
 def report_submitted(ticket_id: TicketId, body: ReportSubmitted, request: Request, session: SessionDep,
-                     actor: Actor = require(Permission.REPORT_SUBMIT)) -> dict[str, Any]:
-    sla = _engine(request)
-    ticket = request.app.state.services.tickets.get(session, ticket_id)
-    now = _now(request)
-    tc = sla.compute(session, ticket.id, now)
-    report = tc.clock(ClockKind.REPORT) if tc else None
-    if report is None or report.met_at is not None:
-        raise HTTPException(409, "no fault report is owed for this ticket now (it is owed after resolution, once)")
-    journal.append(session, ticket.id, at=now, kind=JournalKind.REPORT_SUBMITTED, author=actor.name, role=actor.role.value,
-                   text=f"故障报告已提交 / fault report submitted: {body.reference}" + (f" ({body.note})" if body.note else ""),
-                   data={"reference": body.reference, "reportDueAt": report.due_at.isoformat() if report.due_at else None})
-    sla.record_event(session, ticket.id, SlaEventKind.REPORT_SUBMITTED, now, {"reference": body.reference})
+                     actor: Actor = require(Permission.REPORT_SUBMIT)) -> ReportOut:
+    services = request.app.state.services
+    ticket = services.tickets.get(session, ticket_id, for_update=True)
+    services.tickets.submit_report(session, ticket, actor, body.reference, body.note)
     session.commit()
-    return {"ticketId": str(ticket.id), "clocks": [c.to_dict() for c in sla.clocks_for(session, ticket.id, now)]}
+    sla, now = services.sla, _now(request)
+    return ReportOut(ticket_id=str(ticket.id), clocks=[ClockOut.of(c) for c in sla.clocks_for(session, ticket.id, now)])
 

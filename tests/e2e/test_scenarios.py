@@ -36,11 +36,11 @@ def one(d: dict, name: str, **where) -> dict:
 
 
 def why(d: dict) -> str:
-    return f"{d['summary_en']} | could not check: {[n['text_en'] for n in d['could_not_check']]}"
+    return f"{d['summaryEn']} | could not check: {[n['textEn'] for n in d['couldNotCheck']]}"
 
 
 def suspected(d: dict) -> list[int]:
-    return [s["index"] for s in d["suspected_segments"]]
+    return [s["index"] for s in d["suspectedSegments"]]
 
 
 def codes(d: dict) -> list[str]:
@@ -68,7 +68,7 @@ async def test_no_fault_assist_check_flap_requests_return(scenario):
     assert d["verdict"] == "no_alarm_request_return", why(d)
     assert suspected(d) == []
     assert one(d, "alarms_in_window")["value"] == 0
-    assert evidence(d, "alarm") == [] and d["could_not_check"] == []
+    assert evidence(d, "alarm") == [] and d["couldNotCheck"] == []
     assert codes(d) == ["request_return"]
 
 
@@ -87,9 +87,9 @@ async def test_no_fault_interruption_is_unclear_and_loops_at_the_province_exit_f
     _, d = await scenario.triage(EPL, "interruption", "down")
     assert d["verdict"] == "fault_segment_unclear", why(d)
     assert suspected(d) == []
-    plan = d["loop_plan"]
-    assert (plan[0]["device"], plan[0]["port"], plan[0]["site_kind"]) == ("prov-exit1", "xgei-1/1/0/1", "province_exit")
-    assert (plan[1]["device"], plan[1]["port"], plan[1]["site_kind"]) == ("acc-a-sw1", "GigabitEthernet0/0/1", "access_room")
+    plan = d["loopPlan"]
+    assert (plan[0]["device"], plan[0]["port"], plan[0]["siteKind"]) == ("prov-exit1", "xgei-1/1/0/1", "province_exit")
+    assert (plan[1]["device"], plan[1]["port"], plan[1]["siteKind"]) == ("acc-a-sw1", "GigabitEthernet0/0/1", "access_room")
     # then outwards from the access room, the customer end last
     assert [(p["device"], p["segment"]) for p in plan[1:]] == [
         ("acc-a-sw1", 0), ("acc-a-sw1", 1), ("agg-rtr1", 1), ("agg-rtr1", 2), ("metro-egr1", 2), ("metro-egr1", 3),
@@ -130,7 +130,7 @@ async def test_fiber_degraded_on_an_interruption_ticket(scenario, segment):
         assert one(d, "loss_over_budget_db", segment=segment, device=device, port=port)["value"] > 3.0
     assert codes(d)[0] == "contact_customer_first"
     assert "preventive_action" in codes(d)  # DOMAIN interruption-6: degraded fiber is controllable
-    assert [(p["device"], p["port"]) for p in d["loop_plan"]] == list(ENDS[segment])
+    assert [(p["device"], p["port"]) for p in d["loopPlan"]] == list(ENDS[segment])
 
 
 # -- fiber cut -----------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ async def test_fiber_cut_interruption(scenario, segment):
     assert suspected(d) == [segment]
     assert_dark_and_down(d, segment)
     assert_no_fault_elsewhere(d, segment)
-    assert [(p["device"], p["port"]) for p in d["loop_plan"]] == list(ENDS[segment])  # office side first
+    assert [(p["device"], p["port"]) for p in d["loopPlan"]] == list(ENDS[segment])  # office side first
     assert codes(d)[:2] == ["contact_customer_first", "repair_fiber"]
 
 
@@ -165,7 +165,7 @@ async def test_cut_on_the_province_exit_segment_loops_at_that_segment(scenario):
     _, d = await scenario.triage(EPL, "interruption", "down")
     assert d["verdict"] == "no_light_fiber_cut" and suspected(d) == [3]
     assert_dark_and_down(d, 3)
-    assert [(p["device"], p["port"]) for p in d["loop_plan"]] == list(ENDS[3])
+    assert [(p["device"], p["port"]) for p in d["loopPlan"]] == list(ENDS[3])
 
 
 # -- loose connector -----------------------------------------------------------------------------
@@ -237,7 +237,7 @@ async def test_customer_power_off(scenario):
     assert office["value"] < office["limit"]  # the office port facing the CPE is dark
     assert codes(d)[:2] == ["contact_customer_first", "test_customer_device"]
     assert any(n["device"] == "cpe-bank-1" and n["kind"] == "device" and n["reason"] == "unreachable"
-               for n in d["could_not_check"])
+               for n in d["couldNotCheck"])
 
 
 async def test_customer_power_off_on_an_assist_check_flap_ticket(scenario):
@@ -249,7 +249,7 @@ async def test_customer_power_off_on_an_assist_check_flap_ticket(scenario):
     assert any(a["value"].startswith("linkDown") for a in alarms), alarms
     assert one(d, "oper_status", segment=0, device="acc-a-sw1", port="GigabitEthernet0/0/1")["value"] == "down"
     # the customer device's own alarm history could not be read, and the verdict says so
-    assert {("cpe-bank-1", "device"), ("cpe-bank-1", "alarms")} <= {(n["device"], n["kind"]) for n in d["could_not_check"]}
+    assert {("cpe-bank-1", "device"), ("cpe-bank-1", "alarms")} <= {(n["device"], n["kind"]) for n in d["couldNotCheck"]}
     assert codes(d) == ["dispatch_customer_end"]
 
 

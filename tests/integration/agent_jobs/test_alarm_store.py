@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from agent.alarms import journal_alarm, query_alarms, store_record, tmf642
+from agent.alarms import journal_alarm, query_alarms, store_record
 from agent.db import make_engine, make_session_factory, unit_of_work
 from agent.inventory import import_inventory
 from agent.models import Alarm, JournalEntry, Ticket
+from api.schemas import AlarmOut
 from collectors.enums import AlarmType, Method, ProbableCause, Severity
 from collectors.readings import AlarmRecord, Source
 
@@ -46,7 +47,7 @@ def test_raise_merge_clear_and_a_new_raise(db_url):
         assert rows[0].reduction_key == "acc-a-sw1|GigabitEthernet0/0/1|linkDown"
         assert rows[0].raised_at == T0 and rows[0].cleared_at == T0 + timedelta(minutes=1)
         assert [a.id for a in query_alarms(s, device="acc-a-sw1", active=True)] == [again.alarm_id]
-        shaped = tmf642(rows[0])
+        shaped = AlarmOut.of(rows[0]).model_dump(mode="json", by_alias=True)  # as GET /api/v1/alarms serves it
         assert shaped["state"] == "cleared" and shaped["alarmClearedTime"] == (T0 + timedelta(minutes=1)).isoformat()
         assert shaped["alarmedObject"] == {"id": "acc-a-sw1:GigabitEthernet0/0/1", "device": "acc-a-sw1",
                                            "port": "GigabitEthernet0/0/1"}

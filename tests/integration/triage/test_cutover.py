@@ -72,22 +72,22 @@ async def test_alarms_inside_an_approved_cutover_on_the_circuit_are_not_a_new_fa
         ticket = await api.file(EPL, "assist_check", "interruption_or_flap")
         first = await api.first_diagnosis(ticket["id"])
         # registered but not approved: the alarms are historical alarms like any other
-        assert first["verdict"] == "historical_alarms_dispatch_customer_end", first["summary_en"]
-        assert [s["index"] for s in first["suspected_segments"]] == [1]
+        assert first["verdict"] == "historical_alarms_dispatch_customer_end", first["summaryEn"]
+        assert [s["index"] for s in first["suspectedSegments"]] == [1]
 
         r = await api.post(f"/api/v1/cutovers/{cutover['id']}/approve", role="province")
         assert r.status_code == 200, r.text
         r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage")
         assert r.status_code == 200, r.text
         second = r.json()
-        assert second["verdict"] == "within_approved_cutover", second["summary_en"]
-        assert second["suspected_segments"] == []
-        assert "GJ-2026-010" in second["summary_en"]
+        assert second["verdict"] == "within_approved_cutover", second["summaryEn"]
+        assert second["suspectedSegments"] == []
+        assert "GJ-2026-010" in second["summaryEn"]
         planned = [e for e in second["evidence"] if e["name"] == "alarm" and e.get("segment") == 1]
         assert {(e["device"], e["port"]) for e in planned} == set(SEG1)
 
         # CIR-MPLS-0002 runs over the same segment but the cutover does not name it: a fault there
         other = await api.file("CIR-MPLS-0002", "assist_check", "interruption_or_flap")
         d = await api.first_diagnosis(other["id"])
-        assert d["verdict"] == "historical_alarms_dispatch_customer_end", d["summary_en"]
-        assert [s["index"] for s in d["suspected_segments"]] == [1]
+        assert d["verdict"] == "historical_alarms_dispatch_customer_end", d["summaryEn"]
+        assert [s["index"] for s in d["suspectedSegments"]] == [1]

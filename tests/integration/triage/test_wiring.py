@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,10 +14,20 @@ from agent.inventory import import_inventory
 from agent.models import Alarm
 from agent.services import build_services
 from agent.tickets import Actor, Intake
+from api.schemas.diagnoses import EvidenceOut, LoopPointOut
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 EPL = "CIR-EPL-0001"
+
+
+def _members(value) -> set[str]:
+    """Every member name in a JSON body, at every depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(_members(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_members(v) for v in value))
+    return set()
 
 
 async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, helpers, tmp_path):
@@ -28,6 +39,8 @@ async def test_rerun_adds_a_second_diagnosis_and_a_second_journal_entry(lab, hel
         assert r.status_code == 200, r.text
         second = r.json()
         assert second["id"] != first["id"] and second["verdict"] == first["verdict"] == "no_alarm_request_return"
+        assert first["schemaVersion"] == second["schemaVersion"] == 2  # docs/diagnosis-json.md
+        assert not [k for k in _members(second) if not re.fullmatch(r"[a-z][A-Za-z0-9]*", k)]
         assert [d["id"] for d in await api.diagnoses(ticket["id"])] == [first["id"], second["id"]]
         entries = [n for n in await api.journal(ticket["id"]) if n["kind"] == "diagnosis"]
         assert [e["data"]["diagnosis_id"] for e in entries] == [first["id"], second["id"]]
@@ -45,15 +58,19 @@ async def test_the_diagnosis_journal_entry_carries_readable_text_and_the_structu
         d = await api.first_diagnosis(ticket["id"])
         entry = next(n for n in await api.journal(ticket["id"]) if n["kind"] == "diagnosis")
         text = entry["text"]
-        assert d["summary_zh"] in text and d["summary_en"] in text  # Chinese then English
-        assert text.index(d["summary_zh"]) < text.index(d["summary_en"])
+        assert d["summaryZh"] in text and d["summaryEn"] in text  # Chinese then English
+        assert text.index(d["summaryZh"]) < text.index(d["summaryEn"])
         assert "{" not in text.splitlines()[0]  # a sentence for the duty officer, not a JSON dump
         data = entry["data"]
         assert data["diagnosis_id"] == d["id"] and data["verdict"] == d["verdict"] == "fault_segment_unclear"
         assert data["playbook"] == "interruption" and data["duration_ms"] > 0
+        # the journal keeps the diagnosis as the agent stored it (snake_case data); the API serves the same
         stored = data["diagnosis"]
-        assert stored["evidence"] == d["evidence"] and stored["loop_plan"] == d["loop_plan"]
-        assert stored["loop_plan"][0]["device"] == "prov-exit1"
+        as_served = lambda model, items: [model.model_validate(i).model_dump(mode="json", by_alias=True)  # noqa: E731
+                                          for i in items]
+        assert as_served(EvidenceOut, stored["evidence"]) == d["evidence"]
+        assert as_served(LoopPointOut, stored["loop_plan"]) == d["loopPlan"]
+        assert d["loopPlan"][0]["device"] == "prov-exit1"
 
 
 async def test_unknown_circuit_is_journalled_and_a_rerun_is_refused_with_422(lab, helpers, tmp_path):
@@ -93,16 +110,16 @@ async def test_a_silent_device_is_cut_off_at_the_deadline_and_named_in_could_not
     # The deadline is the contract under test (not a speed figure): without it this triage would wait
     # for the silent device's SNMP retries and SSH banner timeout.
     assert d["durationMs"] <= deadline * 1000 + 1500, d["durationMs"]
-    silent = [n for n in d["could_not_check"] if n["device"] == "agg-rtr1"]
-    assert silent and silent[0]["kind"] == "device", d["could_not_check"]
+    silent = [n for n in d["couldNotCheck"] if n["device"] == "agg-rtr1"]
+    assert silent and silent[0]["kind"] == "device", d["couldNotCheck"]
     assert silent[0]["reason"] in ("timeout", "unreachable")
-    assert silent[0]["text_en"].startswith("agg-rtr1 device: ")
-    assert silent[0]["text_zh"].startswith("agg-rtr1 设备：")
+    assert silent[0]["textEn"].startswith("agg-rtr1 device: ")
+    assert silent[0]["textZh"].startswith("agg-rtr1 设备：")
     # the other devices were read: their ports are in the evidence, the verdict says what it could not check
     read = {e["device"] for e in d["evidence"] if e["name"] == "oper_status"}
     assert {"acc-a-sw1", "metro-egr1", "prov-exit1", "cpe-bank-1"} <= read and "agg-rtr1" not in read
     assert d["verdict"] == "inconclusive_unreachable"
-    assert "agg-rtr1" in d["summary_en"]
+    assert "agg-rtr1" in d["summaryEn"]
 
 
 async def test_recovery_on_start_triages_every_open_ticket_without_a_diagnosis(lab, helpers, db_url):
@@ -165,7 +182,7 @@ async def test_the_ticket_window_follows_triage_lookback_hours(lab, helpers, tmp
                 s.commit()
             ticket = await api.file(EPL, reported=reported)
             d = await api.first_diagnosis(ticket["id"])
-            assert datetime.fromisoformat(d["window_start"]) == reported - timedelta(hours=hours)
+            assert datetime.fromisoformat(d["windowStart"]) == reported - timedelta(hours=hours)
             verdicts[hours] = d
     assert verdicts[24.0]["verdict"] == "historical_alarms_dispatch_customer_end"
     assert [e["device"] for e in verdicts[24.0]["evidence"] if e["name"] == "alarm"] == ["acc-a-sw1"]

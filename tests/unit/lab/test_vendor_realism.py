@@ -4,7 +4,6 @@ VRP5 multi-lane rows as the S6730 capture, and alarm rows indented by two spaces
 legend. Rendered from the model without I/O; the captures are read from ../shared/fixtures."""
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 

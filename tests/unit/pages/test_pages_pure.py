@@ -37,7 +37,7 @@ def test_forms_validate_with_the_api_models():
         FORMS["dispatch"].parse({"specialty": "", "contractor": "x"})
     assert err.value.errors()[0]["loc"] == ("specialty",)
     suspension = FORMS["request_suspension"].parse({"reason": "用户机房停电", "localFault": "on"})
-    assert suspension.localFault is True and suspension.customerConsent is False
+    assert suspension.local_fault is True and suspension.customer_consent is False
 
 
 DIAGNOSIS = {

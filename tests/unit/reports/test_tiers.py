@@ -57,7 +57,7 @@ def test_kpis_split_by_tier_on_a_hand_computed_set():
     one = compute_kpis([histories[1]], SlaRules(), WorkingDayCalendar(schedules={}), T0, T0 + timedelta(days=1),
                        T0 + timedelta(hours=5))
     assert got(one.kpis, "signTimeliness") == (1, 0)
-    assert set(report.to_dict()["byTier"]) == {"default", "gold"}
+    assert set(report.by_tier) == {"default", "gold"}
 
 
 def test_tier_of_reads_the_arrival():

@@ -72,7 +72,7 @@ def test_empty_window_has_no_rate(rules, calendar):
     report = compute_kpis(TICKETS.values(), rules, calendar, T0 + timedelta(days=30), T0 + timedelta(days=31),
                           T0 + timedelta(days=31))
     assert all(k.total == 0 and k.rate is None for k in report.kpis.values())
-    assert report.to_dict()["kpis"]["faultHandlingTimeliness"]["label"] == "故障处理及时率"
+    assert report.kpis["faultHandlingTimeliness"].label_zh == "故障处理及时率"
 
 
 def test_rule4_progress_compliance_counts_a_late_entry_as_a_miss_not_as_an_on_time_cycle(rules, calendar):
@@ -84,3 +84,13 @@ def test_rule4_progress_compliance_counts_a_late_entry_as_a_miss_not_as_an_on_ti
     report = compute_kpis([history], rules, calendar, T0, T0 + timedelta(days=1), T0 + timedelta(hours=6))
     assert (report.kpis["progressCompliance"].on_time, report.kpis["progressCompliance"].late) == (2, 2)
     assert report.kpis["progressCompliance"].rate == 0.5
+
+
+def test_a_window_in_the_past_ignores_tickets_that_arrived_after_it(rules, calendar):
+    """The console's per-day history: a ticket still open that arrived after the window's end was
+    replayed up to the window's end with no event in it (IndexError); it decided nothing there."""
+    later = [ev("created", 5 * DAY)]
+    end = T0 + timedelta(days=1)
+    report = compute_kpis([TICKETS["A"], later], rules, calendar, T0, end, end)
+    assert report.tickets == 1
+    assert figures(report)["signTimeliness"] == (1, 0)
