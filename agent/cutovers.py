@@ -37,7 +37,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from agent.errors import InvalidInput, InvalidTransition, NotFound
-from agent.models import Circuit, Cutover, CutoverCircuit, CutoverDecision, Device, Port, Segment
+from agent.models import (
+    Circuit,
+    Cutover,
+    CutoverCircuit,
+    CutoverDecision,
+    Device,
+    Port,
+    Segment,
+)
 from agent.tickets import Actor
 from diagnosis.ticket import CutoverWindow
 

@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from agent.models import Cutover, CutoverDecision, FaultReport, FaultReportVersion, OptimisationRequest
+from agent.models import (
+    Cutover,
+    CutoverDecision,
+    FaultReport,
+    FaultReportVersion,
+    OptimisationRequest,
+)
 from agent.reports import meta
 from api.schemas.base import In, Instant, Out
 from api.schemas.cutovers import CutoverOut

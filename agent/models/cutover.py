@@ -6,7 +6,6 @@ passes the approved windows of a ticket's circuit to the diagnosis (``within_app
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Text

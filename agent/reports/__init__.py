@@ -12,7 +12,13 @@ ranked; ``requests``: optimisation requests raised from them and tracked to the 
 from __future__ import annotations
 
 from agent.reports import optimisation, requests
-from agent.reports.errors import ReportConflict, ReportError, ReportNotOwed, ReportSubmitted, ReportUnavailable
+from agent.reports.errors import (
+           ReportConflict,
+           ReportError,
+           ReportNotOwed,
+           ReportSubmitted,
+           ReportUnavailable,
+)
 from agent.reports.fault import EDITABLE, draft
 from agent.reports.record import FaultRecord, load_record
 from agent.reports.render import to_markdown, to_pdf

@@ -33,6 +33,7 @@ OTHER_PARTIES = {
     "noc": ("网管值班人员", "NOC"),
     "engineer": ("维护人员", "maintenance engineer"),
 }
+PARTY_NAMES = {party: (zh, en) for party, zh, en in PARTIES}
 # a journal author who acted on the ticket but is on no participant row, by the journal's role
 JOURNAL_ROLE_PARTY = {"duty_officer": "duty_staff", "engineer": "engineer", "province": "province_duty",
                       "noc": "noc", "admin": "duty_staff"}
@@ -57,9 +58,9 @@ PREVENTIVE: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "A loose port or patch cord is controllable: inspect and secure the ports and patch cords of the same room."),
     (("劣化", "degraded", "衰耗", "attenuation", "bend", "弯折", "fiber_degraded", "light_low"),
      "接入光纤劣化属可控因素：测试该段光功率及衰耗，安排整治或更换光纤，纳入光功率预警监测。",
-     "A degraded access fiber is controllable: measure the segment's light and loss, repair or replace "
-     "the fiber, and watch its Rx level with an early warning."),
-    (("断", "cut", "fiber_cut", "施工", "construction"),
+     ("A degraded access fiber is controllable: measure the segment's light and loss, repair or replace "
+      "the fiber, and watch its Rx level with an early warning.")),
+    (("断纤", "光缆中断", "挖断", "fiber cut", "fiber_cut", "施工", "construction"),
      "光缆中断：核查路由上的外力施工风险，必要时申请保护路由或双路由。",
      "Fiber cut: check the route for third-party works; consider a protected or diverse route."),
     (("电源", "power", "停电", "掉电"),
@@ -85,7 +86,7 @@ def _duration(seconds: float | None) -> str:
     if seconds is None:
         return NOT_RECORDED
     sign = "-" if seconds < 0 else ""
-    s = int(round(abs(seconds)))
+    s = round(abs(seconds))
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{sign}{h}h{m:02d}m{sec:02d}s"
@@ -236,7 +237,7 @@ def _participants(record: FaultRecord) -> list[dict[str, Any]]:
         if (name, party) in seen:
             return
         seen.add((name, party))
-        zh, en = dict((p, (z, e)) for p, z, e in PARTIES).get(party) or OTHER_PARTIES.get(party, (party, party))
+        zh, en = PARTY_NAMES.get(party) or OTHER_PARTIES.get(party, (party, party))
         people.append({"name": name, "party": party, "partyZh": zh, "partyEn": en, "organisation": organisation,
                        "contact": contact, "source": source})
 

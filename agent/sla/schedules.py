@@ -134,7 +134,9 @@ def _make_up(days: dict[date, str]) -> dict[date, str]:
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> dict[date, str]:
     """The days off the law fixes for ``year`` (with article 6's make-up days), without the 调休."""
-    from lunar_python import Lunar  # the lunar calendar and solar terms (see module docstring)
+    from lunar_python import (
+        Lunar,  # the lunar calendar and solar terms (see module docstring)
+    )
 
     new_year = Lunar.fromYmd(year, 1, 1).getSolar()
     first = date(new_year.getYear(), new_year.getMonth(), new_year.getDay())

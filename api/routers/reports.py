@@ -10,7 +10,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from agent.errors import InvalidInput, NotFound
 from agent.policy import Permission
-from agent.reports import FaultReports, meta, optimisation, requests, to_markdown, to_pdf
+from agent.reports import (
+    FaultReports,
+    meta,
+    optimisation,
+    requests,
+    to_markdown,
+    to_pdf,
+)
 from agent.tickets import Actor
 from api.deps import ServicesDep, SessionDep, TicketId, require
 from api.problems import responses

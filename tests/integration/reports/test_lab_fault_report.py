@@ -138,7 +138,7 @@ async def test_lab_ticket_report_names_everyone_and_the_loop_points(agent, lab, 
 async def test_three_degradations_of_one_segment_over_weeks_make_one_ranked_request(agent, lab):
     """Network optimisation (网络优化): the same segment degraded three times in simulated weeks, each
     found by the arrival triage on the lab, gives one proposal with the three tickets as evidence."""
-    running, clock, client = agent
+    _running, clock, client = agent
     clock.advance(days=7)  # clear of the first test's ticket (and of the reopen window)
     start = clock.now()
     tickets = []

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.models import Circuit, Customer, JournalEntry, Participant, Suspension, Ticket
+from agent.models import (
+    Circuit,
+    Customer,
+    JournalEntry,
+    Participant,
+    Suspension,
+    Ticket,
+)
 from agent.reports.fault import draft
 from agent.reports.record import FaultRecord
 from agent.reports.render import to_markdown

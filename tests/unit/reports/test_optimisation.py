@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from agent.reports.optimisation import AlarmFact, FaultFact, ProposalKind, find_recurring
+from agent.reports.optimisation import (
+    AlarmFact,
+    FaultFact,
+    ProposalKind,
+    find_recurring,
+)
 
 T0 = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 SEG = ("acc-a-sw1 XGigabitEthernet0/0/1", "agg-rtr1 TenGigabitEthernet1/1/1")
