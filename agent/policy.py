@@ -34,8 +34,14 @@ class Permission(StrEnum):
     LOOP_TEST = "loop.test"  # set a loop at a point, cancel it, retry its clear
     LOOP_LOCALISE = "loop.localise"  # run the interruption procedure's loop walk (may loop at the province exit)
     REPORT_SUBMIT = "report.submit"
-    CUTOVER_REGISTER = "cutover.register"
+    REPORT_EDIT = "report.edit"  # draft a fault report from the record, edit its texts, redraft
+    CUTOVER_REGISTER = "cutover.register"  # also: the branch applies for a cutover (the chain's first step)
     CUTOVER_APPROVE = "cutover.approve"
+    CUTOVER_ASSESS = "cutover.assess"  # province: are enterprise customers affected (from the inventory)
+    CUTOVER_REVIEW_PLAN = "cutover.review_plan"  # province center: the customer-impact plan
+    CUTOVER_INTERNATIONAL = "cutover.international"  # records the group international CS decision
+    CUTOVER_CONSENT = "cutover.consent"  # records the customer's consent or refusal (via the customer manager)
+    OPTIMISATION_MANAGE = "optimisation.manage"  # raise and track network optimisation requests
     INVENTORY_IMPORT = "inventory.import"
     # service problems (TMF656): one cause, many tickets
     PROBLEM_ACKNOWLEDGE = "problem.acknowledge"
@@ -68,8 +74,18 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # (a branch engineer's localisation through the exit names who authorised it).
     Permission.LOOP_LOCALISE: frozenset({R.ENGINEER, R.PROVINCE, R.ADMIN}),
     Permission.REPORT_SUBMIT: _STAFF,
+    Permission.REPORT_EDIT: _STAFF,  # the duty officer writes the report (责任: 组织编写故障报告)
     Permission.CUTOVER_REGISTER: _STAFF | {R.PROVINCE},
     Permission.CUTOVER_APPROVE: frozenset({R.PROVINCE, R.ADMIN}),
+    # The source's chain: the province's O&M department decides whether enterprise customers are
+    # affected, its customer response center reviews the plan and submits to the group's international
+    # customer service; the branch (through the customer manager) asks the customer.
+    Permission.CUTOVER_ASSESS: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.CUTOVER_REVIEW_PLAN: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.CUTOVER_INTERNATIONAL: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.CUTOVER_CONSENT: _STAFF,
+    # the customer response center raises and tracks them; the branch's O&M says whether construction is needed
+    Permission.OPTIMISATION_MANAGE: _STAFF | {R.ENGINEER},
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
     # The work on a problem is the same work as on each child ticket: the same roles as the ticket's own
     # actions (the NOC stays read-only: it sees the problem open, the duty officer takes it).

@@ -9,7 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,21 @@ class EscalationContacts(BaseModel):
     level2: list[str] = Field(default_factory=lambda: ["deputy GM for operations (分管运维副总)"])
 
 
+class TierDurations(BaseModel):
+    """A service-level tier's own duty-rule durations; a field left out keeps the source's value."""
+
+    model_config = ConfigDict(extra="forbid")
+    sign_warn_minutes: int | None = Field(None, ge=1)
+    sign_limit_minutes: int | None = Field(None, ge=1)
+    contact_feedback_minutes: int | None = Field(None, ge=1)
+    progress_interval_minutes: int | None = Field(None, ge=1)
+    escalation_level1_minutes: int | None = Field(None, ge=1)
+    escalation_level2_minutes: int | None = Field(None, ge=1)
+    fault_time_limit_minutes: int | None = Field(None, ge=1)
+    report_working_days: int | None = Field(None, ge=1)
+    report_working_days_overtime: int | None = Field(None, ge=1)
+
+
 class SlaSettings(BaseModel):
     """Durations of the duty rules (DOMAIN.md, "The duty rules (SLA)"), in minutes unless named otherwise."""
 
@@ -43,6 +58,9 @@ class SlaSettings(BaseModel):
     # Close of business of a working day, local time ("HH:MM", up to "24:00"): a report due "within N
     # working days" is due at this time of the N-th working day. The source names no hour: 24:00.
     report_day_end: str = Field(default="24:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+    # Holiday files (the State Council's yearly schedule as YAML, agent/sla/schedules.py) beyond the
+    # shipped ones: a year's file takes precedence over the chinese-calendar package.
+    holiday_files: list[Path] = Field(default_factory=list)
     # Escalation contacts per branch (the circuit's lead office); "default" applies to the others.
     escalation_contacts: dict[str, EscalationContacts] = Field(default_factory=lambda: {"default": EscalationContacts()})
     # Webhook URLs per notification kind (sla.warning, sla.breach, sla.escalation, sla.report_due,
@@ -52,6 +70,18 @@ class SlaSettings(BaseModel):
     webhook_backoff_seconds: float = 5.0  # first retry; doubles per attempt up to the cap
     webhook_backoff_max_seconds: float = 600.0
     sweep_interval_seconds: float = 5.0
+    # Per-customer service levels (issue 16): named tiers with their own durations, and the tier of
+    # each customer (inventory customer id); a customer not named is in the "default" tier (the
+    # source's durations above). A ticket keeps the tier its customer had when it arrived.
+    tiers: dict[str, TierDurations] = Field(default_factory=dict)
+    customer_tiers: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_tiers(self) -> SlaSettings:
+        unknown = sorted({t for t in self.customer_tiers.values() if t != "default" and t not in self.tiers})
+        if unknown:
+            raise ValueError(f"customer_tiers names tiers that are not configured in sla.tiers: {', '.join(unknown)}")
+        return self
 
 
 class Settings(BaseSettings):

@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on ``agent.db.Base.metadata``."""
 from agent.models import sla as _sla  # noqa: F401,E402  (SLA tables, issue 6)
 from agent.models.cutover import Cutover, CutoverCircuit  # noqa: E402  (planned cutover windows, 割接)
+from agent.models.cutover_chain import CutoverDecision  # noqa: E402  (the approval chain's decisions)
 from agent.models.inventory import Circuit, Customer, Device, Port, Segment, Site
 from agent.models.loops import LoopLocalisation, LoopTest  # noqa: E402  (loop tests, 环测)
 from agent.models.problems import (  # noqa: E402  (service problems, TMF656)
@@ -8,6 +9,11 @@ from agent.models.problems import (  # noqa: E402  (service problems, TMF656)
     ProblemJournalEntry,
     ProblemTicket,
     ServiceProblem,
+)
+from agent.models.reports import (  # noqa: E402  (fault reports 故障报告, optimisation requests 网络优化)
+    FaultReport,
+    FaultReportVersion,
+    OptimisationRequest,
 )
 from agent.models.telemetry import (  # noqa: E402  (polled readings history, health grades)
     CircuitHealthRow,
@@ -29,8 +35,5 @@ from agent.models.tickets import (
 from agent.models.users import User
 
 __all__ = [
-    "Alarm", "Circuit", "CircuitHealthRow", "Customer", "Cutover", "CutoverCircuit", "Device", "Diagnosis",
-    "ExternalIdentifier", "HealthEvent", "JournalEntry", "LoopLocalisation", "LoopTest", "OpticalSample", "Participant",
-    "PollRun", "Port", "PortTrend", "ProblemAlarm", "ProblemJournalEntry", "ProblemTicket", "ReadingHourly", "Segment",
-    "ServiceProblem", "Site", "Suspension", "Ticket", "User",
+    "Alarm", "Circuit", "CircuitHealthRow", "Customer", "Cutover", "CutoverCircuit", "CutoverDecision", "Device", "Diagnosis", "ExternalIdentifier", "FaultReport", "FaultReportVersion", "HealthEvent", "JournalEntry", "LoopLocalisation", "LoopTest", "OpticalSample", "OptimisationRequest", "Participant", "PollRun", "Port", "PortTrend", "ProblemAlarm", "ProblemJournalEntry", "ProblemTicket", "ReadingHourly", "Segment", "ServiceProblem", "Site", "Suspension", "Ticket", "User",
 ]

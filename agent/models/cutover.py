@@ -6,8 +6,9 @@ passes the approved windows of a ticket's circuit to the diagnosis (``within_app
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agent.db import Base
@@ -26,6 +27,13 @@ class Cutover(Base):
     # Approved when an approver is recorded; only approved windows excuse a fault.
     approved_by: Mapped[str | None] = mapped_column(String(128))
     approved_at: Mapped[datetime | None]
+    # The approval chain (agent/cutovers.py, agent/models/cutover_chain.py): the step it is at, the
+    # applying branch, the network elements it touches, and the province's findings on the way.
+    state: Mapped[str] = mapped_column(String(32), default="applied")
+    branch: Mapped[str | None] = mapped_column(String(200))
+    elements: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # [{"device": .., "port": ..|None}]
+    affects_customers: Mapped[bool | None] = mapped_column(Boolean)
+    international: Mapped[bool | None] = mapped_column(Boolean)
     circuits: Mapped[list[CutoverCircuit]] = relationship(back_populates="cutover", cascade="all, delete-orphan",
                                                           order_by="CutoverCircuit.circuit_id")
 

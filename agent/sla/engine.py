@@ -21,6 +21,7 @@ from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
 from agent.sla.kpis import KpiReport, compute_kpis
 from agent.sla.model import (
+    DEFAULT_TIER,
     ClockKind,
     ClockState,
     ClockView,
@@ -28,6 +29,7 @@ from agent.sla.model import (
     SlaEvent,
     SlaRules,
     TicketClocks,
+    tier_of,
 )
 from agent.sla.model import (
     SlaEventKind as K,
@@ -64,8 +66,10 @@ class SlaEngine:
                  worker_id: str | None = None) -> None:
         self.settings, self.clock = settings, clock
         self.cfg = settings.sla
-        self.rules = SlaRules.from_settings(settings.sla)
-        self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end)
+        self.rules = SlaRules.from_settings(settings.sla)  # the default tier: the source's durations
+        self.tier_rules = {name: SlaRules.from_settings(settings.sla, name) for name in settings.sla.tiers}
+        self.calendar = WorkingDayCalendar(settings.timezone, settings.sla.report_day_end,
+                                           holiday_files=settings.sla.holiday_files)
         self.journal: JournalSink = journal or _lead_journal
         # the sweep writes its journal entries in one statement unless a sink was given (tests, hosts)
         self.journal_in_bulk = journal is None
@@ -98,7 +102,8 @@ class SlaEngine:
         session.flush()
         now = max(at, self.clock.now())
         try:
-            tc = compute_clocks(self.history(session, ticket_id), self.rules, self.calendar, now)
+            events = self.history(session, ticket_id)
+            tc = compute_clocks(events, self.rules_for(events), self.calendar, now)
         except HistoryError as exc:
             # The lifecycle action itself stands; the clocks of this ticket stay as they were.
             log.error("SLA ticket %s: clocks not recomputed after %s: %s", ticket_id, kind.value, exc)
@@ -107,18 +112,30 @@ class SlaEngine:
         store.project(session, ticket_id, tc, fired, now)
         return tc
 
+    def rules_for(self, events) -> SlaRules:
+        """The durations of the ticket's service-level tier (the one it arrived with)."""
+        tier = tier_of(events)
+        rules = self.tier_rules.get(tier)
+        if rules is None:
+            if tier != DEFAULT_TIER:
+                log.warning("SLA tier %r of a ticket is no longer configured: the default durations apply", tier)
+            return self.rules
+        return rules
+
     def _has_history(self, session: Session, ticket_id: int) -> bool:
         return session.scalar(select(SlaEventRow.id).where(SlaEventRow.ticket_id == ticket_id).limit(1)) is not None
 
     def _ticket_facts(self, session: Session, ticket: Any) -> dict[str, Any]:
         facts: dict[str, Any] = {"externalId": getattr(ticket, "external_id", None),
-                                 "circuitId": getattr(ticket, "circuit_id", None), "branch": None}
+                                 "circuitId": getattr(ticket, "circuit_id", None), "branch": None,
+                                 "tier": DEFAULT_TIER}
         if facts["circuitId"]:
             from agent.models import Circuit
 
             circuit = session.get(Circuit, facts["circuitId"])
             if circuit is not None:
                 facts["branch"] = circuit.lead_office  # the lead office (主调局) is the branch in charge
+                facts["tier"] = self.cfg.customer_tiers.get(circuit.customer_id, DEFAULT_TIER)
         return facts
 
     def _notify_suspension(self, session: Session, ticket: Any, kind: K, at: datetime, data: dict) -> None:
@@ -139,7 +156,7 @@ class SlaEngine:
 
     def compute(self, session: Session, ticket_id: int, now: datetime) -> TicketClocks | None:
         events = self.history(session, ticket_id)
-        return compute_clocks(events, self.rules, self.calendar, now) if events else None
+        return compute_clocks(events, self.rules_for(events), self.calendar, now) if events else None
 
     def clocks_for(self, session: Session, ticket_id: int, now: datetime) -> list[ClockView]:
         """Every started clock of the ticket at ``now`` (empty for a ticket the engine never saw)."""
@@ -180,7 +197,7 @@ class SlaEngine:
             SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value])).distinct()
         ids = set(session.scalars(recent)) | set(session.scalars(still_open))
         hist = store.histories(session, ids)
-        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules, self.calendar,
+        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules_for, self.calendar,
                             start, end, horizon)
 
     # --- the sweep --------------------------------------------------------------------------------

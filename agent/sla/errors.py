@@ -2,7 +2,8 @@
 
     SlaError (agent.errors.FaultlineError)
     ├── HistoryError (ValueError)   a ticket's event history cannot be replayed (unknown kind, out of order)
-    └── WebhookError                 one webhook delivery failed (HTTP status, timeout, refused); retried
+    ├── WebhookError                 one webhook delivery failed (HTTP status, timeout, refused); retried
+    └── HolidayFileError (ValueError) a holiday file (the State Council's schedule) is unreadable or inconsistent
 """
 from __future__ import annotations
 
@@ -21,3 +22,7 @@ class WebhookError(SlaError):
     def __init__(self, url: str, reason: str) -> None:
         self.url, self.reason = url, reason
         super().__init__(f"webhook {url}: {reason}")
+
+
+class HolidayFileError(SlaError, ValueError):
+    """Refused at start-up: a wrong holiday file would move every report deadline silently."""

@@ -7,14 +7,14 @@ time only. A rate is None when nothing was decided in the window.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
 from agent.sla.model import ClockKind as C
-from agent.sla.model import ReportCalendar, SlaEvent, SlaRules
+from agent.sla.model import ReportCalendar, SlaEvent, SlaRules, tier_of
 
 log = logging.getLogger("faultline.sla.kpis")
 
@@ -48,11 +48,16 @@ class KpiReport:
     end: datetime
     tickets: int  # tickets replayed
     kpis: dict[str, Kpi]
+    # the same rates per service-level tier (each ticket judged on its own tier's durations)
+    by_tier: dict[str, dict[str, Kpi]] = field(default_factory=dict)
 
 
-def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules, calendar: ReportCalendar,
-                 start: datetime, end: datetime, now: datetime) -> KpiReport:
+def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules | Callable[[list[SlaEvent]], SlaRules],
+                 calendar: ReportCalendar, start: datetime, end: datetime, now: datetime) -> KpiReport:
+    """``rules``: one set for every ticket, or a function of the ticket's history (its tier's)."""
+    rules_for = rules if callable(rules) else (lambda _h: rules)
     counts = {name: [0, 0] for name in KPI_CLOCKS}
+    tiers: dict[str, dict[str, list[int]]] = {}
     by_clock = {clock: name for name, (clock, _) in KPI_CLOCKS.items()}
     n = 0
     for history in histories:
@@ -62,13 +67,16 @@ def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules, calendar:
         if not history:
             continue
         try:
-            tc = compute_clocks(history, rules, calendar, now)
+            tc = compute_clocks(history, rules_for(history), calendar, now)
         except HistoryError as exc:
             log.error("KPI: a ticket history cannot be replayed and is left out: %s", exc)
             continue
         n += 1
+        tier = tiers.setdefault(tier_of(history), {name: [0, 0] for name in KPI_CLOCKS})
         for o in tc.outcomes:
             name = by_clock.get(o.clock)
             if name is not None and start <= o.decided_at < end:
                 counts[name][0 if o.on_time else 1] += 1
-    return KpiReport(start, end, n, {name: Kpi(KPI_CLOCKS[name][1], *counts[name]) for name in KPI_CLOCKS})
+                tier[name][0 if o.on_time else 1] += 1
+    kpis = lambda c: {name: Kpi(KPI_CLOCKS[name][1], *c[name]) for name in KPI_CLOCKS}  # noqa: E731
+    return KpiReport(start, end, n, kpis(counts), {t: kpis(c) for t, c in sorted(tiers.items())})

@@ -101,20 +101,34 @@ class SlaRules:
     report_working_days_overtime: int = 1
 
     @classmethod
-    def from_settings(cls, sla: Any) -> SlaRules:
-        """Build from ``agent.settings.SlaSettings`` (minutes and day counts)."""
-        m = lambda v: timedelta(minutes=v)  # noqa: E731
+    def from_settings(cls, sla: Any, tier: str | None = None) -> SlaRules:
+        """Build from ``agent.settings.SlaSettings`` (minutes and day counts); ``tier``: a configured
+        service-level tier whose own durations replace the source's (``SlaSettings.tiers``)."""
+        over = sla.tiers.get(tier) if tier and getattr(sla, "tiers", None) else None
+        v = lambda name: getattr(over, name, None) if getattr(over, name, None) is not None else getattr(sla, name)  # noqa: E731
+        m = lambda name: timedelta(minutes=v(name))  # noqa: E731
         return cls(
-            sign_warn=m(sla.sign_warn_minutes),
-            sign_limit=m(sla.sign_limit_minutes),
-            contact_feedback=m(sla.contact_feedback_minutes),
-            progress_interval=m(sla.progress_interval_minutes),
-            escalation_level1=m(sla.escalation_level1_minutes),
-            escalation_level2=m(sla.escalation_level2_minutes),
-            fault_time_limit=m(sla.fault_time_limit_minutes),
-            report_working_days=sla.report_working_days,
-            report_working_days_overtime=sla.report_working_days_overtime,
+            sign_warn=m("sign_warn_minutes"),
+            sign_limit=m("sign_limit_minutes"),
+            contact_feedback=m("contact_feedback_minutes"),
+            progress_interval=m("progress_interval_minutes"),
+            escalation_level1=m("escalation_level1_minutes"),
+            escalation_level2=m("escalation_level2_minutes"),
+            fault_time_limit=m("fault_time_limit_minutes"),
+            report_working_days=v("report_working_days"),
+            report_working_days_overtime=v("report_working_days_overtime"),
         )
+
+
+DEFAULT_TIER = "default"
+
+
+def tier_of(events: Any) -> str:
+    """The service-level tier a ticket arrived with (in its ``created`` event), "default" without."""
+    for ev in events:
+        if ev.kind is SlaEventKind.CREATED:
+            return (ev.data or {}).get("tier") or DEFAULT_TIER
+    return DEFAULT_TIER
 
 
 class ReportCalendar(Protocol):

@@ -141,12 +141,13 @@ def _replay(engine: SlaEngine, session: Session, hist: dict, ticket_id: int, mar
     """The ticket's clocks, replayed from its progress checkpoint when it has a usable one."""
     if mark is not None and mark.at <= now:
         try:
-            return compute_clocks(hist[ticket_id], engine.rules, engine.calendar, now, resume=mark)
+            return compute_clocks(hist[ticket_id], engine.rules_for(hist[ticket_id]), engine.calendar, now, resume=mark)
         except HistoryError as exc:
             log.warning("SLA ticket %s: replay from the progress checkpoint failed (%s); full replay", ticket_id, exc)
     if mark is not None:  # the history was read without the entries before the checkpoint
         hist[ticket_id] = store.histories(session, [ticket_id]).get(ticket_id, [])
-    return compute_clocks(hist.get(ticket_id, []), engine.rules, engine.calendar, now)
+    events = hist.get(ticket_id, [])
+    return compute_clocks(events, engine.rules_for(events), engine.calendar, now)
 
 
 _PG_CLAIM = text(
@@ -191,7 +192,7 @@ def _fire(engine: SlaEngine, session: Session, ticket_id: int, m: Milestone, tc:
     branch = created.get("branch")
     contacts = engine.escalation_contacts(branch, m.clock) if m.kind is MilestoneKind.ESCALATION else []
     view = next((c for c in tc.clocks if c.kind is m.clock), None)
-    wording = texts.describe(m, engine.rules, view, contacts, engine.calendar)
+    wording = texts.describe(m, engine.rules_for(history), view, contacts, engine.calendar)
     key = f"ticket-{ticket_id}:{m.clock.value}:{m.seq}:{m.kind.value}"
     data = {
         "clock": m.clock.value, "seq": m.seq, "milestone": m.kind.value, "dueAt": m.due_at.isoformat(),

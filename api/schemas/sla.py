@@ -89,11 +89,14 @@ class KpiReportOut(Out):
     end: Instant = Field(serialization_alias="to")
     tickets_considered: int
     kpis: dict[str, KpiOut] = Field(description="by KPI name: faultHandlingTimeliness, signTimeliness, ...")
+    by_tier: dict[str, dict[str, KpiOut]] = Field(
+        default_factory=dict, description="the same KPIs per service-level tier (SlaSettings.tiers; 'default')")
 
     @classmethod
     def of(cls, r: KpiReport) -> KpiReportOut:
         return cls(start=r.start, end=r.end, tickets_considered=r.tickets,
-                   kpis={name: KpiOut.of(k) for name, k in r.kpis.items()})
+                   kpis={name: KpiOut.of(k) for name, k in r.kpis.items()},
+                   by_tier={t: {name: KpiOut.of(k) for name, k in kpis.items()} for t, kpis in r.by_tier.items()})
 
 
 class ReportSubmitted(In):

@@ -43,6 +43,7 @@ def _headers(role: str | None) -> dict[str, str]:
 def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tuple[str, dict | str, set[str]]]:
     """Every POST route of the API: path, a valid body, the roles that may use it."""
     lid = "{loop_test_id}" if tid.startswith("{") else "1"  # the role checks answer before the loop test is looked up
+    rid = "{request_id}" if tid.startswith("{") else "1"
     routes = [("/api/v1/tickets", TICKET, STAFF),
               ("/api/v1/cutovers", CUTOVER, CUTOVER_WRITERS),
               (f"/api/v1/cutovers/{cid}/approve", {}, APPROVERS),
@@ -51,7 +52,24 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               (f"/api/v1/loop-tests/{lid}/cancel", {}, WRITERS),
               (f"/api/v1/loop-tests/{lid}/clear", {}, WRITERS),
               ("/api/v1/inventory:import", inventory, {"admin"}),
-              (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF)]
+              (f"/api/v1/sla/tickets/{tid}/report", {"reference": "RPT-1"}, STAFF),
+              # fault reports (issue 16)
+              (f"/api/v1/tickets/{tid}/fault-report", {}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/versions", {"baseVersion": 1, "remarks": "复核"}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/redraft", {"baseVersion": 1}, STAFF),
+              (f"/api/v1/tickets/{tid}/fault-report/submit", {"baseVersion": 1}, STAFF),
+              # the cutover approval chain (issue 16)
+              ("/api/v1/cutovers/applications", {**CUTOVER, "reference": "CUT-AUTH-2", "branch": "城东分公司"},
+               CUTOVER_WRITERS),
+              (f"/api/v1/cutovers/{cid}/impact-assessment", {}, APPROVERS),
+              (f"/api/v1/cutovers/{cid}/plan-review", {"approved": True, "international": False}, APPROVERS),
+              (f"/api/v1/cutovers/{cid}/international-decision", {"approved": True, "approver": "集团国际客服部"},
+               APPROVERS),
+              (f"/api/v1/cutovers/{cid}/customer-consent",
+               {"consented": True, "customerManager": "客户经理周", "customerPerson": "王经理"}, STAFF),
+              # network optimisation requests (issue 16)
+              ("/api/v1/reports/optimisation/requests", {"key": "segment:a|z"}, STAFF | {"engineer"}),
+              (f"/api/v1/reports/optimisation/requests/{rid}/progress", {"state": "done"}, STAFF | {"engineer"})]
     pid = "{problem_id}" if tid.startswith("{") else "1"  # service problems (the role check answers first)
     routes += [(f"/api/v1/problems/{pid}/{action}", body, {r.value for r in roles_for(permission)})
                for action, body, permission in (("acknowledge", {}, Permission.PROBLEM_ACKNOWLEDGE),

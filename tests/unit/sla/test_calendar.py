@@ -64,21 +64,22 @@ def test_resolution_date_is_taken_in_shanghai_not_utc(cal):
     assert cal.report_due(resolved, 1) == sh(2026, 2, 25).astimezone(UTC)
 
 
-def test_unknown_year_logs_an_error_once_and_falls_back_to_monday_to_friday(cal, caplog):
-    caplog.set_level(logging.ERROR, logger="agent.sla.calendar")
+def test_unknown_year_logs_a_warning_once_and_counts_the_statutory_holidays(cal, caplog):
+    caplog.set_level(logging.WARNING, logger="faultline.sla.calendar")
     fri = date(2031, 1, 3)
     assert fri.weekday() == 4
     assert cal.nth_working_day_after(fri, 1) == date(2031, 1, 6)  # Monday, weekend skipped
     assert cal.nth_working_day_after(fri, 2) == date(2031, 1, 7)
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(errors) == 1 and "2031" in errors[0].getMessage()
-    assert "Monday-Friday" in errors[0].getMessage()
+    assert not cal.is_working_day(date(2031, 1, 1))  # New Year's Day by law, whatever the package knows
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "2031" in warnings[0].getMessage()
+    assert "调休" in warnings[0].getMessage()
 
 
 def test_report_due_spanning_into_an_unknown_year_does_not_crash(cal):
-    # Thu Dec 31 2026 (known) -> Jan 2027 (unknown to the package): Fri Jan 1 counts as Mon-Fri fallback
+    # Thu Dec 31 2026 (known) -> Jan 2027 (unknown to the package): Fri Jan 1 is New Year's Day by law
     due = cal.report_due(sh(2026, 12, 31, 10), 2)
-    assert due == sh(2027, 1, 5).astimezone(UTC)  # Fri Jan 1 (1), Mon Jan 4 (2) -> end of Jan 4
+    assert due == sh(2027, 1, 6).astimezone(UTC)  # Mon Jan 4 (1), Tue Jan 5 (2) -> end of Jan 5
 
 
 def test_zero_working_days_is_refused(cal):
