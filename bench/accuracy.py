@@ -194,9 +194,10 @@ async def _triage(client: httpx.AsyncClient, sc: Scenario, timeout: float) -> Ou
         if d.status_code == 200 and d.json():
             diag = d.json()[0]
             conf = diag.get("confidence")  # high | medium | low (diagnosis.enums.Confidence)
-            return Outcome(sc, diag["verdict"], [s["index"] for s in diag.get("suspected_segments", [])],
+            # the diagnosis JSON, schema version 2 (docs/diagnosis-json.md): camelCase throughout
+            return Outcome(sc, diag["verdict"], [s["index"] for s in diag["suspectedSegments"]],
                            str(conf) if conf else None, diag.get("durationMs"),
-                           diag.get("summary_en") or diag.get("summary") or "")
+                           diag.get("summaryEn") or diag.get("summary") or "")
         if polls % 4:
             continue
         notes = (await client.get(f"/api/v1/tickets/{tid}/journal")).json()

@@ -22,15 +22,7 @@ from bench.accuracy import Outcome, report, run_accuracy
 from lab.scenarios import Scenario, generate_scenarios
 
 # the module fixture triages all 160 before the first test: several minutes on 2 cores
-# KNOWN FAILING (stop 18, 2026-12-04): after the last merges of this session the seed set ends with
-# dangerous errors (e.g. a cut on segment 3 called "historical alarms, dispatch to the customer end"
-# when surveys time out) and right verdicts far under the floor, where the branch that built this test
-# measured 71.9 % and 0 dangerous. The regression is not found yet; the test still runs and reports
-# in CI (xfail, not strict) so that the rest of the session's work can land. Remove this mark when
-# the cause is fixed: it is the first thing to do next (see the closing note).
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500),
-              pytest.mark.xfail(strict=False, reason="accuracy regression after the stop-18 merges: see the "
-                                                     "closing note and docs/benchmarks.md 'Accuracy'")]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 ACCURACY_FLOOR = 0.70  # measured 115/160 = 71.9 % at load average 8-11 on 2 cores (2026-12-04)
 
 SEED, COUNT, PER_LAB = 20261204, 160, 16
