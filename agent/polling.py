@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agent.db import unit_of_work
 from agent.inventory.targets import device_target, speed_from_transceiver
-from agent.models import Device, OpticalSample, PollRun
+from agent.models import Device, OpticalSample, PollRun, Site
 from agent.telemetry.history import sample_rows, store_samples
 from collectors import AdminStatus, Collector, CounterSample, DeviceSurvey
 from collectors.target import DeviceTarget
@@ -61,9 +61,14 @@ class PolledState:
     missing: dict[str, str]
 
 
-def poll_targets(session: Session) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
-    """A target per inventory device with its inventory ports, and every port's nominal speed."""
-    devices = session.scalars(select(Device).options(selectinload(Device.ports))).all()
+def poll_targets(session: Session, regions: Collection[str] | None = None,
+                 ) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
+    """A target per inventory device with its inventory ports, and every port's nominal speed;
+    ``regions``: only the devices of sites in these regions (a collector pinned to its regions)."""
+    query = select(Device).options(selectinload(Device.ports))
+    if regions is not None:
+        query = query.join(Site, Site.id == Device.site_id).where(Site.region.in_(sorted(regions)))
+    devices = session.scalars(query).all()
     targets, speeds = [], {}
     for dev in devices:
         if dev.ports:
@@ -124,14 +129,14 @@ class OpticalPoller:
         second = {k: c for k, c in self._counters.items() if k in self._previous}
         return PolledState(self.last.at if self.last else self.services.clock.now(), surveys, second, dict(self._missing))
 
-    async def poll_once(self, wants: Sequence[str] | None = None) -> PollReport:
+    async def poll_once(self, wants: Sequence[str] | None = None, regions: Collection[str] | None = None) -> PollReport:
         """Survey every device once for ``wants`` (default: the settings' poll kinds), store the samples
-        and the poll's record, then grade the circuits."""
+        and the poll's record, then grade the circuits. ``regions``: only the devices of these regions."""
         wants = tuple(wants or self.services.settings.poll_kinds or POLL_WANTS)
         async with self._lock:
             at = self.services.clock.now()
             t0 = time.perf_counter()
-            targets, speeds = await asyncio.to_thread(self._targets)
+            targets, speeds = await asyncio.to_thread(self._targets, regions)
             sem = asyncio.Semaphore(self.max_concurrent)
             since = self.last.at if self.last is not None else None
             seconds: dict[str, float] = {}
@@ -188,9 +193,9 @@ class OpticalPoller:
             await self.grader.grade(self.state())
         return self.last
 
-    def _targets(self) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
+    def _targets(self, regions: Collection[str] | None = None) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
         with self.services.session_factory() as session:
-            return poll_targets(session)
+            return poll_targets(session, regions)
 
     def _store(self, rows: list[dict], run: dict) -> None:
         with unit_of_work(self.services.session_factory) as session:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import Engine
@@ -60,6 +61,7 @@ class Services:
     poller: OpticalPoller | None = None
     telemetry: Telemetry | None = None  # the poller's grader, early warnings, roll-up (with monitoring)
     scheduler: BaseScheduler | None = None
+    work_metrics: Any = None  # agent.work.metrics.WorkMetrics: /metrics (issue 17)
     lifecycle: list[Lifecycle] = field(default_factory=list)
 
     async def start(self) -> None:

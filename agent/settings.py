@@ -149,3 +149,18 @@ class Settings(BaseSettings):
     # This process's name on the loops it runs: at start-up its own leftovers are cleared at once, another
     # process's only once their deadline passed. Default: host name and API port.
     instance_name: str | None = None
+    # --- jobs across processes (issue 17, agent/work/, docs/workers.md) ---------------------------
+    # "in_process": this process runs its triage, polls and SLA sweep itself (SQLite's only way, and
+    # the default). "queue": PostgreSQL only; jobs go to procrastinate queues in the same database and
+    # `faultline worker` processes (or `serve --workers N`) run them.
+    job_queue: Literal["in_process", "queue"] = "in_process"
+    worker_concurrency: int = Field(8, ge=1, le=256)  # jobs at a time per worker process
+    worker_heartbeat_seconds: float = Field(10.0, gt=0)
+    # A worker silent this long is dead: its running jobs are retried by another (stalled-job recovery),
+    # checked every worker_stalled_check_seconds.
+    worker_stalled_seconds: float = Field(30.0, gt=0)
+    worker_stalled_check_seconds: float = Field(10.0, ge=1)
+    # Open tickets without a diagnosis and without a queued or running triage (an enqueue lost while
+    # the database was away) are queued again this often; only tickets older than one interval.
+    triage_recovery_seconds: float = Field(30.0, ge=1)
+    triage_job_attempts: int = Field(20, ge=1)  # a triage that lost the database is retried this often

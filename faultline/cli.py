@@ -49,6 +49,9 @@ def version() -> None:
 @app.command()
 def serve(host: str = typer.Option(None, help="bind address (default from settings: 127.0.0.1)"),
           port: int = typer.Option(None, help="TCP port (default 8000)"),
+          workers: int | None = typer.Option(None, "--workers", min=0, help=(
+              "PostgreSQL: jobs on the procrastinate queues, with a worker of N jobs at a time in this "
+              "process (0: this process only enqueues; run `faultline worker`). Default: everything in-process")),
           database_url: str | None = DbOpt) -> None:
     """Run the API and the agent's jobs in one process (the schema is upgraded on start)."""
     import uvicorn
@@ -57,9 +60,50 @@ def serve(host: str = typer.Option(None, help="bind address (default from settin
 
     settings = _settings(database_url)
     level = configure_logging(settings.log_level)
-    application = build_app(settings)
+    if workers is not None:  # --- issue 17
+        if not settings.database_url.startswith("postgresql"):
+            console.print("[red]--workers needs PostgreSQL[/] (the job queue lives in it); on SQLite every job runs in-process")
+            raise typer.Exit(2)
+        settings = settings.model_copy(update={"job_queue": "queue"})
+    application = build_app(settings, workers=workers)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port,
                 log_config=uvicorn_config(level), timeout_keep_alive=KEEP_ALIVE_SECONDS)
+
+
+@app.command()
+def worker(queues: str = typer.Option("triage,loops,notify,reports", "--queues", help=(
+               "comma-separated: triage, loops, notify, reports, poll.<region>, collect.<region>")),
+           concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="jobs at a time (default 8)"),
+           name: str | None = typer.Option(None, "--name", help="this worker's name (default host-pid)"),
+           metrics_port: int | None = typer.Option(None, "--metrics-port", help="serve /metrics of this worker here"),
+           metrics_host: str = typer.Option("127.0.0.1", "--metrics-host"),
+           database_url: str | None = DbOpt) -> None:
+    """Run jobs from the procrastinate queues of a PostgreSQL database (issue 17, docs/workers.md)."""
+    import asyncio
+
+    from agent.work.metrics import WorkMetrics
+    from agent.work.queues import check_queues
+    from agent.work.worker import run_worker
+
+    settings = _settings(database_url)
+    if not settings.database_url.startswith("postgresql"):
+        console.print("[red]faultline worker needs PostgreSQL[/]: on SQLite `faultline serve` runs every job itself")
+        raise typer.Exit(2)
+    try:
+        wanted = check_queues(q.strip() for q in queues.split(",") if q.strip())
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    metrics = WorkMetrics()
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
+    try:
+        asyncio.run(run_worker(settings.model_copy(update={"job_queue": "queue"}), wanted, concurrency, name,
+                               metrics=metrics))
+    except KeyboardInterrupt:
+        pass
 
 
 @app.command()

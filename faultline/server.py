@@ -25,10 +25,20 @@ from api.app import create_app
 
 
 def build_app(settings: Settings, clock: Clock | None = None, *, jobs: bool = True,
-              collector: PathCollector | None = None, loop_driver: LoopDriver | None = None) -> FastAPI:
-    """The serving process: triage, loops and health always; traps, polling and the SLA jobs with ``jobs``."""
-    services = build_services(settings, clock, triage=True, monitoring=jobs, jobs=jobs,
+              collector: PathCollector | None = None, loop_driver: LoopDriver | None = None,
+              workers: int | None = None) -> FastAPI:
+    """The serving process: triage, loops and health always; traps, polling and the SLA jobs with ``jobs``.
+
+    With ``settings.job_queue == "queue"`` (PostgreSQL) the jobs go to procrastinate queues instead
+    (agent/work/): this process runs a worker of ``workers`` jobs at a time (default
+    ``worker_concurrency``; 0: it only enqueues, ``faultline worker`` processes run them)."""
+    queued = settings.job_queue == "queue"
+    services = build_services(settings, clock, triage=True, monitoring=jobs, jobs=jobs and not queued,
                               collector=collector, loop_driver=loop_driver)
+    if queued:  # --- issue 17: jobs on the queue
+        from agent.work.wiring import install
+
+        install(services, (settings.worker_concurrency if workers is None else workers) if jobs else 0)
     return create_app(services)
 
 

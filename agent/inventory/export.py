@@ -18,7 +18,8 @@ def export_inventory(session: Session, *, include_secrets: bool) -> dict[str, An
     """The whole inventory in the import format; secrets only when asked (the CLI, never the API)."""
     out: dict[str, Any] = {"version": 1, "sites": [], "devices": [], "customers": [], "circuits": []}
     for s in session.scalars(select(Site).order_by(Site.id)):
-        out["sites"].append({"id": s.id, "name": s.name, "kind": s.kind})
+        out["sites"].append({"id": s.id, "name": s.name, "kind": s.kind,
+                             **({"region": s.region} if s.region != "default" else {})})
     for d in session.scalars(select(Device).options(selectinload(Device.ports)).order_by(Device.name)):
         dev: dict[str, Any] = {"name": d.name, "site": d.site_id, "platform": d.platform, "mgmt_address": d.mgmt_address}
         if d.snmp_version:

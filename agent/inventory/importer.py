@@ -33,6 +33,8 @@ class SiteIn(_Strict):
     id: str = Field(min_length=1, max_length=64)
     name: str
     kind: SiteKind
+    # The region whose collectors read this site's devices (queue poll.<region>); one word, lower case.
+    region: str = Field("default", min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class SnmpIn(_Strict):
@@ -267,7 +269,7 @@ def import_inventory(session: Session, source: str | bytes | dict) -> dict[str, 
         raise InventoryError(errors)
 
     for s in inv.sites:
-        session.merge(Site(id=s.id, name=s.name, kind=s.kind.value))
+        session.merge(Site(id=s.id, name=s.name, kind=s.kind.value, region=s.region))
     session.flush()
     devices = {d.name: d for d in session.scalars(select(Device).options(selectinload(Device.ports)))}
     for d in inv.devices:

@@ -15,6 +15,8 @@ class Site(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
+    # The collectors of a region (queue poll.<region>, agent/work/) read only the devices of its sites.
+    region: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
 
     devices: Mapped[list[Device]] = relationship(back_populates="site")
 

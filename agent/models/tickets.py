@@ -164,6 +164,8 @@ class Diagnosis(Base):
     summary: Mapped[str] = mapped_column(Text)
     duration_ms: Mapped[float | None]
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The queue job that stored it (agent/work/): a job run again after its worker died stores once.
+    job_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Alarm(Base):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from agent import journal, problems
@@ -52,12 +53,20 @@ class TriageService:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task] = set()
         self.completed: asyncio.Queue[TriageResult] | None = None
+        # Where a triage goes when scheduled: this process's own tasks (default), or a queue of workers
+        # (agent/work/: the process then only enqueues, and the queue recovers what it missed).
+        self.dispatch: Callable[[int, str], None] | None = None
+        # In-process triages that lose the database are retried when it returns: first after this
+        # many seconds, doubling, for as long as db_retry_total_s.
+        self.db_retry_s = 1.0
+        self.db_retry_total_s = 600.0
 
     # -- scheduling -----------------------------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.completed = asyncio.Queue()
-        await self._recover()
+        if self.dispatch is None:
+            await self._recover()
 
     async def stop(self) -> None:
         for t in list(self._tasks):
@@ -67,13 +76,16 @@ class TriageService:
 
     def schedule(self, ticket_id: int, reason: str = "arrival") -> None:
         """Queue a triage now; safe to call from the API's worker threads."""
+        if self.dispatch is not None:
+            self.dispatch(ticket_id, reason)
+            return
         if self._loop is None:
             log.warning("triage not started; ticket %s waits for the next start", ticket_id)
             return
         self._loop.call_soon_threadsafe(self._spawn, ticket_id, reason)
 
     def _spawn(self, ticket_id: int, reason: str) -> None:
-        task = asyncio.ensure_future(self.run(ticket_id, reason))
+        task = asyncio.ensure_future(self._run_retrying(ticket_id, reason))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -87,12 +99,34 @@ class TriageService:
         for tid in pending:
             self._spawn(tid, "recovery")
 
+    async def _run_retrying(self, ticket_id: int, reason: str) -> TriageResult:
+        """An in-process triage that lost the database is run again when it is back (a queue job is
+        retried by the queue instead)."""
+        delay, waited = self.db_retry_s, 0.0
+        while True:
+            try:
+                return await self.run(ticket_id, reason, raise_unavailable=waited < self.db_retry_total_s)
+            except DatabaseLost as exc:
+                log.warning("triage of ticket %s: database unreachable (%s); again in %.0f s", ticket_id, exc, delay)
+                await asyncio.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 60.0)
+
     # -- one triage -----------------------------------------------------------------------------
-    async def run(self, ticket_id: int, reason: str = "arrival") -> TriageResult:
+    async def run(self, ticket_id: int, reason: str = "arrival", *, job_key: str | None = None,
+                  raise_unavailable: bool = False) -> TriageResult:
+        """One triage. ``job_key``: the queue job it runs for (its diagnosis is stored once per key).
+        ``raise_unavailable``: a lost database raises ``DatabaseLost`` (to be retried) instead of being
+        recorded as a failed triage."""
         async with self._sem:
             t0 = time.perf_counter()
             try:
-                result = await self._run(ticket_id, reason, t0)
+                result = await self._run(ticket_id, reason, t0, job_key)
+            except DBAPIError as exc:
+                if raise_unavailable and _connection_lost(exc):
+                    raise DatabaseLost(str(exc.orig or exc)[:300]) from exc
+                log.exception("triage of ticket %s failed", ticket_id)
+                result = await asyncio.to_thread(self._record_failure, ticket_id, exc, t0)
             except Exception as exc:  # noqa: BLE001 - a triage failure is recorded, never lost
                 log.exception("triage of ticket %s failed", ticket_id)
                 result = await asyncio.to_thread(self._record_failure, ticket_id, exc, t0)
@@ -100,11 +134,11 @@ class TriageService:
                 self.completed.put_nowait(result)
             return result
 
-    async def _run(self, ticket_id: int, reason: str, t0: float) -> TriageResult:
+    async def _run(self, ticket_id: int, reason: str, t0: float, job_key: str | None = None) -> TriageResult:
         # Database work runs in a worker thread, never on the event loop: a loop blocked waiting for a
         # pooled connection also stops the API's responses that would give connections back (deadlock
         # seen under a burst of intakes).
-        prepared = await asyncio.to_thread(self._prepare, ticket_id, reason, t0)
+        prepared = await asyncio.to_thread(self._prepare, ticket_id, reason, t0, job_key)
         if isinstance(prepared, TriageResult):
             return prepared
         resolved, ctx, evidence = prepared
@@ -117,9 +151,9 @@ class TriageService:
                            rx_trend=evidence.trend)
         ctx = replace(ctx, now=self.services.clock.now())
         result = diagnose(resolved.path, obs, ctx)
-        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0)
+        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0, job_key)
 
-    def _prepare(self, ticket_id: int, reason: str, t0: float):
+    def _prepare(self, ticket_id: int, reason: str, t0: float, job_key: str | None = None):
         """What the triage needs from the database: the circuit, the ticket window, stored alarms, the Rx trend
         (or the result, when the circuit is unknown)."""
         clock = self.services.clock
@@ -127,6 +161,8 @@ class TriageService:
             ticket = s.get(Ticket, ticket_id)
             if ticket is None:
                 raise LookupError(f"ticket {ticket_id} not found")
+            if job_key is not None and (done := _stored_for(s, job_key)) is not None:
+                return done  # this job ran before, on a worker that died before the queue heard of it
             try:
                 resolved = resolve_circuit(s, ticket.circuit_id)
             except UnknownCircuit as exc:
@@ -141,14 +177,24 @@ class TriageService:
         return resolved, ctx, evidence
 
     # -- recording ------------------------------------------------------------------------------
-    def _store(self, ticket_id: int, result, reason: str, t0: float) -> TriageResult:
+    def _store(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None = None) -> TriageResult:
+        try:
+            return self._store_once(ticket_id, result, reason, t0, job_key)
+        except IntegrityError:
+            with self.services.session_factory() as s:
+                done = _stored_for(s, job_key) if job_key is not None else None
+            if done is None:
+                raise
+            return done  # the same job, run twice at once (a worker thought dead was not): one diagnosis
+
+    def _store_once(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None) -> TriageResult:
         now = self.services.clock.now()
         duration_ms = (time.perf_counter() - t0) * 1000
         data = result.to_dict()
         with unit_of_work(self.services.session_factory) as s:
             row = Diagnosis(ticket_id=ticket_id, created_at=now, playbook=str(result.playbook),
                             verdict=str(result.verdict), summary=f"{result.summary_zh}\n{result.summary_en}",
-                            duration_ms=duration_ms, data=data)
+                            duration_ms=duration_ms, data=data, job_key=job_key)
             s.add(row)
             s.flush()
             journal.append(s, ticket_id, at=now, kind=JournalKind.DIAGNOSIS,
@@ -182,6 +228,21 @@ class TriageService:
         except Exception:  # noqa: BLE001
             log.exception("could not journal the triage failure of ticket %s", ticket_id)
         return TriageResult(ticket_id, None, None, (time.perf_counter() - t0) * 1000)
+
+
+class DatabaseLost(ConnectionError):
+    """The database went away during a triage: run it again when it is back."""
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError | InterfaceError)
+
+
+def _stored_for(s: Session, job_key: str) -> TriageResult | None:
+    row = s.scalar(select(Diagnosis).where(Diagnosis.job_key == job_key))
+    return None if row is None else TriageResult(row.ticket_id, row.id, row.verdict, row.duration_ms or 0.0)
 
 
 def diagnoses_of(s: Session, ticket_id: int) -> Sequence[Diagnosis]:
