@@ -77,7 +77,8 @@ class _StateCollector:
         return []  # no fixed set: registered without a describe-time scrape of the database
 
     def collect(self):
-        from agent.models import LoopTest, SlaClockRow, Ticket
+        from agent.models import LoopTest, Ticket
+        from agent.models.sla import SlaClockRow
 
         try:
             with self.session_factory() as s:

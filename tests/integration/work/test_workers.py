@@ -11,7 +11,7 @@ from tests.support.workers import query, registered_workers, spawn_worker, worke
 
 pytestmark = [pytest.mark.postgres, pytest.mark.asyncio(loop_scope="module")]
 
-N_TICKETS = 30  # the bench (bench/scale.py) runs the 200 and 1,000
+N_TICKETS = 20  # the bench (bench/scale.py) runs the 200 and 1,000
 
 
 def diagnoses_per_ticket(queued) -> dict[int, int]:

@@ -1,0 +1,61 @@
+"""A worker killed mid-triage (kill -9): its job is retried by another worker once its heartbeat is
+seen to stop, and the ticket gets exactly one diagnosis."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from agent.models import Device, Diagnosis, Port, Segment
+from tests.support.net import free_udp_port
+from tests.support.waiting import until
+from tests.support.workers import query, spawn_worker
+
+pytestmark = [pytest.mark.postgres, pytest.mark.asyncio(loop_scope="module")]
+
+
+def _make_one_device_silent(queued) -> str:
+    """Point one device of the first circuit at a UDP port nobody answers: its reads run to the
+    triage deadline, so the triage is still running when the worker is killed."""
+    with queued.services.session_factory() as s:
+        seg = s.scalars(select(Segment).where(Segment.circuit_id == queued.circuits[0]).order_by(Segment.index)).first()
+        device = s.scalars(select(Device).join(Port, Port.device_id == Device.id).where(Port.id == seg.z_port_id)).one()
+        device.snmp_port = free_udp_port()
+        s.commit()
+        return device.name
+
+
+@pytest.mark.slow
+async def test_kill_9_mid_triage_retried_elsewhere_one_diagnosis(queued, tmp_path):
+    _make_one_device_silent(queued)
+    slow = {"FAULTLINE_TRIAGE_DEADLINE_SECONDS": "4"}
+    first = spawn_worker(queued.url, tmp_path, "doomed", queues=("triage",), concurrency=1, **slow)
+    second = None
+    try:
+        [tid] = queued.file(1, "KILL")
+
+        def running():
+            rows = query(queued.url, "SELECT id FROM procrastinate_jobs WHERE task_name = 'triage' AND status = 'doing'")
+            return rows[0][0] if rows else None
+
+        job_id = await until(running, 60, "the triage running on the first worker")
+        first.kill()
+        with queued.services.session_factory() as s:
+            assert s.scalars(select(Diagnosis).where(Diagnosis.ticket_id == tid)).all() == []  # killed mid-triage
+        second = spawn_worker(queued.url, tmp_path, "heir", queues=("triage",), concurrency=1, **slow)
+
+        def diagnosed():
+            with queued.services.session_factory() as s:
+                return s.scalars(select(Diagnosis).where(Diagnosis.ticket_id == tid)).all()
+
+        rows = await until(diagnosed, 60, "the diagnosis by the second worker")
+        await until(lambda: "retrying it" in second.output(), 10, "the second worker's stalled-job log")
+        assert f"job {job_id} (triage" in second.output()
+        # the job is done: nothing left running or queued for it
+        await until(lambda: not query(queued.url, "SELECT 1 FROM procrastinate_jobs WHERE task_name = 'triage' "
+                                                  "AND status IN ('todo', 'doing')"), 30, "the job finished")
+        assert len(diagnosed()) == 1 == len(rows)
+        assert rows[0].job_key == f"job-{job_id}"
+    finally:
+        first.kill()
+        if second is not None:
+            second.stop()
