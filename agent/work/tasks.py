@@ -71,8 +71,13 @@ def register_tasks(app: App, settings: Settings, regions: Iterable[str] = (),
     async def triage(context, ticket_id: int, reason: str = "arrival") -> dict[str, Any]:
         parts = _parts(context)
         with parts.metrics.job(TRIAGE_TASK, TRIAGE):
-            result = await parts.services.triage.run(ticket_id, reason, job_key=f"job-{context.job.id}",
-                                                     raise_unavailable=True)
+            try:
+                result = await parts.services.triage.run(ticket_id, reason, job_key=f"job-{context.job.id}",
+                                                         raise_unavailable=True)
+            except DatabaseLost as exc:
+                log.warning("triage of ticket %s (job %s) lost the database (%s); the queue runs it again",
+                            ticket_id, context.job.id, exc)
+                raise
         return {"diagnosis": result.diagnosis_id, "verdict": result.verdict}
 
     @app.periodic(cron=cron_every(settings.sla.sweep_interval_seconds), periodic_id="sla-sweep")

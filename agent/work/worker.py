@@ -3,12 +3,15 @@
 ``triage``, the SLA engine for ``notify``, a poller pinned to its regions for ``poll.<region>``."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import socket
 from collections.abc import Sequence
 
 from procrastinate import App, PsycopgConnector
+from procrastinate.worker import Worker
 from sqlalchemy import select
 
 from agent.settings import Settings
@@ -59,7 +62,12 @@ def build_worker_services(settings: Settings, queues: Sequence[str]):
 
 async def run_worker(settings: Settings, queues: Sequence[str] | None = None, concurrency: int | None = None,
                      name: str | None = None, services=None, metrics: WorkMetrics | None = None) -> None:
-    """Run jobs until stopped (SIGINT/SIGTERM: running jobs finish first, up to their deadline)."""
+    """Run jobs until stopped (SIGINT/SIGTERM, or cancelled when embedded): running jobs finish first.
+
+    A worker that loses the database is not a dead process: procrastinate stops its worker when a
+    query or the listener fails, and this loop starts a new one (a new worker id) once the database
+    answers again. The jobs that were running when the database went are retried by the stalled-job
+    recovery after ``worker_stalled_seconds`` (their diagnosis stored once: ``Diagnosis.job_key``)."""
     queues = check_queues(queues or ALL_QUEUES)
     concurrency = concurrency or settings.worker_concurrency
     name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -72,18 +80,53 @@ async def run_worker(settings: Settings, queues: Sequence[str] | None = None, co
         # procrastinate says every job's start and end at INFO: the SLA sweep alone, every 5 s
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
     app = worker_app(settings, services, concurrency)
+    stopping = asyncio.Event()
+    current: list[Worker] = []
+
+    def stop() -> None:
+        stopping.set()
+        for w in current:
+            w.stop()
+
+    loop = asyncio.get_running_loop()
     if own:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
         await services.start()
+    delay = 1.0
     try:
-        async with app.open_async():
-            log.info("worker %s: queues %s, concurrency %d", name, ",".join(queues), concurrency)
-            await app.run_worker_async(
-                queues=list(queues), concurrency=concurrency, name=name, wait=True, listen_notify=True,
-                fetch_job_polling_interval=2.0, install_signal_handlers=own, delete_jobs="successful",
-                update_heartbeat_interval=settings.worker_heartbeat_seconds,
-                stalled_worker_timeout=settings.worker_stalled_seconds,
-                additional_context={"parts": WorkerParts(services, metrics, regions=regions_of(queues))})
+        while not stopping.is_set():
+            worker = Worker(app, queues=list(queues), name=name, concurrency=concurrency, wait=True,
+                            listen_notify=True, fetch_job_polling_interval=2.0, install_signal_handlers=False,
+                            delete_jobs="successful", update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                            stalled_worker_timeout=settings.worker_stalled_seconds,
+                            shutdown_graceful_timeout=settings.triage_deadline_seconds + 30,
+                            additional_context={"parts": WorkerParts(services, metrics, regions=regions_of(queues))})
+            current[:] = [worker]
+            try:
+                async with app.open_async():
+                    log.info("worker %s: queues %s, concurrency %d", name, ",".join(queues), concurrency)
+                    await worker.run()
+                    delay = 1.0
+            except Exception as exc:  # noqa: BLE001 - the database went away: wait for it, then a new worker
+                log.warning("worker %s lost the database (%s: %s); reconnecting in %.0f s", name,
+                            type(exc).__name__, str(exc).strip()[:200], delay)
+            else:
+                if stopping.is_set():
+                    break
+                log.warning("worker %s stopped on a failed side task (database lost?); reconnecting in %.0f s",
+                            name, delay)
+            try:
+                await asyncio.wait_for(stopping.wait(), delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, 30.0)
+    except asyncio.CancelledError:
+        stop()
+        raise
     finally:
         if own:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
             await services.stop()
             services.close()

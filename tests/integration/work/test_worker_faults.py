@@ -59,3 +59,48 @@ async def test_kill_9_mid_triage_retried_elsewhere_one_diagnosis(queued, tmp_pat
         first.kill()
         if second is not None:
             second.stop()
+
+
+@pytest.mark.slow
+async def test_triage_cut_off_from_the_database_is_retried_when_it_returns(queued, tmp_path):
+    """The database goes away (for this worker) in the middle of a triage and comes back: the worker
+    reconnects without a restart and the ticket gets its one diagnosis."""
+    from sqlalchemy.engine import make_url
+
+    from tests.support.tcpproxy import TcpProxy
+
+    _make_one_device_silent(queued)
+    url = make_url(queued.url)
+    proxy = await TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    via_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    worker = spawn_worker(via_proxy, tmp_path, "cut", queues=("triage",), concurrency=1,
+                          FAULTLINE_TRIAGE_DEADLINE_SECONDS="3")
+    try:
+        [tid] = queued.file(1, "OUTAGE")
+
+        def running():
+            return query(queued.url, "SELECT 1 FROM procrastinate_jobs WHERE task_name = 'triage' AND status = 'doing'")
+
+        await until(running, 60, "the triage running")
+        proxy.cut()
+        # the triage ends while the database is away: its diagnosis cannot be stored
+        await until(lambda: f"triage of ticket {tid} (job" in worker.output(), 30,
+                    "the triage failing on the lost database")
+        proxy.restore()
+
+        def diagnosed():
+            with queued.services.session_factory() as s:
+                return s.scalars(select(Diagnosis).where(Diagnosis.ticket_id == tid)).all()
+
+        rows = await until(diagnosed, 90, "the diagnosis after the database returned")
+        await until(lambda: not query(queued.url, "SELECT 1 FROM procrastinate_jobs WHERE task_name = 'triage' "
+                                                  "AND status IN ('todo', 'doing')"), 60, "the job finished")
+        assert len(diagnosed()) == 1 == len(rows)
+        assert worker.proc.poll() is None, worker.output()[-3000:]  # reconnected, not restarted
+        assert "reconnecting" in worker.output()
+    except AssertionError:
+        print(worker.output()[-8000:])
+        raise
+    finally:
+        worker.kill()
+        await proxy.close()
