@@ -48,6 +48,7 @@ class Permission(StrEnum):
     PROBLEM_PROGRESS = "problem.progress"  # appended to every child ticket as its own progress entry
     PROBLEM_RESOLVE = "problem.resolve"  # resolves the children with the problem's cause
     PROBLEM_LINK = "problem.link"  # link a ticket to a problem by hand, or unlink it
+    METRICS_READ = "metrics.read"  # /metrics (Prometheus): the NOC's monitoring scrapes it with a noc token
 
 
 _STAFF = frozenset({R.DUTY_OFFICER, R.ADMIN})
@@ -93,6 +94,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PROBLEM_PROGRESS: _STAFF | {R.ENGINEER, R.PROVINCE},
     Permission.PROBLEM_RESOLVE: _STAFF | {R.ENGINEER},
     Permission.PROBLEM_LINK: _STAFF | {R.PROVINCE},
+    Permission.METRICS_READ: frozenset({R.NOC, R.ADMIN}),
 }
 
 
