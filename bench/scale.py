@@ -219,7 +219,7 @@ def poll_round(template: str, n_collectors: int, folder: Path) -> dict:
                     sum(case((col.is_not(None), 1), else_=0) for col in (
                         OpticalSample.rx_dbm, OpticalSample.tx_dbm, OpticalSample.oper, OpticalSample.in_mbps,
                         OpticalSample.out_mbps, OpticalSample.crc_per_s, OpticalSample.in_errors_per_s))))
-                    .where(OpticalSample.at == r.started_at, OpticalSample.device_name.in_(list(r.device_seconds))))) or 0
+                    .where(OpticalSample.at == r.started_at, OpticalSample.device_name.in_(list(r.device_seconds)))) or 0
         overlap = max(r.started_at.timestamp() + r.duration_s for r in runs()[:REGIONS]) > start
         cpu = cpu_at(end) - cpu_at(start)
         return {"collectors": n_collectors, "values": values, "wall": wall, "vps": values / wall, "cpu": cpu,
