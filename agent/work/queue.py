@@ -4,6 +4,7 @@ small psycopg pool of its own."""
 from __future__ import annotations
 
 import logging
+import threading
 
 from procrastinate import App, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
@@ -24,16 +25,19 @@ class JobQueue:
             conninfo=conninfo(settings.database_url), min_size=1, max_size=4, kwargs={"connect_timeout": 5})),
             settings)
         self._open = False
+        self._lock = threading.Lock()  # the intake defers from the API's worker threads
 
     def open(self) -> None:
-        if not self._open:
-            self.app.open()
-            self._open = True
+        with self._lock:
+            if not self._open:
+                self.app.open()
+                self._open = True
 
     def close(self) -> None:
-        if self._open:
-            self.app.close()
-            self._open = False
+        with self._lock:
+            if self._open:
+                self.app.close()
+                self._open = False
 
     def defer_triage(self, ticket_id: int, reason: str = "arrival") -> int | None:
         """Queue the ticket's triage; None when one is pending already (its queueing lock), or when the

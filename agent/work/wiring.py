@@ -20,6 +20,8 @@ def install(services, workers: int) -> JobQueue:
     queue = JobQueue(services.settings)
     queue.attach(services)
     services.work_metrics = WorkMetrics(services.session_factory)
+    if services.loops is not None:
+        _install_loop_reaper(services)
     if workers <= 0:
         return queue
     task: asyncio.Task | None = None
@@ -38,3 +40,28 @@ def install(services, workers: int) -> JobQueue:
 
     services.lifecycle.append(Lifecycle("queue worker", start, stop))
     return queue
+
+
+def _install_loop_reaper(services) -> None:
+    """Loop tests still run in the serving process: so does their reaper (failed clears retried, loops
+    of a dead process cleared after their deadline), which agent/jobs.py's scheduler ran before."""
+    from agent.jobs import _reap
+    from agent.services import Lifecycle
+
+    task: asyncio.Task | None = None
+
+    async def every() -> None:
+        while True:
+            await asyncio.sleep(services.settings.loop_reaper_interval_seconds)
+            await _reap(services.loops)
+
+    async def start() -> None:
+        nonlocal task
+        task = asyncio.create_task(every())
+
+    async def stop() -> None:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    services.lifecycle.append(Lifecycle("loop reaper", start, stop))
