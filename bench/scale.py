@@ -168,7 +168,7 @@ def burst(template: str, inv: dict, n_workers: int, tickets: int, concurrency: i
         drop_pg_database(name, PG_ADMIN)
 
 
-def poll_round(template: str, n_collectors: int, folder: Path) -> dict:
+def poll_round(template: str, n_collectors: int, folder: Path, device_region: dict[str, str]) -> dict:
     from sqlalchemy import case, func, select
 
     from agent.db import make_engine, make_session_factory
@@ -182,7 +182,9 @@ def poll_round(template: str, n_collectors: int, folder: Path) -> dict:
     procs = []
     for i, mine in enumerate(shares):
         # every minute: a round that takes less starts the next one on the minute, all regions together
-        env = {"FAULTLINE_POLL_INTERVAL_SECONDS": "60", "FAULTLINE_POLL_MAX_CONCURRENT": str(max(1, 16 // len(mine))),
+        # a collector polls its regions one after the other (one poller, one poll at a time): 16 devices in
+        # flight per process whatever the number of its regions
+        env = {"FAULTLINE_POLL_INTERVAL_SECONDS": "60", "FAULTLINE_POLL_MAX_CONCURRENT": "16",
                "FAULTLINE_POLL_DEVICE_TIMEOUT_SECONDS": "30"}
         procs.append(_spawn(url, [f"poll.{r}" for r in mine], f"c{n_collectors}-{i}", folder, len(mine), env))
     engine = make_engine(url)
@@ -200,15 +202,23 @@ def poll_round(template: str, n_collectors: int, folder: Path) -> dict:
     def cpu_at(t: float) -> float:
         return min(samples, key=lambda x: abs(x[0] - t))[1]
 
+    def by_region() -> dict[str, list]:
+        out: dict[str, list] = {}
+        for r in runs():
+            out.setdefault(device_region[next(iter(r.device_seconds))], []).append(r)
+        return out
+
     try:
-        deadline = time.monotonic() + 900
-        while len(runs()) < 2 * REGIONS:  # every region's first poll (facts) and its second (steady state)
+        deadline = time.monotonic() + 1500
+        # every region's first poll (facts) and its second (steady state)
+        while len(polled := by_region()) < REGIONS or min(len(v) for v in polled.values()) < 2:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise RuntimeError("the polls did not finish")
             sample()
             time.sleep(0.25)
         sample()
-        second = runs()[REGIONS:2 * REGIONS]
+        second = [v[1] for v in polled.values()]
+        firsts = [v[0] for v in polled.values()]
         start = min(r.started_at.timestamp() for r in second)
         end = max(r.started_at.timestamp() + r.duration_s for r in second)
         wall = end - start
@@ -220,7 +230,7 @@ def poll_round(template: str, n_collectors: int, folder: Path) -> dict:
                         OpticalSample.rx_dbm, OpticalSample.tx_dbm, OpticalSample.oper, OpticalSample.in_mbps,
                         OpticalSample.out_mbps, OpticalSample.crc_per_s, OpticalSample.in_errors_per_s))))
                     .where(OpticalSample.at == r.started_at, OpticalSample.device_name.in_(list(r.device_seconds)))) or 0
-        overlap = max(r.started_at.timestamp() + r.duration_s for r in runs()[:REGIONS]) > start
+        overlap = max(r.started_at.timestamp() + r.duration_s for r in firsts) > start
         cpu = cpu_at(end) - cpu_at(start)
         return {"collectors": n_collectors, "values": values, "wall": wall, "vps": values / wall, "cpu": cpu,
                 "cpu_per_k": 1000 * cpu / max(values, 1), "failed": sum(r.failed for r in second),
@@ -260,6 +270,8 @@ def main() -> None:
             if not child.is_alive() or time.monotonic() > deadline:
                 sys.exit("the lab did not start")
         inv = _with_regions(inventory.get(timeout=60))
+        site_region = {x["id"]: x["region"] for x in inv["sites"]}
+        regions = {d["name"]: site_region[d["site"]] for d in inv["devices"]}
         template = _template(inv)
         ports = sum(len(d.get("ports", [])) for d in inv["devices"])
         print(f"generated lab: {len(inv['devices'])} devices, {ports} ports, {len(inv['circuits'])} circuits, "
@@ -274,7 +286,7 @@ def main() -> None:
         if not args.skip_poll:
             print(f"steady-state poll, {REGIONS} regions over the collectors (16 devices in flight per process):")
             for n in [int(x) for x in args.collectors.split(",")]:
-                r = poll_round(template, n, folder)
+                r = poll_round(template, n, folder, regions)
                 print(f"  {r['collectors']} collector(s): {r['values']:,.0f} values from {r['devices']} devices in "
                       f"{r['wall']:.1f} s = {r['vps']:,.0f} values/s; collectors' CPU {r['cpu']:.1f} s = "
                       f"{r['cpu_per_k']:.3f} s per 1,000 values; {r['failed']} devices failed"
