@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.orders.settings import OrdersSettings
+
 
 class BootstrapUser(BaseModel):
     """A user created at start-up when absent (FAULTLINE_BOOTSTRAP_USERS='[{"name":..,"role":..,"token":..}]')."""
@@ -97,6 +99,7 @@ class Settings(BaseSettings):
     port: int = 8000
     timezone: str = "Asia/Shanghai"
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    orders: OrdersSettings = Field(default_factory=OrdersSettings)  # resource checks, circuit orders, tests
     bootstrap_users: list[BootstrapUser] = Field(default_factory=list)
     # Rule 9: by day customer service confirms restoration with the customer; the NOC's alarm-cleared
     # check stands in at night (these hours, in `timezone`; the window may wrap midnight) or when the
