@@ -27,7 +27,7 @@ class ResourceCheck(Base):
     rate_mbps: Mapped[float] = mapped_column(Float)
     wanted_date: Mapped[str | None] = mapped_column(String(10))  # ISO date the customer wants
     access_device: Mapped[str | None] = mapped_column(String(128))  # the proposed access device
-    proposed_path: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # existing segments to ride
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # access fibre km, path over existing segments
     state: Mapped[str] = mapped_column(String(16))  # requested | distributed | collected | fed_back
     requested_at: Mapped[datetime]
     requested_by: Mapped[str] = mapped_column(String(128))

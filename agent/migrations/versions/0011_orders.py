@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('rate_mbps', sa.Float(), nullable=False),
     sa.Column('wanted_date', sa.String(length=10), nullable=True),
     sa.Column('access_device', sa.String(length=128), nullable=True),
-    sa.Column('proposed_path', sa.JSON(), nullable=True),
+    sa.Column('proposal', sa.JSON(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('requested_at', agent.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('requested_by', sa.String(length=128), nullable=False),
