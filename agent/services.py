@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.alarms import TrapIngest
 from agent.auth import add_user, hash_token
+from agent.checks.service import CheckService
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
 from agent.devices import DeviceGateway
@@ -26,6 +27,9 @@ from agent.jobs import Jobs
 from agent.loops import LoopDriver, LoopGuard
 from agent.migrate import upgrade
 from agent.models import User
+from agent.orders.acceptance import AcceptanceTests
+from agent.orders.service import OrderService
+from agent.orders.sweep import OrderSweep
 from agent.polling import OpticalPoller
 from agent.settings import Settings
 from agent.sla import SlaEngine
@@ -60,6 +64,12 @@ class Services:
     poller: OpticalPoller | None = None
     telemetry: Telemetry | None = None  # the poller's grader, early warnings, roll-up (with monitoring)
     scheduler: BaseScheduler | None = None
+    # before the fault (issue 15): circuit orders and resource checks are records (every process);
+    # acceptance tests and measured checks read the network (with triage's collector)
+    orders: OrderService | None = None
+    checks: CheckService | None = None
+    acceptance: AcceptanceTests | None = None
+    devices: DeviceGateway | None = None
     lifecycle: list[Lifecycle] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -94,6 +104,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
     factory = make_session_factory(engine)
     sla = SlaEngine(settings, clock)
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
+    services.orders, services.checks = OrderService(settings, clock), CheckService(settings, clock)
+    services.acceptance = AcceptanceTests(services.orders, factory, None)  # measures once triage gives a collector
     _bootstrap_users(services)
     if triage:
         _install_triage(services, collector, loop_driver)
@@ -111,6 +123,8 @@ def _install_triage(services: Services, collector: PathCollector | None, loop_dr
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)
     services.health = CircuitHealth(services, services.triage.collector)
+    services.devices = adapter
+    services.acceptance.collector = services.triage.collector
     triage, guard = services.triage, services.loops
     services.tickets.on_new_fault.append(triage.schedule)
 
@@ -143,6 +157,8 @@ def _install_jobs(services: Services) -> None:
                 telemetry=services.telemetry)
     services.scheduler = jobs.scheduler
     services.lifecycle.append(Lifecycle("scheduled jobs", jobs.start, jobs.stop))
+    sweep = OrderSweep(services.orders, services.checks, services.session_factory, services.settings.sla.sweep_interval_seconds)
+    services.lifecycle.append(Lifecycle("order and check sweep", sweep.start, sweep.stop))
 
 
 def _bootstrap_users(services: Services) -> None:
