@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agent.checks import rules
 from agent.errors import InvalidInput, NotFound
-from agent.inventory.targets import _end, device_target, speed_from_transceiver
+from agent.inventory.targets import device_target, port_end, speed_from_transceiver
 from agent.models import Device, Port, Segment
 from collectors import Collector, OperStatus
 from collectors.rates import counter_rates
@@ -96,7 +96,7 @@ def _load(session: Session, spec: CheckSpec) -> _Inventory:
         if seg is None:
             errors.append({"loc": f"path.{i}", "msg": "not an existing segment of the inventory", "type": "value_error"})
             continue
-        hops.append((i, PathSegment(index=i, a=_end(a), z=_end(z), length_km=seg.length_km, connectors=seg.connectors,
+        hops.append((i, PathSegment(index=i, a=port_end(a), z=port_end(z), length_km=seg.length_km, connectors=seg.connectors,
                                     splices=seg.splices), hop))
         for p in (a, z):
             entry = by_device.setdefault(p.device.name, (p.device, []))

@@ -15,6 +15,7 @@ Each step is due at a time from settings; the sweep journals late ones once (the
 agent/orders/rules.py ``kpis``)."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,32 +130,37 @@ class CheckService:
 
     async def measure(self, factory, collector, check_id: int, actor: Actor) -> dict[str, Any]:
         """Read the devices for the check (port, module, path budget, uplink utilisation) and attach the
-        answer with its readings to the check, journalled."""
+        answer with its readings to the check, journalled. Database work runs off the event loop."""
+        spec = await asyncio.to_thread(self._spec, factory, check_id)
+        m = await measure(factory, collector, spec, classes=self.classes, min_margin_db=self.cfg.min_rx_margin_db,
+                          max_utilisation=self.cfg.uplink_max_utilisation,
+                          counter_interval_s=self.settings.triage_counter_interval_seconds,
+                          timeout_s=self.settings.triage_deadline_seconds)
+        result = m.as_json()
+        await asyncio.to_thread(self._attach, factory, check_id, spec, m, result, actor)
+        return result
+
+    def _spec(self, factory, check_id: int) -> CheckSpec:
         with factory() as s:
             check = self.get(s, check_id)
             if not check.access_device:
                 raise InvalidInput([{"loc": "accessDevice", "msg": "the check names no access device to read",
                                      "type": "value_error"}])
             p = check.proposal or {}
-            spec = CheckSpec(check.access_device, check.rate_mbps, p.get("accessKm"), p.get("accessConnectors", 2),
+            return CheckSpec(check.access_device, check.rate_mbps, p.get("accessKm"), p.get("accessConnectors", 2),
                              p.get("accessSplices", 0),
                              tuple(Hop(h["aDevice"], h["aPort"], h["zDevice"], h["zPort"]) for h in p.get("path", [])))
-        m = await measure(factory, collector, spec, classes=self.classes, min_margin_db=self.cfg.min_rx_margin_db,
-                          max_utilisation=self.cfg.uplink_max_utilisation,
-                          counter_interval_s=self.settings.triage_counter_interval_seconds,
-                          timeout_s=self.settings.triage_deadline_seconds)
-        result = m.as_json()
+
+    def _attach(self, factory, check_id: int, spec: CheckSpec, m, result: dict[str, Any], actor: Actor) -> None:
         with factory() as s:
             check = self.get(s, check_id)
             check.measurement = result
-            now = self.clock.now()
             text = (f"measured on {spec.access_device}: " + (f"port {m.port}" if m.port else "no port")
                     + (f" (fit a {m.needs_module})" if m.needs_module else "") + f"; {'fits' if m.fits else 'does not fit'}"
                     + ("" if m.fits else ": " + "; ".join(m.reasons)))
-            record(s, at=now, kind=Event.CHECK_MEASURED, check_id=check.id, author=actor.name, role=actor.role, text=text,
-                   data={"port": m.port, "fits": m.fits, "reasons": m.reasons})
+            record(s, at=self.clock.now(), kind=Event.CHECK_MEASURED, check_id=check.id, author=actor.name,
+                   role=actor.role, text=text, data={"port": m.port, "fits": m.fits, "reasons": m.reasons})
             s.commit()
-        return result
 
     def feed_back(self, session: Session, check: ResourceCheck, actor: Actor, note: str | None = None) -> ResourceCheck:
         """The result (fits or not, with the reasons) back to the requester, and the ledger row."""

@@ -126,7 +126,10 @@ class OrderService:
         current = [rules.StepLimit(Step(s.step), rules.Department(s.department), s.starts_at, s.due_at, s.warn_at)
                    for s in order.steps]
         done = {Step(s.step) for s in order.steps if s.done_at is not None}
-        moved = {lim.step.value: lim for lim in rules.rescale(current, order.due_at, new_due, plan, done)}
+        try:
+            moved = {lim.step.value: lim for lim in rules.rescale(current, order.due_at, new_due, plan, done)}
+        except ValueError as exc:
+            raise InvalidInput([{"loc": "dueAt", "msg": f"{new_due.isoformat()}: {exc}", "type": "value_error"}]) from exc
         for s in order.steps:
             if s.done_at is None:
                 lim = moved[s.step]

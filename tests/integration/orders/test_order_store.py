@@ -150,3 +150,33 @@ def test_after_the_limit_a_request_is_refused_and_counted_and_two_missed_count_t
     with unit_of_work(factory) as s:
         k = orders.kpis(s)
         assert k.overtimes == 2 and k.orders_completed == 0
+
+
+def test_a_changed_order_whose_limit_ends_before_its_open_steps_start_is_refused(store):
+    from agent.errors import InvalidInput
+
+    orders, factory, clock = store
+    with unit_of_work(factory) as s:
+        oid = orders.receive(s, _intake(), PROVINCE)[0].id
+    clock.set(T0 + 30 * H)
+    with unit_of_work(factory) as s:
+        order = orders.get(s, oid)
+        orders.complete_step(s, order, Step.RESOURCE_ALLOCATION, OFFICER)
+        orders.complete_step(s, order, Step.DISPATCH, OFFICER)
+    with unit_of_work(factory) as s, pytest.raises(InvalidInput, match="before the open steps start"):
+        orders.receive(s, _intake(revision=2, due=T0 + 20 * H), PROVINCE)
+
+
+def test_the_periodic_sweep_runs_both_flows_in_one_transaction(store):
+    from agent.checks.service import CheckRequest, CheckService
+    from agent.orders.sweep import OrderSweep
+
+    orders, factory, clock = store
+    checks = CheckService(orders.settings, clock)
+    with unit_of_work(factory) as s:
+        orders.receive(s, _intake(), PROVINCE)
+        check, _ = checks.request(s, CheckRequest("某某银行", "A", "Z", "mpls_vpn", 50), GROUP)
+        checks.distribute(s, check, OFFICER)
+    clock.set(T0 + 49 * H)  # step 1 overdue, check items late, the check's result late
+    order_result, check_result = OrderSweep(orders, checks, factory, 5.0).once()
+    assert (order_result.overdue, check_result.chased, check_result.overdue) == (2, 2, 1)  # steps 1 and 2 overdue

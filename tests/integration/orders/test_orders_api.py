@@ -100,6 +100,7 @@ async def test_an_order_from_intake_to_completion_through_the_api(lab, db_url, h
                 return t if t["state"] != "measuring" else None
             t = await until(finished, 60, f"{scope} test report")
             assert t["state"] == "passed", [i for i in t["indicators"] if not i["pass"]] or t["error"]
+            assert t["progress"] == 1.0 and t["windowSeconds"] == 1.0 and t["readings"]["errorsLast"]
             tests[scope] = tid
             r = await api.post(f"/api/v1/orders/{oid}/tests/{tid}/tester-signature", role="engineer", json={"signer": "王工"})
             assert r.status_code == 200, r.text

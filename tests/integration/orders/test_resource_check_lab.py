@@ -4,7 +4,7 @@ or uplink utilisation does not fit, with the readings. Then the check's flow: di
 chasing (催办) on the clock, feedback and the ledger."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest

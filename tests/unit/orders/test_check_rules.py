@@ -1,8 +1,6 @@
 """The measured answer's rules (agent/checks/rules.py) on hand-computed readings."""
 from __future__ import annotations
 
-import pytest
-
 from agent.checks import rules
 
 CLASSES = rules.load_module_classes()
