@@ -208,11 +208,21 @@ class AcceptanceTests:
         if scope == END_TO_END and order.office_role != OfficeRole.LEAD.value:
             raise OrderConflict("the cooperating office (被调局) gives only the local test report; the lead office "
                                 "(主调局) fills the end-to-end one")
-        if any(t.state == "measuring" for t in order.tests):
-            raise OrderConflict("a test of this order is measuring now")
+        now = self.clock.now()
+        for t in order.tests:
+            if t.state != "measuring":
+                continue
+            # a report still "measuring" long after its window and reads could have ended was cut off (the
+            # process stopped mid-test): it is closed as an error, loudly, and a new test may start
+            stale_after = t.window_seconds + 4 * self.settings.orders.acceptance_read_timeout_seconds + 60
+            if (now - t.started_at).total_seconds() <= stale_after:
+                raise OrderConflict(f"test {t.id} of this order is measuring now ({t.progress:.0%})")
+            t.state, t.finished_at, t.error = "error", now, "interrupted: no result within the window and the reads"
+            record(session, at=now, kind=Event.TEST_FINISHED, order_id=order.id,
+                   text=f"{SCOPE_ZH[t.scope]} #{t.id} interrupted (no result {stale_after:.0f} s after it started)",
+                   data={"test": t.id, "state": "error"})
         name, _ = load_template(order.service_type, self.settings.orders.templates_dir)
         design_circuit(session, order)  # the path must be testable before anything is opened
-        now = self.clock.now()
         test = AcceptanceTest(scope=scope, template=name, state="measuring", started_at=now,
                               window_seconds=self.settings.orders.acceptance_window_seconds, progress=0.0, tester=None)
         order.tests.append(test)

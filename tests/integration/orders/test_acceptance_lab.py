@@ -142,3 +142,17 @@ async def test_the_cooperating_office_gives_only_the_local_report(acc_lab, agent
     oid = _order(orders, factory, design, role=OfficeRole.COOPERATING, upstream="DD-ACC-3")
     with unit_of_work(factory) as s, pytest.raises(OrderConflict, match="被调局"):
         tests.start(s, orders.get(s, oid), "end_to_end", TESTER)
+
+
+async def test_a_report_left_measuring_by_a_stopped_process_is_closed_and_another_may_start(acc_lab, agent):
+    orders, tests, factory, design = agent
+    oid = _order(orders, factory, design, upstream="DD-ACC-4")
+    with unit_of_work(factory) as s:
+        first = tests.start(s, orders.get(s, oid), "local", TESTER).id  # never measured: the process "stopped"
+    with unit_of_work(factory) as s, pytest.raises(OrderConflict, match="measuring now"):
+        tests.start(s, orders.get(s, oid), "local", TESTER)
+    tests.clock.advance(seconds=2 + 4 * 30 + 61)
+    with unit_of_work(factory) as s:
+        order = orders.get(s, oid)
+        second = tests.start(s, order, "local", TESTER).id
+        assert {t.id: t.state for t in order.tests} == {first: "error", second: "measuring"}
