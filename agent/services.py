@@ -27,6 +27,7 @@ from agent.loops import LoopDriver, LoopGuard
 from agent.migrate import upgrade
 from agent.models import User
 from agent.polling import OpticalPoller
+from agent.reports.service import FaultReports
 from agent.settings import Settings
 from agent.sla import SlaEngine
 from agent.telemetry.service import Telemetry
@@ -94,6 +95,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
     factory = make_session_factory(engine)
     sla = SlaEngine(settings, clock)
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
+    # the fault report (rule 10) is drafted from the record when a ticket is resolved (agent/reports)
+    services.tickets.after_action.append(FaultReports(sla, settings.timezone, services.tickets).after_action)
     _bootstrap_users(services)
     if triage:
         _install_triage(services, collector, loop_driver)
