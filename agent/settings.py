@@ -75,6 +75,10 @@ class SlaSettings(BaseModel):
     # source's durations above). A ticket keeps the tier its customer had when it arrived.
     tiers: dict[str, TierDurations] = Field(default_factory=dict)
     customer_tiers: dict[str, str] = Field(default_factory=dict)
+    # Period reports (issue 16): the source names no deadline for the operation report (运行分析报告)
+    # or the quarterly report (季报); each is due at the end of this many working days after its period.
+    operation_report_working_days: int = Field(5, ge=1, le=60)
+    quarterly_report_working_days: int = Field(10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _known_tiers(self) -> SlaSettings:
