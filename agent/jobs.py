@@ -25,6 +25,7 @@ POLL_JOB_ID = "optical-poll"  # the poll at poll_interval_seconds; other interva
 ROLLUP_JOB_ID = "readings-rollup"
 WARNING_JOB_ID = "early-warning"
 LOOP_REAPER_JOB_ID = "loop-reaper"
+ASSURANCE_JOB_ID = "key-assurance"
 
 
 class Jobs:
@@ -51,6 +52,10 @@ class Jobs:
                                    id=ROLLUP_JOB_ID, name="readings roll-up and retention", **once)
             self.scheduler.add_job(_warn, "interval", seconds=s.early_warning_interval_seconds, args=[telemetry],
                                    id=WARNING_JOB_ID, name="early warning", **once)
+            if s.key_assurance_tick_seconds > 0:
+                self.scheduler.add_job(_assure, "interval", seconds=s.key_assurance_tick_seconds,
+                                       args=[telemetry.assurance], id=ASSURANCE_JOB_ID,
+                                       name="key-assurance polls and alarm notices", **once)
 
     async def start(self) -> None:
         self.scheduler.start()  # inside the running loop: AsyncIOScheduler binds to it
@@ -84,6 +89,13 @@ async def _roll_up(telemetry: Telemetry) -> None:
         await telemetry.roll_up_job()
     except Exception:  # the next interval rolls up what this one did not
         log.exception("readings roll-up failed")
+
+
+async def _assure(assurance) -> None:
+    try:
+        await assurance.tick()
+    except Exception:  # the next tick tries again
+        log.exception("key-assurance tick failed")
 
 
 async def _warn(telemetry: Telemetry) -> None:

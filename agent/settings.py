@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     trend_lookback_days: float = Field(14.0, gt=0)
     early_warning_horizon_days: float = Field(30.0, gt=0)
     early_warning_interval_seconds: float = Field(3600.0, gt=0)
+    # Key assurance (重保, agent/telemetry/assurance.py): how often the scheduler looks for the periods'
+    # devices due for their shorter poll and for new alarms on their paths (0 disables it).
+    key_assurance_tick_seconds: float = Field(10.0, ge=0)
     log_level: str = "INFO"
     # Loop tests (环测): separate limits for setting, holding and clearing a loop. The loop is on the device
     # at most hold + clear time; a request may ask for less hold, never more than loop_max_hold_seconds.
