@@ -219,7 +219,7 @@ def assess(session: Session, sla: SlaEngine, start: datetime, end: datetime, now
            branch: str | None = None, orders: OrderRates | None = None) -> Assessment:
     decided = sla.decided(session, start, end, now)
     externals = dict(session.execute(select(Ticket.id, Ticket.external_id).where(
-        Ticket.id.in_([d.ticket_id for d in decided])))) if decided else {}
+        Ticket.id.in_([d.ticket_id for d in decided]))).all()) if decided else {}
     fault, fault_reports = [], []
     for d in decided:
         for o in d.outcomes:

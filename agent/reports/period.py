@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -121,8 +121,8 @@ def quarter_bounds(year: int, quarter: int, tz: str) -> tuple[datetime, datetime
     z = ZoneInfo(tz)
     first = date(year, 3 * quarter - 2, 1)
     nxt = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return (datetime.combine(first, time(0), tzinfo=z).astimezone(ZoneInfo("UTC")),
-            datetime.combine(nxt, time(0), tzinfo=z).astimezone(ZoneInfo("UTC")))
+    return (datetime.combine(first, time(0), tzinfo=z).astimezone(UTC),
+            datetime.combine(nxt, time(0), tzinfo=z).astimezone(UTC))
 
 
 def local_day_bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
@@ -130,8 +130,8 @@ def local_day_bounds(first: date, last: date, tz: str) -> tuple[datetime, dateti
     if last < first:
         raise InvalidInput([{"loc": "to", "msg": "the period ends before it starts"}])
     z = ZoneInfo(tz)
-    start = datetime.combine(first, time(0), tzinfo=z).astimezone(ZoneInfo("UTC"))
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=z).astimezone(ZoneInfo("UTC"))
+    start = datetime.combine(first, time(0), tzinfo=z).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=z).astimezone(UTC)
     if end - start > MAX_PERIOD:
         raise InvalidInput([{"loc": "to", "msg": f"a period is at most {MAX_PERIOD.days} days"}])
     return start, end
@@ -281,7 +281,8 @@ def quarterly_content(session: Session, sla: SlaEngine, branch: str, start: date
     cids = [c.id for c in circuits]
     faults = _fault_rows(session, sla, cids, start, end, now)
     rows = _circuit_rows(circuits, faults, start, end)
-    names = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_({c.customer_id for c in circuits}))))
+    names = dict(session.execute(select(Customer.id, Customer.name).where(
+        Customer.id.in_({c.customer_id for c in circuits}))).all())
     customers = []
     for cust_id in sorted(names):
         mine = [r for r in rows if any(c.id == r["id"] and c.customer_id == cust_id for c in circuits)]
