@@ -164,9 +164,9 @@ for _kind in (OPERATION, QUARTERLY):
 # --- assessment (考核) ---------------------------------------------------------------------------------
 @router.get("/assessment", response_model=AssessmentOut,
             summary="Every assessment rate (考核) of the period, for one branch or all, with the cases behind each")
-def assessment_rates(services: ServicesDep, session: SessionDep, actor: Actor = require(Permission.READ),
-                     start: Annotated[datetime, Query(alias="from")] = ...,
-                     end: Annotated[datetime, Query(alias="to")] = ...,
+def assessment_rates(start: Annotated[datetime, Query(alias="from", description="with its timezone")],
+                     end: Annotated[datetime, Query(alias="to", description="exclusive")],
+                     services: ServicesDep, session: SessionDep, actor: Actor = require(Permission.READ),
                      branch: Scope = None) -> AssessmentOut:
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput([{"loc": "from", "msg": "from and to need a timezone"}])
