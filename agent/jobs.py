@@ -52,10 +52,11 @@ class Jobs:
                                    id=ROLLUP_JOB_ID, name="readings roll-up and retention", **once)
             self.scheduler.add_job(_warn, "interval", seconds=s.early_warning_interval_seconds, args=[telemetry],
                                    id=WARNING_JOB_ID, name="early warning", **once)
-            if s.key_assurance_tick_seconds > 0:
-                self.scheduler.add_job(_assure, "interval", seconds=s.key_assurance_tick_seconds,
-                                       args=[telemetry.assurance], id=ASSURANCE_JOB_ID,
-                                       name="key-assurance polls and alarm notices", **once)
+        if telemetry is not None and telemetry.services.settings.key_assurance_tick_seconds > 0:
+            # key assurance (重保): its circuits' devices at the periods' own intervals, its alarm notices
+            self.scheduler.add_job(_assure, "interval", seconds=telemetry.services.settings.key_assurance_tick_seconds,
+                                   args=[telemetry.assurance], id=ASSURANCE_JOB_ID,
+                                   name="key-assurance polls and alarm notices", **once)
 
     async def start(self) -> None:
         self.scheduler.start()  # inside the running loop: AsyncIOScheduler binds to it
