@@ -129,3 +129,17 @@ def test_the_period_is_checked(api, clock):
                                                             "pollIntervalSeconds": 1}).status_code == 422
     assert api("noc").post("/api/v1/reports/key-assurance", json={**base, "circuits": ["CIR-EPL-0001"]}).status_code == 403
     assert api("noc").get("/api/v1/reports/key-assurance/999").status_code == 404
+
+
+def test_the_board_page_shows_the_mark(api, services, clock):
+    duty = api("duty_officer")
+    assert duty.post("/api/v1/tickets", json={"externalId": "KA-3", "ticketType": "interruption", "symptom": "down",
+                                              "circuitId": "CIR-EPL-0001", "reportedDate": T0.isoformat()}).status_code == 201
+    _period(api, clock)
+    with TestClient(create_app(services)) as page:
+        page.get("/login")
+        csrf = page.cookies.get("fl_login_csrf")
+        r = page.post("/login", data={"csrf_token": csrf, "token": token("duty_officer"), "next": "/"},
+                      follow_redirects=True)
+        assert r.status_code == 200, r.text
+        assert 'data-assurance="两会重保"' in r.text and "重保 · 两会重保" in r.text
