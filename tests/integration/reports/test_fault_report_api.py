@@ -174,3 +174,27 @@ def test_markdown_and_pdf_exports(api, worked_ticket, tmp_path):
     gray = image.convert("L")
     top = gray.crop((0, 0, gray.width, gray.height // 8))
     assert min(top.getdata()) < 100 and sum(1 for p in top.getdata() if p < 128) > 500
+
+
+def test_drafted_at_each_resolution_once(api, clock):
+    """The agent drafts at resolution; a reopened and resolved-again ticket gets the report of its new
+    resolution, the first one stays as it was; drafting on request returns the agent's draft."""
+    duty = api("duty_officer")
+    tid = duty.post("/api/v1/tickets", json={"externalId": "10069-FR-3", "ticketType": "interruption",
+                                             "symptom": "down", "circuitId": CIRCUIT,
+                                             "reportedDate": T0.isoformat()}).json()["id"]
+    for minutes, path, body in ((2, "sign", {}), (3, "dispatch", {"specialty": "传输", "contractor": "代维张工"}),
+                                (30, "resolve", {"cause": CAUSE})):
+        _at(clock, minutes)
+        assert duty.post(f"/api/v1/tickets/{tid}/{path}", json=body).status_code == 200
+    first = duty.get(f"/api/v1/tickets/{tid}/fault-report").json()["meta"]
+    assert (first["resolutionSeq"], first["version"], first["author"]) == (0, 1, "faultline")
+    assert duty.post(f"/api/v1/tickets/{tid}/fault-report").json()["meta"]["reportId"] == first["reportId"]
+    _at(clock, 40)
+    assert duty.post(f"/api/v1/tickets/{tid}/reopen", json={"reason": "用户反映再次中断"}).status_code == 200
+    _at(clock, 70)
+    assert duty.post(f"/api/v1/tickets/{tid}/resolve", json={"cause": CAUSE}).status_code == 200
+    second = duty.get(f"/api/v1/tickets/{tid}/fault-report").json()
+    assert second["meta"]["resolutionSeq"] == 1 and second["meta"]["reportId"] != first["reportId"]
+    assert second["content"]["times"]["restored"] == (T0 + timedelta(minutes=70)).isoformat()
+    assert second["meta"]["createdAt"] == (T0 + timedelta(minutes=70)).isoformat()
