@@ -178,3 +178,35 @@ def test_quarterly_report_and_every_assessment_rate(api, clock, march):
     assert other["faultHandlingTimeliness"]["total"] == 0 and other["faultHandlingTimeliness"]["value"] is None
     assert duty.get("/api/v1/reports/assessment", params={"from": "2026-03-01T00:00:00",
                                                           "to": "2026-05-01T00:00:00+08:00"}).status_code == 422
+
+
+def test_operation_report_light_levels_and_early_warnings(api, clock, services):
+    """Rx of one port read daily through March, falling 0.1 dB a day, and its stored early warning."""
+    from agent.db import unit_of_work
+    from agent.models import OpticalSample, PortTrend
+
+    port = ("cpe-bank", "GigabitEthernet0/0/1")
+    march1 = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+    with unit_of_work(services.session_factory) as s:
+        s.add_all(OpticalSample(device_name=port[0], port_name=port[1], at=march1 + timedelta(days=d),
+                                rx_dbm=-10.0 - 0.1 * d, oper="up") for d in range(30))
+        s.add(OpticalSample(device_name=port[0], port_name=port[1], at=datetime(2026, 4, 1, 4, tzinfo=UTC),
+                            rx_dbm=-30.0, oper="up"))  # April: not in March's report
+        s.add(PortTrend(device_name=port[0], port_name=port[1], metric="rx_dbm", slope_per_day=-0.1, level=-12.9,
+                        points=30, since=march1, until=march1 + timedelta(days=29), restarted_at=None, crossings=[],
+                        first_crossing=datetime(2026, 4, 20, tzinfo=UTC), flagged=True,
+                        computed_at=datetime(2026, 3, 31, tzinfo=UTC)))
+    clock.set(datetime(2026, 4, 2, 2, 0, tzinfo=UTC))
+    body = api("duty_officer").post("/api/v1/reports/operation", json={
+        "customerId": CUSTOMER, "from": "2026-03-01", "to": "2026-03-31"}).json()
+    c = body["content"]
+    row = next(o for o in c["optical"] if (o["device"], o["port"]) == port)
+    rx = row["rx"]
+    assert rx["n"] == 30 and rx["max"] == pytest.approx(-10.0) and rx["min"] == pytest.approx(-12.9)
+    assert rx["avg"] == pytest.approx(-11.45) and rx["slopePerDay"] == pytest.approx(-0.1)
+    assert row["flagged"] and row["trends"][0]["firstCrossing"] == "2026-04-20T00:00:00+00:00"
+    assert [(o["device"], o["port"]) for o in c["earlyWarnings"]] == [port]
+    others = [o for o in c["optical"] if (o["device"], o["port"]) != port]
+    assert others and all(o["rx"]["n"] == 0 and not o["flagged"] for o in others)
+    md = api("duty_officer").get(f"/api/v1/reports/operation/{body['meta']['reportId']}.md").text
+    assert "预警 / WARNING (2026-04-20)" in md and "-12.90 / -11.45 / -10.00" in md
