@@ -1,8 +1,9 @@
 """The agent's scheduled work, on one APScheduler 3.x scheduler in the serving event loop: the SLA
 sweep and its webhook outbox (blocking database work: run in the scheduler's worker threads), the
 polls (one job per interval of reading kinds; each poll then grades the circuits), the readings
-roll-up with retention, the early warning, and the loop reaper (coroutines on the loop, like the
-collectors they drive; their database work goes to worker threads).
+roll-up with retention, the early warning, the key-assurance tick (重保: its circuits' devices polled at
+the periods' own intervals, alarm notices; agent/telemetry/assurance.py) and the loop reaper
+(coroutines on the loop, like the collectors they drive; their database work goes to worker threads).
 
 One scheduler per deployment: the process started with jobs (``faultline serve``), never one per web
 worker. Each job runs at most once at a time and missed runs coalesce into one.
