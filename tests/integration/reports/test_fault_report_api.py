@@ -198,3 +198,31 @@ def test_drafted_at_each_resolution_once(api, clock):
     assert second["meta"]["resolutionSeq"] == 1 and second["meta"]["reportId"] != first["reportId"]
     assert second["content"]["times"]["restored"] == (T0 + timedelta(minutes=70)).isoformat()
     assert second["meta"]["createdAt"] == (T0 + timedelta(minutes=70)).isoformat()
+
+
+def test_a_failing_draft_never_undoes_the_resolution(api, clock, monkeypatch, caplog):
+    """A statement of the drafting fails (on PostgreSQL that aborts the transaction but for the
+    savepoint): the ticket is resolved all the same, the failure is logged, the officer drafts later."""
+    from sqlalchemy import text
+
+    import agent.reports.service as service
+
+    def broken(session, *args, **kwargs):
+        session.execute(text("SELECT missing_column FROM fault_report"))
+
+    duty = api("duty_officer")
+    tid = duty.post("/api/v1/tickets", json={"externalId": "10069-FR-4", "ticketType": "interruption",
+                                             "symptom": "down", "circuitId": CIRCUIT,
+                                             "reportedDate": T0.isoformat()}).json()["id"]
+    for minutes, path, body in ((2, "sign", {}), (3, "dispatch", {"specialty": "传输", "contractor": "代维张工"})):
+        _at(clock, minutes)
+        assert duty.post(f"/api/v1/tickets/{tid}/{path}", json=body).status_code == 200
+    _at(clock, 30)
+    with monkeypatch.context() as m:
+        m.setattr(service, "load_record", broken)
+        r = duty.post(f"/api/v1/tickets/{tid}/resolve", json={"cause": CAUSE})
+    assert r.status_code == 200, r.text
+    assert duty.get(f"/api/v1/tickets/{tid}").json()["status"] == "resolved"
+    assert any("could not be drafted automatically" in rec.getMessage() for rec in caplog.records)
+    assert duty.get(f"/api/v1/tickets/{tid}/fault-report").status_code == 404
+    assert duty.post(f"/api/v1/tickets/{tid}/fault-report").status_code == 201  # on request, as before
