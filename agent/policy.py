@@ -42,6 +42,9 @@ class Permission(StrEnum):
     CUTOVER_INTERNATIONAL = "cutover.international"  # records the group international CS decision
     CUTOVER_CONSENT = "cutover.consent"  # records the customer's consent or refusal (via the customer manager)
     OPTIMISATION_MANAGE = "optimisation.manage"  # raise and track network optimisation requests
+    PERIOD_REPORT_EDIT = "period_report.edit"  # draft an operation / quarterly report from the data, edit, redraft
+    PERIOD_REPORT_SUBMIT = "period_report.submit"
+    ASSURANCE_MANAGE = "assurance.manage"  # set up and cancel key-assurance periods (重保)
     INVENTORY_IMPORT = "inventory.import"
     # service problems (TMF656): one cause, many tickets
     PROBLEM_ACKNOWLEDGE = "problem.acknowledge"
@@ -99,6 +102,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUTOVER_CONSENT: _STAFF,
     # the customer response center raises and tracks them; the branch's O&M says whether construction is needed
     Permission.OPTIMISATION_MANAGE: _STAFF | {R.ENGINEER},
+    # the customer response center writes the operation and quarterly reports (负责组织编写...运行分析报告)
+    Permission.PERIOD_REPORT_EDIT: _STAFF,
+    Permission.PERIOD_REPORT_SUBMIT: _STAFF,
+    # the branch's center sets up the assurance for its customers; the province for an event of its own
+    Permission.ASSURANCE_MANAGE: _STAFF | {R.PROVINCE},
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
     # The work on a problem is the same work as on each child ticket: the same roles as the ticket's own
     # actions (the NOC stays read-only: it sees the problem open, the duty officer takes it).

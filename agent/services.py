@@ -31,6 +31,7 @@ from agent.orders.acceptance import AcceptanceTests
 from agent.orders.service import OrderService
 from agent.orders.sweep import OrderSweep
 from agent.polling import OpticalPoller
+from agent.reports.service import FaultReports
 from agent.settings import Settings
 from agent.sla import SlaEngine
 from agent.telemetry.service import Telemetry
@@ -106,6 +107,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
     services.orders, services.checks = OrderService(settings, clock), CheckService(settings, clock)
     services.acceptance = AcceptanceTests(services.orders, factory, None)  # measures once triage gives a collector
+    # the fault report (rule 10) is drafted from the record when a ticket is resolved (agent/reports)
+    services.tickets.after_action.append(FaultReports(sla, settings.timezone, services.tickets).after_action)
     _bootstrap_users(services)
     if triage:
         _install_triage(services, collector, loop_driver)

@@ -77,6 +77,10 @@ class SlaSettings(BaseModel):
     # source's durations above). A ticket keeps the tier its customer had when it arrived.
     tiers: dict[str, TierDurations] = Field(default_factory=dict)
     customer_tiers: dict[str, str] = Field(default_factory=dict)
+    # Period reports (issue 16): the source names no deadline for the operation report (运行分析报告)
+    # or the quarterly report (季报); each is due at the end of this many working days after its period.
+    operation_report_working_days: int = Field(5, ge=1, le=60)
+    quarterly_report_working_days: int = Field(10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _known_tiers(self) -> SlaSettings:
@@ -138,6 +142,9 @@ class Settings(BaseSettings):
     trend_lookback_days: float = Field(14.0, gt=0)
     early_warning_horizon_days: float = Field(30.0, gt=0)
     early_warning_interval_seconds: float = Field(3600.0, gt=0)
+    # Key assurance (重保, agent/telemetry/assurance.py): how often the scheduler looks for the periods'
+    # devices due for their shorter poll and for new alarms on their paths (0 disables it).
+    key_assurance_tick_seconds: float = Field(10.0, ge=0)
     log_level: str = "INFO"
     # Loop tests (环测): separate limits for setting, holding and clearing a loop. The loop is on the device
     # at most hold + clear time; a request may ask for less hold, never more than loop_max_hold_seconds.

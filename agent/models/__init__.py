@@ -23,7 +23,10 @@ from agent.models.problems import (  # noqa: E402  (service problems, TMF656)
 from agent.models.reports import (  # noqa: E402  (fault reports 故障报告, optimisation requests 网络优化)
     FaultReport,
     FaultReportVersion,
+    KeyAssurance,
     OptimisationRequest,
+    PeriodReport,
+    PeriodReportVersion,
 )
 from agent.models.telemetry import (  # noqa: E402  (polled readings history, health grades)
     CircuitHealthRow,
@@ -47,5 +50,5 @@ from agent.models.users import User
 __all__ = [
     "AcceptanceTest", "ActivationJournalEntry", "CircuitOrder", "DelayRequest", "OrderLimitPeriod", "OrderStep",
     "ResourceCheck", "ResourceCheckItem",
-    "Alarm", "Circuit", "CircuitHealthRow", "Customer", "Cutover", "CutoverCircuit", "CutoverDecision", "Device", "Diagnosis", "ExternalIdentifier", "FaultReport", "FaultReportVersion", "HealthEvent", "JournalEntry", "LoopLocalisation", "LoopTest", "OpticalSample", "OptimisationRequest", "Participant", "PollRun", "Port", "PortTrend", "ProblemAlarm", "ProblemJournalEntry", "ProblemTicket", "ReadingHourly", "Segment", "ServiceProblem", "Site", "Suspension", "Ticket", "User",
+    "Alarm", "Circuit", "CircuitHealthRow", "Customer", "Cutover", "CutoverCircuit", "CutoverDecision", "Device", "Diagnosis", "ExternalIdentifier", "FaultReport", "FaultReportVersion", "HealthEvent", "KeyAssurance", "JournalEntry", "LoopLocalisation", "LoopTest", "OpticalSample", "OptimisationRequest", "Participant", "PeriodReport", "PeriodReportVersion", "PollRun", "Port", "PortTrend", "ProblemAlarm", "ProblemJournalEntry", "ProblemTicket", "ReadingHourly", "Segment", "ServiceProblem", "Site", "Suspension", "Ticket", "User",
 ]

@@ -14,7 +14,7 @@ from datetime import datetime
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
 from agent.sla.model import ClockKind as C
-from agent.sla.model import ReportCalendar, SlaEvent, SlaRules, tier_of
+from agent.sla.model import Outcome, ReportCalendar, SlaEvent, SlaRules, tier_of
 
 log = logging.getLogger("faultline.sla.kpis")
 
@@ -80,3 +80,36 @@ def compute_kpis(histories: Iterable[list[SlaEvent]], rules: SlaRules | Callable
                 tier[name][0 if o.on_time else 1] += 1
     kpis = lambda c: {name: Kpi(KPI_CLOCKS[name][1], *c[name]) for name in KPI_CLOCKS}  # noqa: E731
     return KpiReport(start, end, n, kpis(counts), {t: kpis(c) for t, c in sorted(tiers.items())})
+
+
+@dataclass(frozen=True)
+class DecidedTicket:
+    """One ticket's obligations decided in a window, with the facts its ``created`` event recorded."""
+
+    ticket_id: int
+    branch: str | None
+    tier: str
+    circuit_id: str | None
+    outcomes: tuple[Outcome, ...]
+    fault_seconds: float
+
+
+def decided_outcomes(histories: dict[int, list[SlaEvent]], rules: Callable[[list[SlaEvent]], SlaRules],
+                     calendar: ReportCalendar, start: datetime, end: datetime, now: datetime) -> list[DecidedTicket]:
+    """Per ticket, the obligations decided in [start, end) (the same replay as ``compute_kpis``), so an
+    assessment lists the cases behind each rate."""
+    out = []
+    for ticket_id in sorted(histories):
+        history = [e for e in histories[ticket_id] if e.at <= now]
+        if not history:
+            continue
+        try:
+            tc = compute_clocks(history, rules(history), calendar, now)
+        except HistoryError as exc:
+            log.error("assessment: ticket %s's history cannot be replayed and is left out: %s", ticket_id, exc)
+            continue
+        created = next((e.data for e in history if e.kind.value == "created"), {}) or {}
+        decided = tuple(o for o in tc.outcomes if start <= o.decided_at < end)
+        out.append(DecidedTicket(ticket_id, created.get("branch"), tier_of(history), created.get("circuitId"),
+                                 decided, tc.fault_seconds))
+    return out

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from agent.models import Circuit, Customer, Ticket
 from agent.models.sla import SlaClockRow
 from agent.sla import ClockKind, ClockState, SlaEngine
+from agent.telemetry.assurance import marks as assurance_marks
 from agent.tickets import OPEN
 
 # How long before its deadline a clock without a warning milestone of its own turns amber. A display
@@ -51,6 +52,7 @@ class BoardRow:
     status: str
     reported_at: datetime
     clocks: list[BoardClock] = field(default_factory=list)
+    assurance: tuple[str, ...] = ()  # the active key-assurance periods (重保) covering its circuit
 
     @property
     def next_due_at(self) -> datetime | None:
@@ -93,7 +95,9 @@ def board_rows(session: Session, sla: SlaEngine, now: datetime, filters: BoardFi
             select(SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.state, SlaClockRow.due_at, SlaClockRow.warn_at,
                    SlaClockRow.met_at, SlaClockRow.remaining_seconds).where(SlaClockRow.ticket_id.in_(ids))):
         clocks[ticket_id].append(clock_of(row))
-    rows = [BoardRow(t[0], *t[1:], clocks=sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99)))
+    marked = assurance_marks(session, {t[2] for t in tickets}, now)
+    rows = [BoardRow(t[0], *t[1:], clocks=sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99)),
+                     assurance=tuple(marked.get(t[2], ())))
             for t in tickets]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda r: (r.next_due_at or far, r.ticket_id))

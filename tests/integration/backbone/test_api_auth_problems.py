@@ -73,6 +73,19 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               # network optimisation requests (issue 16)
               ("/api/v1/reports/optimisation/requests", {"key": "segment:a|z"}, STAFF | {"engineer"}),
               (f"/api/v1/reports/optimisation/requests/{rid}/progress", {"state": "done"}, STAFF | {"engineer"})]
+    # period reports, key assurance (issue 16)
+    pr = "{report_id}" if tid.startswith("{") else "1"
+    ka = "{assurance_id}" if tid.startswith("{") else "1"
+    routes += [("/api/v1/reports/operation", {"customerId": "CUST-BANK", "from": "2026-10-01", "to": "2026-10-31"}, STAFF),
+               ("/api/v1/reports/quarterly", {"branch": "城东分公司", "year": 2026, "quarter": 3}, STAFF),
+               ("/api/v1/reports/key-assurance", {"name": "重保", "start": "2026-11-26T00:00:00+08:00",
+                                                  "end": "2026-11-27T00:00:00+08:00", "circuits": ["CIR-EPL-0001"]},
+                STAFF | {"province"}),
+               (f"/api/v1/reports/key-assurance/{ka}/cancel", {}, STAFF | {"province"})]
+    for kind in ("operation", "quarterly"):
+        routes += [(f"/api/v1/reports/{kind}/{pr}/versions", {"baseVersion": 1, "texts": {"remarks": "x"}}, STAFF),
+                   (f"/api/v1/reports/{kind}/{pr}/redraft", {"baseVersion": 1}, STAFF),
+                   (f"/api/v1/reports/{kind}/{pr}/submit", {"baseVersion": 1}, STAFF)]
     pid = "{problem_id}" if tid.startswith("{") else "1"  # service problems (the role check answers first)
     routes += [(f"/api/v1/problems/{pid}/{action}", body, {r.value for r in roles_for(permission)})
                for action, body, permission in (("acknowledge", {}, Permission.PROBLEM_ACKNOWLEDGE),
