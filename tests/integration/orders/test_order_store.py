@@ -180,3 +180,29 @@ def test_the_periodic_sweep_runs_both_flows_in_one_transaction(store):
     clock.set(T0 + 49 * H)  # step 1 overdue, check items late, the check's result late
     order_result, check_result = OrderSweep(orders, checks, factory, 5.0).once()
     assert (order_result.overdue, check_result.chased, check_result.overdue) == (2, 2, 1)  # steps 1 and 2 overdue
+
+
+def test_the_assessment_reads_activation_rates_from_the_orders(store):
+    """Activation timeliness and cycle time (业务开通及时率, 业务开通周期) from the orders table: one order
+    completed in 4 days with no overtime, one completed after its missed limit, one still open."""
+    from agent.orders.rates import OrderRateCases
+
+    orders, factory, clock = store
+    with unit_of_work(factory) as s:
+        on_time = orders.receive(s, _intake("DD-A"), PROVINCE)[0].id
+        late = orders.receive(s, _intake("DD-B", due=T0 + 24 * H), PROVINCE)[0].id
+        orders.receive(s, _intake("DD-C"), PROVINCE)
+    clock.set(T0 + 96 * H)
+    with unit_of_work(factory) as s:
+        orders.sweep(s)
+        for oid in (on_time, late):
+            o = orders.get(s, oid)
+            o.completed_at, o.state = clock.now(), "completed"
+    with factory() as s:
+        src = OrderRateCases()
+        cases = src.activation_cases(s, T0, T0 + 240 * H, clock.now())
+        assert sorted((c.ref, c.on_time) for c in cases) == [(f"order:{on_time}", True), (f"order:{late}", False)]
+        assert {c.branch for c in cases} == {"分公司A"}
+        cycle = src.activation_cycle_cases(s, T0, T0 + 240 * H, clock.now())
+        assert [c.value for c in cycle] == [4.0, 4.0]
+        assert src.activation_cases(s, T0 + 200 * H, T0 + 240 * H, clock.now()) == []  # completed before the period
