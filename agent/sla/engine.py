@@ -197,8 +197,9 @@ class SlaEngine:
             SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value])).distinct()
         ids = set(session.scalars(recent)) | set(session.scalars(still_open))
         hist = store.histories(session, ids)
-        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules_for, self.calendar,
-                            start, end, horizon)
+        replayed = [i for i in sorted(ids) if hist.get(i)]
+        return compute_kpis((hist[i] for i in replayed), self.rules_for, self.calendar, start, end, horizon,
+                            ticket_ids=replayed)
 
     # --- the sweep --------------------------------------------------------------------------------
     def sweep(self, factory: sessionmaker[Session], now: datetime | None = None, batch: int = 500) -> list[FiredEvent]:
