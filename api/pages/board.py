@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +11,9 @@ from fastapi.responses import StreamingResponse
 from agent.enums import TicketStatus
 from agent.tickets import OPEN
 from api.deps import PageUserDep, ServicesDep
-from api.pages.board_view import BoardFilters, board_rows
+from api.pages.board_view import BoardFilters, board_problems, board_rows
+from api.pages.chips import board_rows_html
+from api.pages.i18n import LANG_COOKIE, pick_language, translator
 from api.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,8 +38,11 @@ def _board(request: Request, services, user, block: str | None, status, circuit,
     now = services.clock.now()
     with services.session_factory() as s:
         rows = board_rows(s, services.sla, now, filters)
-    return render(request, "board.html", block=block, user=user, rows=rows, filters=filters,
-                  states=[s.value for s in TicketStatus if s in OPEN], query=request.url.query)
+        problems = board_problems(s) if block is None else []
+    lang = pick_language(request.cookies.get(LANG_COOKIE), None)
+    html = board_rows_html(rows, translator(lang), now, ZoneInfo(services.settings.timezone))
+    return render(request, "board.html", block=block, user=user, rows=rows, rows_html=html, filters=filters,
+                  problems=problems, states=[s.value for s in TicketStatus if s in OPEN], query=request.url.query)
 
 
 @router.get("/")

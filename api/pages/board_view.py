@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.models import Circuit, Customer, Ticket
+from agent.enums import ProblemLinkState
+from agent.models import Circuit, Customer, ProblemTicket, ServiceProblem, Ticket
 from agent.models.sla import SlaClockRow
 from agent.sla import ClockKind, ClockState, SlaEngine
+from agent.problems.store import OPEN_PROBLEM_STATES
 from agent.tickets import OPEN
 
 # How long before its deadline a clock without a warning milestone of its own turns amber. A display
@@ -51,11 +53,13 @@ class BoardRow:
     status: str
     reported_at: datetime
     clocks: list[BoardClock] = field(default_factory=list)
+    next_due_at: datetime | None = None  # the soonest deadline still owed (computed once, in board_rows)
+    problem_id: int | None = None  # the service problem the ticket is linked to
 
-    @property
-    def next_due_at(self) -> datetime | None:
-        dues = [c.due_at for c in self.clocks if c.owed and c.due_at is not None]
-        return min(dues) if dues else None
+
+def next_due(clocks: list[BoardClock]) -> datetime | None:
+    dues = [c.due_at for c in clocks if c.owed and c.due_at is not None]
+    return min(dues) if dues else None
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,51 @@ def board_rows(session: Session, sla: SlaEngine, now: datetime, filters: BoardFi
             select(SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.state, SlaClockRow.due_at, SlaClockRow.warn_at,
                    SlaClockRow.met_at, SlaClockRow.remaining_seconds).where(SlaClockRow.ticket_id.in_(ids))):
         clocks[ticket_id].append(clock_of(row))
-    rows = [BoardRow(t[0], *t[1:], clocks=sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99)))
-            for t in tickets]
+    problems = dict(session.execute(select(ProblemTicket.ticket_id, ProblemTicket.problem_id).where(
+        ProblemTicket.ticket_id.in_(ids), ProblemTicket.state == ProblemLinkState.LINKED.value)).all())
+    rows = []
+    for t in tickets:
+        mine = sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99))
+        rows.append(BoardRow(t[0], *t[1:], clocks=mine, next_due_at=next_due(mine), problem_id=problems.get(t[0])))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda r: (r.next_due_at or far, r.ticket_id))
     return rows
+
+
+@dataclass(frozen=True)
+class ProblemChild:
+    ticket_id: int
+    circuit_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class BoardProblem:
+    """An open service problem (agent/problems) with its linked (child) tickets."""
+
+    id: int
+    name: str
+    status: str
+    category: str
+    origin: str
+    created_at: datetime
+    resolution_proposed_at: datetime | None
+    children: list[ProblemChild] = field(default_factory=list)
+
+
+def board_problems(session: Session) -> list[BoardProblem]:
+    """Open problems, newest first, each with its linked tickets: two queries whatever their number."""
+    problems = session.execute(
+        select(ServiceProblem.id, ServiceProblem.name, ServiceProblem.status, ServiceProblem.category,
+               ServiceProblem.origin, ServiceProblem.created_at, ServiceProblem.resolution_proposed_at)
+        .where(ServiceProblem.status.in_(OPEN_PROBLEM_STATES)).order_by(ServiceProblem.id.desc()).limit(200)).all()
+    if not problems:
+        return []
+    children: dict[int, list[ProblemChild]] = defaultdict(list)
+    for problem_id, ticket_id, circuit_id, status in session.execute(
+            select(ProblemTicket.problem_id, Ticket.id, Ticket.circuit_id, Ticket.status)
+            .join(Ticket, Ticket.id == ProblemTicket.ticket_id)
+            .where(ProblemTicket.problem_id.in_([p[0] for p in problems]),
+                   ProblemTicket.state == ProblemLinkState.LINKED.value).order_by(Ticket.id)):
+        children[problem_id].append(ProblemChild(ticket_id, circuit_id, status))
+    return [BoardProblem(*p, children=children.get(p[0], [])) for p in problems]

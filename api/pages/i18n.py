@@ -72,6 +72,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "loc.running": ("进行中", "running"), "loc.concluded": ("已定位", "concluded"),
     "loc.inconclusive": ("无结论", "inconclusive"), "loc.cancelled": ("已取消", "cancelled"),
     "loc_mode.auto": ("自动", "automatic"), "loc_mode.guided": ("引导", "guided"),
+    "obligations": ("项考核", "obligations decided"), "first_n": ("仅列出前", "showing the first"),
+    "service_problems": ("服务故障（同一原因的多张工单）", "Service problems (one cause, many tickets)"),
+    "problem": ("故障问题", "Problem"), "children": ("关联工单", "Tickets"),
+    "resolution_proposed": ("根告警已清除，待确认修复", "root alarms cleared: resolve it"),
+    "origin.diagnosis": ("诊断", "diagnosis"), "origin.alarm": ("告警", "alarm"),
+    "pstatus.submitted": ("新建", "submitted"), "pstatus.acknowledged": ("已受理", "acknowledged"),
+    "pstatus.inProgress": ("处理中", "in progress"), "pstatus.resolved": ("已修复", "resolved"),
     # ticket states
     "status.acknowledged": ("待签收", "acknowledged"), "status.inProgress": ("处理中", "in progress"),
     "status.held": ("挂起", "held"), "status.resolved": ("已修复", "resolved"), "status.closed": ("已返单", "closed"),

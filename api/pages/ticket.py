@@ -18,7 +18,7 @@ from api.pages.actions import FORMS
 from api.pages.board_view import clock_of
 from api.pages.drafts import deciding_evidence, evidence_words, progress_draft
 from api.pages.i18n import LANG_COOKIE, pick_language
-from api.pages.loops import loop_panel
+from api.pages.loop_view import loop_panel
 from api.pages.path_view import path_of
 from api.pages.posting import read_form
 from api.pages.render import render

@@ -17,8 +17,8 @@
       destroy() { clearInterval(this.timer); },
       tick() {
         const now = Date.now() + offset;
-        this.$root.querySelectorAll('.chip.live').forEach((chip) => {
-          const due = Number(chip.dataset.due), amber = chip.dataset.amber ? Number(chip.dataset.amber) : null;
+        this.$root.querySelectorAll('[data-clock][data-due]').forEach((chip) => {
+          const due = Number(chip.dataset.due) * 1000, amber = chip.dataset.amber ? due - Number(chip.dataset.amber) * 1000 : null;
           const tone = now > due ? 'late' : (amber !== null && now >= amber ? 'amber' : 'fine');
           if (chip.dataset.tone !== tone) { chip.classList.remove('late', 'amber', 'fine'); chip.classList.add(tone); chip.dataset.tone = tone; }
           chip.lastElementChild.textContent = fmt(due - now);
@@ -48,6 +48,10 @@
       const ports = Object.fromEntries(path.ports.map((p) => [p.key, p]));
       const elements = [];
       const devices = new Set();
+      // left to right from the customer end; on a phone-wide screen top to bottom, so the labels stay legible
+      const narrow = box.clientWidth < 600;
+      if (narrow) box.style.height = (order.length * 62 + 40) + 'px';
+      const at = (i) => (narrow ? { x: (i % 2) * 120, y: i * 62 } : { x: i * 150, y: 0 });
       order.forEach((key, i) => {
         const p = ports[key];
         if (!devices.has(p.device)) {
@@ -57,7 +61,7 @@
         const rx = p.rx_dbm === null ? '' : '\n' + p.rx_dbm.toFixed(1) + ' dBm' +
           (p.rx_margin_db === null ? '' : ' (' + (p.rx_margin_db >= 0 ? '+' : '') + p.rx_margin_db.toFixed(1) + ')');
         elements.push({ data: { id: key, parent: 'dev:' + p.device, label: p.port + rx, colour: colour(p.assessment),
-                                assessment: p.assessment || '' }, position: { x: i * 150, y: 0 }, classes: 'port' });
+                                assessment: p.assessment || '' }, position: at(i), classes: 'port' });
       });
       path.segments.forEach((s) => {
         const loss = s.loss_db === null ? '' : ' ' + s.loss_db.toFixed(1) + (s.budget_db === null ? '' : '/' + s.budget_db.toFixed(1)) + ' dB';
@@ -79,6 +83,7 @@
         ],
       });
       cy.on('mouseover', 'node.port, edge.segment', (e) => { box.title = e.target.data('label').replace('\n', ' '); });
+      window.addEventListener('resize', () => { cy.resize(); cy.fit(undefined, 20); });
       window.faultline.paths[id] = cy;
     },
     charts: {},
@@ -119,6 +124,11 @@
         xAxis: { type: 'category', data: data.labels, axisLabel: { interval: 0, fontSize: 10 } },
         yAxis: { type: 'value', min: 0, max: 100, name: '%' },
         series: data.series.map((s) => ({ name: s.label, type: 'bar', data: s.rates })),
+      });
+      // a bar is one click from the tickets behind it (the late ones: what the assessment counts against)
+      chart.on('click', (p) => {
+        const kpi = data.periods[p.dataIndex];
+        if (kpi) window.location.href = '/kpis/tickets?period=' + encodeURIComponent(p.seriesName) + '&kpi=' + encodeURIComponent(kpi) + '&outcome=late';
       });
       window.faultline.charts[id] = chart;
     },
