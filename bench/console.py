@@ -93,12 +93,15 @@ async def pages(url: str, n: int, repeat: int) -> None:
             await sign_in(client)
             await client.get("/")  # warm the templates
             board = await timed(client, "/", repeat)
-            html = (await client.get("/")).text
+            whole = await client.get("/")
+            html = whole.text
             assert html.count('class="ticket-row"') == n, "the board does not show every open ticket"
             print(line(f"board GET / ({n} tickets)", board))
             print(line("board rows fragment", await timed(client, "/board/rows", repeat)))
             print(line("ticket page", await timed(client, f"/tickets/{first + n // 2}", repeat * 2)))
-            print(f"  board page size {len(html) / 1024:.0f} KiB")
+            print(f"  board page size {len(html) / 1024:.0f} K characters, {len(html.encode()) / 1024:.0f} KiB UTF-8, "
+                  f"{whole.num_bytes_downloaded / 1024:.0f} KiB "
+                  f"on the wire ({whole.headers.get('content-encoding', 'identity')})")
     query = []
     for _ in range(repeat):
         with services.session_factory() as s:

@@ -70,6 +70,7 @@ def board_rows_html(rows: list[BoardRow], t: Callable[[str], str], now: datetime
     kind_words: dict[str, str] = {}
     seen: dict[str | None, str] = {}
     circuits: dict[str, tuple[str, str]] = {}
+    problem_word = escape(t("problem"))
 
     def text(value: str | None) -> str:
         out = seen.get(value)
@@ -90,8 +91,9 @@ def board_rows_html(rows: list[BoardRow], t: Callable[[str], str], now: datetime
             kind = kind_words[r.kind] = escape(t(f"kind.{r.kind}"))
         due = r.next_due_at.astimezone(zone).strftime("%H:%M:%S") if r.next_due_at else "—"
         problem = f' data-problem="{r.problem_id}"' if r.problem_id else ""
+        badge = f' <a class="pb" href="#problems">{problem_word} #{r.problem_id}</a>' if r.problem_id else ""
         parts.append(
-            f'<tr class="ticket-row" data-ticket="{r.ticket_id}"{problem}><td><a href="/tickets/{r.ticket_id}">#{r.ticket_id}</a>'
+            f'<tr class="ticket-row" data-ticket="{r.ticket_id}"{problem}><td><a href="/tickets/{r.ticket_id}">#{r.ticket_id}</a>{badge}'
             f'<div class="sub">{text(r.external_id)} · {kind} · {text(r.symptom)}</div></td>'
             f'<td><a href="/circuits/{circuit[0]}">{circuit[1]}</a><div class="sub">{text(r.customer)}</div></td>'
             f'<td><span class="status" data-status="{r.status}">{status}</span></td><td>{due}</td>'

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agent.tickets import ACTIONS
+from diagnosis.verdicts import VERDICT_TITLES
 
 LANG_COOKIE = "fl_lang"
 LANGUAGES = ("zh", "en")
@@ -73,6 +74,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "loc.inconclusive": ("无结论", "inconclusive"), "loc.cancelled": ("已取消", "cancelled"),
     "loc_mode.auto": ("自动", "automatic"), "loc_mode.guided": ("引导", "guided"),
     "obligations": ("项考核", "obligations decided"), "first_n": ("仅列出前", "showing the first"),
+    "new_diagnosis": ("已写入新诊断，点此刷新", "a new diagnosis was written: reload"),
     "service_problems": ("服务故障（同一原因的多张工单）", "Service problems (one cause, many tickets)"),
     "problem": ("故障问题", "Problem"), "children": ("关联工单", "Tickets"),
     "resolution_proposed": ("根告警已清除，待确认修复", "root alarms cleared: resolve it"),
@@ -92,6 +94,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "assess.fault": ("故障", "fault"), "assess.warn": ("注意", "warn"), "assess.ok": ("正常", "ok"),
     "assess.unknown": ("未知", "unknown"),
 }
+# the verdicts' own titles (diagnosis/verdicts.py), and those of a localisation by loop tests
+WORDS.update({f"verdict.{v.value}": titles for v, titles in VERDICT_TITLES.items()})
+WORDS.update({"verdict.loop_fault_segment": ("环测定位：故障段落", "loop tests: faulty segment"),
+              "verdict.loop_no_line_fault": ("环测：线路无故障", "loop tests: no line fault"),
+              "verdict.loop_inconclusive": ("环测：无结论", "loop tests: inconclusive")})
 # the lifecycle's own Chinese labels, English from the action name
 WORDS.update({f"action.{name}": (a.label_zh, name.replace("_", " ")) for name, a in ACTIONS.items()})
 

@@ -44,7 +44,7 @@ def loop_panel(services, session: Session, ticket: Ticket, diagnoses: list[dict[
     localisation = None if loc is None else {
         "id": loc.id, "mode": loc.mode, "state": loc.state, "requestedBy": loc.requested_by,
         "authorisedBy": loc.authorised_by, "startedAt": loc.started_at, "endedAt": loc.ended_at,
-        "conclusion": loc.conclusion, "tests": [t for t in tests if t["localisationId"] == loc.id]}
+        "conclusion": loc.conclusion, "diagnosisId": loc.diagnosis_id, "tests": [t for t in tests if t["localisationId"] == loc.id]}
     available = services.loops is not None
     workable = ticket.status in WORKED
     role = user.actor.role

@@ -50,8 +50,8 @@
       const devices = new Set();
       // left to right from the customer end; on a phone-wide screen top to bottom, so the labels stay legible
       const narrow = box.clientWidth < 600;
-      if (narrow) box.style.height = (order.length * 62 + 40) + 'px';
-      const at = (i) => (narrow ? { x: (i % 2) * 120, y: i * 62 } : { x: i * 150, y: 0 });
+      if (narrow) box.style.height = (order.length * 46 + 60) + 'px';
+      const at = (i) => (narrow ? { x: 0, y: i * 46 } : { x: i * 150, y: 0 });
       order.forEach((key, i) => {
         const p = ports[key];
         if (!devices.has(p.device)) {
@@ -80,7 +80,11 @@
             'text-margin-y': -14, 'font-weight': 'bold',
             'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
           { selector: 'edge.suspected', style: { width: 8, 'line-style': 'dashed' } },
-        ],
+        ].concat(narrow ? [  // top to bottom: every label to the right of its node or edge
+          { selector: 'node.device', style: { 'text-valign': 'center', 'text-halign': 'right', 'text-margin-x': 6 } },
+          { selector: 'node.port', style: { 'text-valign': 'center', 'text-halign': 'right', 'text-margin-x': 4 } },
+          { selector: 'edge.segment', style: { 'text-margin-y': 0, 'text-margin-x': -40 } },
+        ] : []),
       });
       cy.on('mouseover', 'node.port, edge.segment', (e) => { box.title = e.target.data('label').replace('\n', ' '); });
       window.addEventListener('resize', () => { cy.resize(); cy.fit(undefined, 20); });
