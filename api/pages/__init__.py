@@ -13,13 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import SignInRequired
-from api.pages import auth, board, circuit, loops, reports, ticket
+from api.pages import auth, board, circuit, loops, problems, reports, ticket
 from api.pages.feed import BoardFeed
 from api.pages.posting import CsrfRefused, FormTooLarge
 from api.pages.render import STATIC, make_environment, render
 from api.pages.session import SessionSigner, session_secret
 
-ROUTERS = (auth.router, board.router, ticket.router, loops.router, circuit.router, reports.router)
+ROUTERS = (auth.router, board.router, ticket.router, loops.router, problems.router, circuit.router, reports.router)
 
 
 def install(app: FastAPI) -> None:

@@ -91,7 +91,7 @@ def board_rows_html(rows: list[BoardRow], t: Callable[[str], str], now: datetime
             kind = kind_words[r.kind] = escape(t(f"kind.{r.kind}"))
         due = r.next_due_at.astimezone(zone).strftime("%H:%M:%S") if r.next_due_at else "—"
         problem = f' data-problem="{r.problem_id}"' if r.problem_id else ""
-        badge = f' <a class="pb" href="#problems">{problem_word} #{r.problem_id}</a>' if r.problem_id else ""
+        badge = f' <a class="pb" href="/problems/{r.problem_id}">{problem_word} #{r.problem_id}</a>' if r.problem_id else ""
         parts.append(
             f'<tr class="ticket-row" data-ticket="{r.ticket_id}"{problem}><td><a href="/tickets/{r.ticket_id}">#{r.ticket_id}</a>{badge}'
             f'<div class="sub">{text(r.external_id)} · {kind} · {text(r.symptom)}</div></td>'

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from agent.errors import FaultlineError, NotFound
 from agent.models import Circuit
+from agent.problems.store import linked_problem
 from agent.tickets import allowed_actions
 from agent.triage.service import diagnoses_of
 from api.deps import PageUser, PageUserDep, ServicesDep, TicketId
@@ -52,6 +53,7 @@ def ticket_view(services, session, ticket_id: int, user: PageUser, lang: str) ->
         "draft": progress_draft(latest, lang, services.settings.timezone),
         "path": path_of(session, ticket.circuit_id, latest),
         "loops": loop_panel(services, session, ticket, diagnoses, user),
+        "problem": linked_problem(session, ticket.id),
     }
 
 

@@ -101,6 +101,23 @@ async def test_loop_buttons_follow_the_policy_and_the_board_shows_the_problem(co
         "data-problem", str(problem["problemId"]))
     await officer.screenshot(path=shots / "board-problem.png", full_page=True)
 
+    # its page: the children, and the problem's own work for the officer (acknowledge, progress to every child)
+    await card.locator(f"a[href='/problems/{problem['problemId']}']").click()
+    await officer.wait_for_url(re.compile(rf"/problems/{problem['problemId']}$"))
+    await expect(officer.locator(f"#children tr.child[data-ticket='{ticket['id']}']")).to_be_visible()
+    await officer.locator("details[data-action=acknowledge] button[type=submit]").click()
+    await expect(officer.locator("#problem")).to_have_attribute("data-status", "acknowledged")
+    progress = officer.locator("details[data-action=progress]")
+    await progress.locator("summary").click()
+    await progress.locator("textarea[name=text]").fill("光缆抢修中 / fibre repair under way")
+    await progress.locator("button[type=submit]").click()
+    await expect(officer.locator("#problem")).to_have_attribute("data-status", "inProgress")
+    journal = await scenario.journal(ticket["id"])
+    assert any(n["kind"] == "progress" and "光缆抢修中" in n["text"] for n in journal), journal[-3:]
+    await officer.screenshot(path=shots / "problem.png", full_page=True)
+    assert await noc.goto(url_of(noc, f"/problems/{problem['problemId']}")) is not None
+    assert await noc.locator("#problem-actions form").count() == 0  # the NOC reads only
+
 
 async def test_kpi_figure_opens_the_tickets_behind_it(console, scenario, shots):
     ticket = await scenario.file(EPL, "interruption", "down")
