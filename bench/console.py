@@ -32,7 +32,7 @@ from agent.services import build_services  # noqa: E402
 from agent.settings import BootstrapUser, Settings  # noqa: E402
 from agent.tickets import Actor, Intake  # noqa: E402
 from api.app import create_app  # noqa: E402
-from api.pages.board_view import board_rows  # noqa: E402
+from api.pages.board_view import BOARD_LIMIT, board_rows  # noqa: E402
 from bench.common import TOKEN, pct, pg_scratch_db, served  # noqa: E402
 
 OFFICER = Actor("bench-officer", Role.DUTY_OFFICER)
@@ -97,7 +97,10 @@ async def pages(url: str, n: int, repeat: int) -> None:
             board = await timed(client, "/", repeat)
             whole = await client.get("/")
             html = whole.text
-            assert html.count('class="ticket-row"') == n, "the board does not show every open ticket"
+            shown = min(n, BOARD_LIMIT)  # the soonest deadlines first; the page says how many more there are
+            assert html.count('class="ticket-row"') == shown and f'data-total="{n}"' in html, "the board's rows"
+            if shown < n:
+                print(f"  the board draws the {shown} soonest of {n} open tickets (api/pages/board_view.BOARD_LIMIT)")
             print(line(f"board GET / ({n} tickets)", board))
             print(line("board rows fragment", await timed(client, "/board/rows", repeat)))
             print(line("ticket page", await timed(client, f"/tickets/{first + n // 2}", repeat * 2)))
@@ -110,7 +113,7 @@ async def pages(url: str, n: int, repeat: int) -> None:
             t0 = time.perf_counter()
             rows = board_rows(s, services.sla, services.clock.now())
             query.append((time.perf_counter() - t0) * 1000)
-    assert len(rows) == n
+    assert len(rows) == min(n, BOARD_LIMIT)
     print(line("board rows query alone", query))
     services.close()
 

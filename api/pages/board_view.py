@@ -75,37 +75,50 @@ def clock_of(row: SlaClockRow | tuple) -> BoardClock:
     return BoardClock(kind, state, due, warn or (due - AMBER_LEAD if due else None), met, remaining)
 
 
+BOARD_LIMIT = 2000  # rows drawn; the soonest deadlines first, the page says how many are not shown
+
+
 def board_rows(session: Session, sla: SlaEngine, now: datetime, filters: BoardFilters = BoardFilters(),
-               limit: int = 2000) -> list[BoardRow]:
+               limit: int = BOARD_LIMIT) -> list[BoardRow]:
+    return board_page(session, sla, now, filters, limit)[0]
+
+
+def board_page(session: Session, sla: SlaEngine, now: datetime, filters: BoardFilters = BoardFilters(),
+               limit: int = BOARD_LIMIT) -> tuple[list[BoardRow], int]:
+    """(the open tickets matching ``filters`` with the soonest next deadline first, at most ``limit``;
+    how many match). Every matching ticket's clocks are read so that the cut keeps the most urgent ones."""
     open_states = [s.value for s in OPEN]
-    stmt = (select(Ticket.id, Ticket.external_id, Ticket.circuit_id, Customer.name, Ticket.kind, Ticket.symptom,
-                   Ticket.status, Ticket.reported_at)
-            .outerjoin(Circuit, Circuit.id == Ticket.circuit_id).outerjoin(Customer, Customer.id == Circuit.customer_id)
-            .where(Ticket.status.in_(open_states)))
-    if filters.status:
-        stmt = stmt.where(Ticket.status == filters.status)
-    if filters.circuit:
-        stmt = stmt.where(Ticket.circuit_id.contains(filters.circuit, autoescape=True))
-    if filters.customer:
-        stmt = stmt.where(Customer.name.contains(filters.customer, autoescape=True))
-    if filters.overdue:
-        stmt = stmt.where(Ticket.id.in_(sla.overdue_ticket_ids_query(now)))
-    tickets = session.execute(stmt.limit(limit)).all()
-    ids = select(Ticket.id).where(Ticket.status.in_(open_states))
+    cols = (Ticket.id, Ticket.external_id, Ticket.circuit_id, Customer.name, Ticket.kind, Ticket.symptom,
+            Ticket.status, Ticket.reported_at)
+
+    def matching(stmt):
+        stmt = (stmt.outerjoin(Circuit, Circuit.id == Ticket.circuit_id)
+                .outerjoin(Customer, Customer.id == Circuit.customer_id).where(Ticket.status.in_(open_states)))
+        if filters.status:
+            stmt = stmt.where(Ticket.status == filters.status)
+        if filters.circuit:
+            stmt = stmt.where(Ticket.circuit_id.contains(filters.circuit, autoescape=True))
+        if filters.customer:
+            stmt = stmt.where(Customer.name.contains(filters.customer, autoescape=True))
+        if filters.overdue:
+            stmt = stmt.where(Ticket.id.in_(sla.overdue_ticket_ids_query(now)))
+        return stmt
+
+    tickets = session.execute(matching(select(*cols))).all()
+    ids = matching(select(Ticket.id))
     clocks: dict[int, list[BoardClock]] = defaultdict(list)
     for ticket_id, *row in session.execute(
             select(SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.state, SlaClockRow.due_at, SlaClockRow.warn_at,
                    SlaClockRow.met_at, SlaClockRow.remaining_seconds).where(SlaClockRow.ticket_id.in_(ids))):
         clocks[ticket_id].append(clock_of(row))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    due = {t[0]: next_due(clocks.get(t[0], [])) for t in tickets}
+    shown = sorted(tickets, key=lambda t: (due[t[0]] or far, t[0]))[:limit]
     problems = dict(session.execute(select(ProblemTicket.ticket_id, ProblemTicket.problem_id).where(
         ProblemTicket.ticket_id.in_(ids), ProblemTicket.state == ProblemLinkState.LINKED.value)).all())
-    rows = []
-    for t in tickets:
-        mine = sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99))
-        rows.append(BoardRow(t[0], *t[1:], clocks=mine, next_due_at=next_due(mine), problem_id=problems.get(t[0])))
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda r: (r.next_due_at or far, r.ticket_id))
-    return rows
+    rows = [BoardRow(t[0], *t[1:], clocks=sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99)),
+                     next_due_at=due[t[0]], problem_id=problems.get(t[0])) for t in shown]
+    return rows, len(tickets)
 
 
 @dataclass(frozen=True)

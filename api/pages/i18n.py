@@ -84,6 +84,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "progress_to_children": ("作为每张关联工单自己的进展写入", "written into every child ticket as its own progress"),
     "resolve_children": ("每张处理中的关联工单以此原因修复，各自仍需恢复确认", "each working child is resolved with it; each still confirms its own restoration"),
     "in_problem": ("属于服务故障", "Part of service problem"),
+    "shown_of": ("显示", "showing"), "soonest_first": ("时限最近的在前，用筛选缩小范围", "soonest deadlines first; filter to narrow"),
     "service_problems": ("服务故障（同一原因的多张工单）", "Service problems (one cause, many tickets)"),
     "problem": ("故障问题", "Problem"), "children": ("关联工单", "Tickets"),
     "resolution_proposed": ("根告警已清除，待确认修复", "root alarms cleared: resolve it"),

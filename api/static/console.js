@@ -36,7 +36,8 @@
       const rows = document.getElementById(id);
       if (!rows || !window.EventSource) return;
       const events = new EventSource('/events');
-      events.addEventListener('board', () => htmx.trigger(rows, 'board-changed'));
+      // every part of the board listening for 'board-changed from:body' (rows, problems) fetches itself
+      events.addEventListener('board', () => htmx.trigger(document.body, 'board-changed'));
       window.faultline.boardEvents = events;
     },
     drawPath(id) {

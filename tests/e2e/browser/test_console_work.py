@@ -73,9 +73,21 @@ async def test_engineer_loops_from_the_plan_and_sees_the_states_live(console, sc
 
 
 async def test_loop_buttons_follow_the_policy_and_the_board_shows_the_problem(console, scenario, shots):
+    _, officer = await console("duty_officer")  # on the board before the cut
     ticket = await _cut_and_diagnosed(scenario)
-    _, officer = await console("duty_officer")
+    # the cut segment carries other circuits: the diagnosis grouped the ticket into a service problem,
+    # and the board shows it among the problem's children without a reload (the feed's event)
+    linked = (await scenario.get(f"/api/v1/tickets/{ticket['id']}/problem")).json()["problem"]
+    assert linked is not None, "the fiber cut's diagnosis grouped no problem"
+    problem = {"problemId": linked["id"]}
+    card = officer.locator(f"#problems li.problem[data-problem='{problem['problemId']}']")
+    await expect(card.locator(f"a.child[data-ticket='{ticket['id']}']")).to_be_visible(timeout=15_000)
+    await expect(officer.locator(f"tr.ticket-row[data-ticket='{ticket['id']}']")).to_have_attribute(
+        "data-problem", str(problem["problemId"]))
+    await officer.screenshot(path=shots / "board-problem.png", full_page=True)
+
     await officer.goto(url_of(officer, f"/tickets/{ticket['id']}"))
+    await expect(officer.locator("#ticket-problem")).to_have_attribute("href", f"/problems/{problem['problemId']}")
     panel = officer.locator("#loops")
     await expect(panel.locator("form.loop-set").first).to_be_visible()  # a duty officer may loop (LOOP_TEST) ...
     assert await panel.locator("form.localise").count() == 0  # ... but not localise (LOOP_LOCALISE)
@@ -90,19 +102,8 @@ async def test_loop_buttons_follow_the_policy_and_the_board_shows_the_problem(co
     assert r.status == 403, await r.text()
     assert (await scenario.get(f"/api/v1/tickets/{ticket['id']}/loop-tests")).json() == []
 
-    # the cut segment carries other circuits: the diagnosis opened a service problem with this ticket
-    linked = (await scenario.get(f"/api/v1/tickets/{ticket['id']}/problem")).json()["problem"]
-    assert linked is not None, "the fiber cut's diagnosis grouped no problem"
-    problem = {"problemId": linked["id"]}
-    await officer.goto(url_of(officer, "/"))
-    card = officer.locator(f"#problems li.problem[data-problem='{problem['problemId']}']")
-    await expect(card.locator(f"a.child[data-ticket='{ticket['id']}']")).to_be_visible()
-    await expect(officer.locator(f"tr.ticket-row[data-ticket='{ticket['id']}']")).to_have_attribute(
-        "data-problem", str(problem["problemId"]))
-    await officer.screenshot(path=shots / "board-problem.png", full_page=True)
-
-    # its page: the children, and the problem's own work for the officer (acknowledge, progress to every child)
-    await card.locator(f"a[href='/problems/{problem['problemId']}']").click()
+    # the problem's page: the children, and the problem's own work for the officer (acknowledge, progress to every child)
+    await officer.locator("#ticket-problem").click()
     await officer.wait_for_url(re.compile(rf"/problems/{problem['problemId']}$"))
     await expect(officer.locator(f"#children tr.child[data-ticket='{ticket['id']}']")).to_be_visible()
     await officer.locator("details[data-action=acknowledge] button[type=submit]").click()
