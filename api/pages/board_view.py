@@ -86,8 +86,9 @@ def board_rows(session: Session, sla: SlaEngine, now: datetime, filters: BoardFi
 def board_page(session: Session, sla: SlaEngine, now: datetime, filters: BoardFilters = BoardFilters(),
                limit: int = BOARD_LIMIT) -> tuple[list[BoardRow], int]:
     """(the open tickets matching ``filters`` with the soonest next deadline first, at most ``limit``;
-    how many match). The database orders and cuts (each ticket's earliest owed deadline, a grouped
-    minimum over the clock projection), so only the drawn tickets' rows and clocks are read."""
+    how many match). When more match than are drawn, the database orders and cuts (each ticket's
+    earliest owed deadline, a grouped minimum over the clock projection), so only the drawn tickets'
+    rows and clocks are read; otherwise all are read in three queries and sorted here."""
     open_states = [s.value for s in OPEN]
 
     def matching(stmt):
@@ -103,34 +104,37 @@ def board_page(session: Session, sla: SlaEngine, now: datetime, filters: BoardFi
             stmt = stmt.where(Ticket.id.in_(sla.overdue_ticket_ids_query(now)))
         return stmt
 
-    # BoardClock.owed in SQL: running, paused, or breached and not yet met
-    owed = or_(SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value]),
-               and_(SlaClockRow.state == ClockState.BREACHED.value, SlaClockRow.met_at.is_(None)))
-    soonest = (select(SlaClockRow.ticket_id, func.min(SlaClockRow.due_at).label("due"))
-               .where(owed, SlaClockRow.due_at.is_not(None), SlaClockRow.ticket_id.in_(matching(select(Ticket.id))))
-               .group_by(SlaClockRow.ticket_id).subquery())
-    order = session.scalars(matching(select(Ticket.id).outerjoin(soonest, soonest.c.ticket_id == Ticket.id))
-                            .order_by(soonest.c.due.is_(None), soonest.c.due, Ticket.id).limit(limit)).all()
-    total = len(order) if len(order) < limit else session.scalar(
-        select(func.count()).select_from(matching(select(Ticket.id)).subquery()))
-    if not order:
-        return [], total
-    tickets = {t[0]: t for t in session.execute(matching(select(
-        Ticket.id, Ticket.external_id, Ticket.circuit_id, Customer.name, Ticket.kind, Ticket.symptom, Ticket.status,
-        Ticket.reported_at)).where(Ticket.id.in_(order)))}
+    cols = (Ticket.id, Ticket.external_id, Ticket.circuit_id, Customer.name, Ticket.kind, Ticket.symptom,
+            Ticket.status, Ticket.reported_at)
+    total = session.scalar(select(func.count()).select_from(matching(select(Ticket.id)).subquery()))
+    if total <= limit:  # all of them drawn: read them with their clocks, sort here
+        chosen = matching(select(Ticket.id))
+        tickets = {t[0]: t for t in session.execute(matching(select(*cols)))}
+    else:
+        # the database orders and cuts: each ticket's earliest owed deadline (BoardClock.owed in SQL:
+        # running, paused, or breached and not yet met), soonest first, tickets owing nothing last
+        owed = or_(SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value]),
+                   and_(SlaClockRow.state == ClockState.BREACHED.value, SlaClockRow.met_at.is_(None)))
+        soonest = (select(SlaClockRow.ticket_id, func.min(SlaClockRow.due_at).label("due"))
+                   .where(owed, SlaClockRow.due_at.is_not(None), SlaClockRow.ticket_id.in_(matching(select(Ticket.id))))
+                   .group_by(SlaClockRow.ticket_id).subquery())
+        chosen = session.scalars(matching(select(Ticket.id).outerjoin(soonest, soonest.c.ticket_id == Ticket.id))
+                                 .order_by(soonest.c.due.is_(None), soonest.c.due, Ticket.id).limit(limit)).all()
+        tickets = {t[0]: t for t in session.execute(matching(select(*cols)).where(Ticket.id.in_(chosen)))}
     clocks: dict[int, list[BoardClock]] = defaultdict(list)
     for ticket_id, *row in session.execute(
             select(SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.state, SlaClockRow.due_at, SlaClockRow.warn_at,
-                   SlaClockRow.met_at, SlaClockRow.remaining_seconds).where(SlaClockRow.ticket_id.in_(order))):
+                   SlaClockRow.met_at, SlaClockRow.remaining_seconds).where(SlaClockRow.ticket_id.in_(chosen))):
         clocks[ticket_id].append(clock_of(row))
     problems = dict(session.execute(select(ProblemTicket.ticket_id, ProblemTicket.problem_id).where(
-        ProblemTicket.ticket_id.in_(order), ProblemTicket.state == ProblemLinkState.LINKED.value)).all())
+        ProblemTicket.ticket_id.in_(chosen), ProblemTicket.state == ProblemLinkState.LINKED.value)).all())
     rows = []
-    for ticket_id in order:
-        t = tickets[ticket_id]
-        mine = sorted(clocks.get(ticket_id, []), key=lambda c: _KIND_ORDER.get(c.kind, 99))
-        rows.append(BoardRow(ticket_id, *t[1:], clocks=mine, next_due_at=next_due(mine), problem_id=problems.get(ticket_id)))
-    return rows, total
+    for t in tickets.values():
+        mine = sorted(clocks.get(t[0], []), key=lambda c: _KIND_ORDER.get(c.kind, 99))
+        rows.append(BoardRow(t[0], *t[1:], clocks=mine, next_due_at=next_due(mine), problem_id=problems.get(t[0])))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda r: (r.next_due_at or far, r.ticket_id))  # the database's order, when it cut
+    return rows[:limit], total
 
 
 @dataclass(frozen=True)
