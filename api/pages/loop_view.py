@@ -55,6 +55,8 @@ def loop_panel(services, session: Session, ticket: Ticket, diagnoses: list[dict[
         "may_localise": available and workable and may(role, Permission.LOOP_LOCALISE),
         "may_cancel": available and may(role, Permission.LOOP_TEST),
         "shared_all": sorted({c for p in points for c in p["shared"]}),
-        "live": busy or (localisation is not None and localisation["state"] == "running"),
+        # refresh while something runs on its own: a loop, or an automatic localisation (a guided one
+        # waits for the engineer between its points, with no loop active)
+        "live": busy or (localisation is not None and localisation["state"] == "running" and localisation["mode"] == "auto"),
         "max_hold": services.settings.loop_max_hold_seconds, "steps": STEPS, "active_states": ACTIVE,
     }

@@ -39,7 +39,11 @@ def _panel_for(services, ticket_id: int, user: PageUser) -> dict[str, Any]:
 @router.get("/tickets/{ticket_id}/loops")
 def loops_fragment(ticket_id: TicketId, request: Request, services: ServicesDep, user: PageUserDep) -> Response:
     """The panel alone: the page swaps it in once a second while a loop or a localisation runs."""
-    return render(request, "loops.html", user=user, loops=_panel_for(services, ticket_id, user))
+    try:
+        panel = _panel_for(services, ticket_id, user)
+    except FaultlineError as exc:
+        return render(request, "error.html", status_code=exc.status, user=user, message="not_found", detail=str(exc))
+    return render(request, "loops.html", user=user, loops=panel)
 
 
 def _body(form: dict[str, str], **extra: Any) -> LoopTestIn:
