@@ -159,3 +159,9 @@ class Settings(BaseSettings):
     # This process's name on the loops it runs: at start-up its own leftovers are cleared at once, another
     # process's only once their deadline passed. Default: host name and API port.
     instance_name: str | None = None
+    # The duty console's session cookies are signed with this secret (at least 32 characters;
+    # FAULTLINE_SESSION_SECRET), the same in every process that serves the console. Without it the
+    # secret is generated once into session_secret_file (default: session.secret next to the SQLite
+    # database, else ./var/session.secret) and read from there afterwards, so sessions outlive a restart.
+    session_secret: SecretStr | None = Field(None, min_length=32)
+    session_secret_file: Path | None = None

@@ -207,8 +207,9 @@ class SlaEngine:
         """Timeliness rates of obligations decided in [start, end), replayed from the histories."""
         horizon = min(end, now)
         ids, hist = self._window_histories(session, start, horizon)
-        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules_for, self.calendar,
-                            start, end, horizon)
+        replayed = [i for i in sorted(ids) if hist.get(i)]
+        return compute_kpis((hist[i] for i in replayed), self.rules_for, self.calendar, start, end, horizon,
+                            ticket_ids=replayed)
 
     # --- the sweep --------------------------------------------------------------------------------
     def sweep(self, factory: sessionmaker[Session], now: datetime | None = None, batch: int = 500) -> list[FiredEvent]:
