@@ -57,9 +57,9 @@ class BoardRow:
     status: str
     reported_at: datetime
     clocks: list[BoardClock] = field(default_factory=list)
-    assurance: tuple[str, ...] = ()  # the active key-assurance periods (重保) covering its circuit
     next_due_at: datetime | None = None  # the soonest deadline still owed (computed once, in board_rows)
     problem_id: int | None = None  # the service problem the ticket is linked to
+    assurance: tuple[str, ...] = ()  # the active key-assurance periods (重保) covering its circuit
 
 
 def next_due(clocks: list[BoardClock]) -> datetime | None:
