@@ -70,6 +70,7 @@ class LoopGuard:
         settings = services.settings
         self.limits = LoopLimits.from_settings(settings)
         self.owner = settings.instance_name or f"{socket.gethostname()}:{settings.port}"
+        self.webhooks: dict[str, list[str]] = dict(settings.sla.webhooks)  # loop.<state> notifications (outbox)
         self._jobs: dict[int, asyncio.Task] = {}
         self._cancel: dict[int, asyncio.Event] = {}
         self._clear_locks: dict[int, asyncio.Lock] = {}
@@ -87,7 +88,7 @@ class LoopGuard:
         if self._stopping:
             raise Unavailable("the server is shutting down: no new loop tests", retry_after=5)
         loop_id = await asyncio.to_thread(store.register, self.services.session_factory, self.services.clock.now(),
-                                          ticket_id, req, actor, self.limits, self.owner)
+                                          ticket_id, req, actor, self.limits, self.owner, self.webhooks)
         self._cancel[loop_id] = asyncio.Event()
         task = asyncio.create_task(self._job(loop_id, actor), name=f"loop-test-{loop_id}")
         self._jobs[loop_id] = task
@@ -150,7 +151,7 @@ class LoopGuard:
 
     async def _move(self, loop_id: int, new: LoopState, actor: Actor, **kw: Any) -> bool:
         return await asyncio.to_thread(store.move, self.services.session_factory, self.services.clock.now(),
-                                       loop_id, new, actor, **kw)
+                                       loop_id, new, actor, webhooks=self.webhooks, **kw)
 
     async def _job(self, loop_id: int, actor: Actor) -> None:
         try:
@@ -266,7 +267,7 @@ class LoopGuard:
                 await self._move(loop_id, S.CLEARED, actor, cleared_at=now, note=note, data=data, next_clear_at=None)
             else:
                 await asyncio.to_thread(store.clear_failed, self.services.session_factory, now, loop_id, actor,
-                                        outcome.error or "clear failed", self.limits)
+                                        outcome.error or "clear failed", self.limits, self.webhooks)
                 log.error("loop test %s: loop NOT cleared on %s %s: %s", loop_id, work.device, work.port, outcome.error)
         self._clear_locks.pop(loop_id, None)
         return outcome

@@ -82,3 +82,15 @@ def test_walk_is_inconclusive_where_a_point_gave_no_answer_and_clean_when_all_re
     assert c.outcome is Outcome.INCONCLUSIVE and "unreachable" in c.text_en
     done = [PointResult(p, i, LoopState.CLEARED, Signal.RETURNED) for i, p in enumerate(plan)]
     assert walk(plan, done).outcome is Outcome.NO_LINE_FAULT
+
+
+def test_the_newer_reading_decides_whether_the_circuit_carries_service():
+    from agent.loops.rules import service_up_evidence
+
+    early, late = datetime(2026, 1, 1, 8, tzinfo=UTC), datetime(2026, 1, 1, 9, tzinfo=UTC)
+    assert service_up_evidence(None, None) is None
+    assert "health grade is ok" in service_up_evidence(("ok", late), ("no_light_fiber_cut", early))
+    assert service_up_evidence(("ok", early), ("no_light_fiber_cut", late)) is None  # down since the last poll
+    assert "no_fault_found" in service_up_evidence(("down", early), ("no_fault_found", late))
+    assert service_up_evidence(("down", late), None) is None
+    assert "degraded" in service_up_evidence(("degraded", late.replace(tzinfo=None)), ("fiber_degraded", early))
