@@ -178,8 +178,8 @@ class Model:
         if not self.powered(ps.spec.device):
             return None
         own_tx = self.tx_dbm(ps)
-        if ps.loop is LoopMode.LOCAL:
-            return None if own_tx is None else own_tx - physics.LOCAL_LOOP_LOSS_DB
+        if ps.loop is LoopMode.LOCAL:  # a port with no module has no light to loop back
+            return None if own_tx is None or not ps.spec.transceiver else own_tx - physics.LOCAL_LOOP_LOSS_DB
         if ps.link is None or ps.peer is None:
             return ps.spec.external_rx_dbm
         far = self.ports[ps.peer]
@@ -258,7 +258,9 @@ class Model:
         )
 
     def _rates(self, ps: PortState) -> dict[str, float]:
-        if not ps.oper_up:
+        # A looped port forwards nothing: no customer traffic, no keepalives, no errors are counted
+        # (what comes back is its own or the far end's signal, not frames for the device).
+        if not ps.oper_up or ps.loop is not None:
             return {}
         t_in, t_out = self.traffic_mbps(ps)
         in_pps, out_pps = physics.pps(t_in), physics.pps(t_out)
