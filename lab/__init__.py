@@ -93,9 +93,11 @@ from lab.model import PortReading
 from lab.snmp.agent import V3Credentials
 
 DEFAULT_TOPOLOGY = Path(__file__).resolve().parent / "topologies" / "branch.yaml"
+# Junos, IOS-XR and a VRP8 two-stage-commit switch as the provider ends of one-segment circuits
+COMMIT_TOPOLOGY = Path(__file__).resolve().parent / "topologies" / "commit_platforms.yaml"
 
 __all__ = [
-    "DEFAULT_TOPOLOGY", "CircuitState", "DeviceEndpoint", "FaultKind", "FaultParameterError", "Lab",
+    "COMMIT_TOPOLOGY", "DEFAULT_TOPOLOGY", "CircuitState", "DeviceEndpoint", "FaultKind", "FaultParameterError", "Lab",
     "LabError", "LabStateError", "LinkEventKind", "LoopMode", "LoopTestResult", "PortReading",
     "TopologyError", "UnknownTarget", "V3Credentials", "Vendor",
 ]

@@ -175,7 +175,10 @@ class LoopGuard:
         loop = asyncio.get_running_loop()
         if True:  # the set: its own limit, then the hold
             try:
-                action = await asyncio.wait_for(self.driver.set_loop(work.target, work.port, work.mode),
+                # on a platform with a rollback timer the device lifts the loop by itself after the hold
+                # and the clear's time, should this process die meanwhile (the clear's commit confirms)
+                lifts_after = work.hold_s + self.limits.settle_s + self.limits.clear_timeout_s
+                action = await asyncio.wait_for(self.driver.set_loop(work.target, work.port, work.mode, lifts_after),
                                                 timeout=self.limits.set_timeout_s)
             except Exception as exc:  # noqa: BLE001 - every failure is recorded; the loop is cleared below
                 set_error = _err(exc)

@@ -126,14 +126,18 @@ class CliRunner:
             return await s.run(commands)
 
     async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
-                        commit: bool = False) -> str:
+                        commit: bool = False, commit_command: str | None = None, commit_expect: str | None = None,
+                        commit_done: str | None = None) -> str:
         """Send configuration lines in config mode (system-view / configure terminal) and leave it;
-        ``commit``: candidate-configuration platforms (IOS-XR, Junos) commit before leaving."""
+        ``commit``: candidate-configuration platforms (IOS-XR, Junos, VRP8 two-stage) commit before
+        leaving; ``commit_command`` (with the prompt it ends on and the text that says it worked):
+        the commit to send instead of the driver's plain one (``commit confirmed 1``)."""
         cancelled = threading.Event()
         gate = _Gate(self._device_locks(target), self._lock_wait, (cancelled, self._closed))
         async with self._queue(target):
             future = asyncio.get_running_loop().run_in_executor(
-                self._pool, _config_session, target, list(lines), enable, commit, gate)
+                self._pool, _config_session, target, list(lines), enable, commit, gate,
+                (commit_command, commit_expect, commit_done) if commit_command else None)
             try:
                 return await future
             except asyncio.CancelledError:
@@ -290,7 +294,8 @@ def _session_prompt(conn: Any) -> str:
     return re.escape(prompt.strip())
 
 
-def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate) -> str:
+def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate,
+                    special_commit: tuple[str, str | None, str | None] | None = None) -> str:
     """Errors raised before any configuration line left carry ``config_sent = False``: the device cannot
     have taken the change (a loop that was never set blocks nothing); later ones ``True``."""
     try:
@@ -312,7 +317,7 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
                 exc.config_sent = False
                 raise
         try:
-            return _guarded(lambda: _configure(conn, target, config, commit), target)
+            return _guarded(lambda: _configure(conn, target, config, commit, special_commit), target)
         except CollectorError as exc:
             exc.config_sent = True
             raise
@@ -335,7 +340,8 @@ def _guarded(step: Any, target: DeviceTarget) -> Any:
         raise UnreachableError(f"SSH session lost: {type(exc).__name__}", device=target.name, raw=str(exc)) from exc
 
 
-def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool) -> str:
+def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool,
+               special_commit: tuple[str, str | None, str | None] | None = None) -> str:
     """Config mode, the lines, commit where the platform needs it, and out of config mode.
 
     XR and Junos silently discard an uncommitted candidate when config mode is left (netmiko answers
@@ -345,6 +351,16 @@ def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool)
         if commit:
             _abandon(conn)
         raise CommandError("the device rejected a configuration line", device=target.name, raw=output)
+    if commit and special_commit is not None:
+        command, expect, done = special_commit
+        output += conn.send_command(command, expect_string=expect or r"[>#\]]\s*$", strip_prompt=False,
+                                    strip_command=False, read_timeout=target.cli.timeout if target.cli else 20)
+        if rejected(output) or (done and not re.search(done, output, re.MULTILINE)):
+            _abandon(conn)
+            raise CommandError(f"the device refused the commit under a rollback timer ({command})", device=target.name,
+                               raw=output)
+        output += conn.exit_config_mode()
+        return output
     if commit:
         try:
             output += conn.commit()

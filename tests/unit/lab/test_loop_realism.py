@@ -64,3 +64,28 @@ def test_a_loop_on_a_port_without_light_returns_nothing(lab: Lab) -> None:
     lab.set_loop("acc-a-sw1", "GigabitEthernet0/0/4", "local")
     state = lab.port_state("acc-a-sw1", "GigabitEthernet0/0/4")
     assert state.rx_dbm is None and not state.oper_up
+
+
+def test_a_commit_not_confirmed_in_time_rolls_back_by_itself() -> None:
+    """The device's rollback timer (commit confirmed / trial), its time injected: unconfirmed, the device
+    restores what it had before the first unconfirmed commit; a plain commit confirms and stops it."""
+    from lab.enums import LoopMode
+    from lab.ssh.commit import DeviceConfig
+
+    loops: dict[str, LoopMode | None] = {"p1": None, "p2": LoopMode.LOCAL}
+    timers: list[tuple[float, object]] = []
+
+    def schedule(delay, callback):
+        timers.append((delay, callback))
+        return lambda: timers.remove((delay, callback))
+
+    config = DeviceConfig("dev", lambda d, p, m: loops.__setitem__(p, m), loops.get, schedule)
+    config.commit({"p1": LoopMode.REMOTE}, confirm_within_s=60)
+    config.commit({"p2": None}, confirm_within_s=90)  # a second unconfirmed commit extends the timer
+    assert loops == {"p1": LoopMode.REMOTE, "p2": None} and [d for d, _ in timers] == [90]
+    _delay, fire = timers.pop()
+    fire()  # the timer runs out
+    assert loops == {"p1": None, "p2": LoopMode.LOCAL} and not config.pending and config.rollbacks == 1
+    config.commit({"p1": LoopMode.REMOTE}, confirm_within_s=60)
+    config.commit({"p1": None})  # the confirming commit (the clear)
+    assert loops["p1"] is None and not timers and not config.pending
