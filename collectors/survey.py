@@ -315,11 +315,9 @@ class Collector:
             plan = loop_plan(profile, ref.name, mode.value if mode else None, lifts_after_s)
         except Unsupported as exc:
             raise Unsupported(str(exc), device=target.name) from exc
-        rollback = plan.rollback
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit,
-                                          commit_command=plan.commit_command,
-                                          commit_expect=rollback.expect if rollback else None,
-                                          commit_done=rollback.done if rollback else None)
+                                          commit_command=plan.commit_command, commit_expect=plan.commit_expect,
+                                          commit_done=plan.commit_done)
         commands = plan.lines + ((plan.commit_command,) if plan.commit_command else ())
         return LoopAction(target.name, ref.name, mode, commands, output, self._now(), plan.lifts_after_s)
 

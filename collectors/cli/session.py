@@ -309,6 +309,7 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
     except CollectorError as exc:
         exc.config_sent = False
         raise
+    left_config_mode = False
     try:
         if enable:
             try:
@@ -317,12 +318,17 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
                 exc.config_sent = False
                 raise
         try:
-            return _guarded(lambda: _configure(conn, target, config, commit, special_commit), target)
+            output = _guarded(lambda: _configure(conn, target, config, commit, special_commit), target)
+            left_config_mode = True
+            return output
         except CollectorError as exc:
             exc.config_sent = True
             raise
     finally:
-        _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
+        if left_config_mode:  # config mode was left: no need for netmiko's ~2 s config-mode probe at logout
+            _quick_logout(conn, gate)
+        else:
+            _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
 
 
 def _guarded(step: Any, target: DeviceTarget) -> Any:
@@ -357,8 +363,7 @@ def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool,
                                     strip_command=False, read_timeout=target.cli.timeout if target.cli else 20)
         if rejected(output) or (done and not re.search(done, output, re.MULTILINE)):
             _abandon(conn)
-            raise CommandError(f"the device refused the commit under a rollback timer ({command})", device=target.name,
-                               raw=output)
+            raise CommandError(f"the device refused the commit ({command})", device=target.name, raw=output)
         output += conn.exit_config_mode()
         return output
     if commit:

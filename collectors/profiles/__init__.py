@@ -84,6 +84,9 @@ class Profile:
     commit: bool = False
     loop_state: LoopStateProbe | None = None  # how the device says whether a port is looped (read-back)
     loop_rollback: RollbackTimer | None = None  # the loop is set under this timer where the platform has one
+    # the plain commit sent as a command (and the prompt it ends on) instead of the netmiko driver's
+    # commit(), where that one probes config mode around it for seconds (huawei_vrpv8)
+    commit_command: tuple[str, str] | None = None
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -144,6 +147,7 @@ def _load(name: str) -> Profile:
         commit=bool(cli.get("commit", False)),
         loop_state=_probe(loop.get("state")),
         loop_rollback=_rollback(loop.get("rollback")),
+        commit_command=(cli["commit_command"]["command"], cli["commit_command"]["expect"]) if cli.get("commit_command") else None,
     )
 
 
@@ -169,8 +173,9 @@ class ConfigPlan:
     lines: tuple[str, ...]
     commit: bool
     enable: bool
-    commit_command: str | None = None  # the commit under the rollback timer instead of a plain commit
-    rollback: RollbackTimer | None = None
+    commit_command: str | None = None  # the commit to send (under the rollback timer) instead of the driver's
+    commit_expect: str | None = None  # the prompt it ends on (a regular expression)
+    commit_done: str | None = None  # what its output must show (None: no error is enough)
     lifts_after_s: int | None = None  # the device removes the loop by itself this long after the commit
 
 
@@ -193,8 +198,10 @@ def loop_plan(profile: Profile, port_name: str, mode: str | None, lifts_after_s:
     timer = profile.loop_rollback
     if mode is not None and lifts_after_s is not None and timer is not None and profile.commit:
         units = timer.units_for(lifts_after_s)
-        return ConfigPlan(rendered, True, profile.enable, timer.command.format(units=units), timer,
+        return ConfigPlan(rendered, True, profile.enable, timer.command.format(units=units), timer.expect, timer.done,
                           units * timer.unit_seconds)
+    if profile.commit and profile.commit_command:
+        return ConfigPlan(rendered, True, profile.enable, *profile.commit_command)
     return ConfigPlan(rendered, profile.commit, profile.enable)
 
 

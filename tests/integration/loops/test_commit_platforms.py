@@ -1,8 +1,7 @@
 """Loops that lift themselves, over real SSH on the lab's commit platforms: Junos and IOS-XR
 (``commit confirmed N``) and a Huawei VRP8 switch in two-stage mode (``commit trial N``). The set is
 committed under the device's rollback timer (rounded up to the platform's unit and range), read back
-from the device; the clear's plain commit confirms and removes it, stopping the timer. A session that
-ends without committing leaves nothing on the device."""
+from the device; the clear's plain commit confirms and removes it, stopping the timer."""
 from __future__ import annotations
 
 import pytest
@@ -45,8 +44,3 @@ async def test_a_loop_set_under_the_rollback_timer_then_confirmed_by_the_clear(c
         assert commit_lab.port_state(device, port).loop is None
         assert commit_lab.commit_timer(device) is None  # the clear's commit confirmed: no rollback pending
         assert not (await collector.loop_state(target, port)).looped
-        # without a timer asked for, a plain commit: nothing waits
-        await collector.set_loop(target, port, mode)
-        assert commit_lab.port_state(device, port).loop is not None and commit_lab.commit_timer(device) is None
-        await collector.clear_loop(target, port)
-        assert commit_lab.port_state(device, port).loop is None
