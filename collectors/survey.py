@@ -317,7 +317,7 @@ class Collector:
             raise Unsupported(str(exc), device=target.name) from exc
         output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit,
                                           commit_command=plan.commit_command, commit_expect=plan.commit_expect,
-                                          commit_done=plan.commit_done)
+                                          commit_done=plan.commit_done, prompt_end=plan.prompt_end)
         commands = plan.lines + ((plan.commit_command,) if plan.commit_command else ())
         return LoopAction(target.name, ref.name, mode, commands, output, self._now(), plan.lifts_after_s)
 

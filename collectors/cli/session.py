@@ -127,7 +127,7 @@ class CliRunner:
 
     async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
                         commit: bool = False, commit_command: str | None = None, commit_expect: str | None = None,
-                        commit_done: str | None = None) -> str:
+                        commit_done: str | None = None, prompt_end: str | None = None) -> str:
         """Send configuration lines in config mode (system-view / configure terminal) and leave it;
         ``commit``: candidate-configuration platforms (IOS-XR, Junos, VRP8 two-stage) commit before
         leaving; ``commit_command`` (with the prompt it ends on and the text that says it worked):
@@ -137,7 +137,7 @@ class CliRunner:
         async with self._queue(target):
             future = asyncio.get_running_loop().run_in_executor(
                 self._pool, _config_session, target, list(lines), enable, commit, gate,
-                (commit_command, commit_expect, commit_done) if commit_command else None)
+                (commit_command, commit_expect, commit_done) if commit_command else None, prompt_end)
             try:
                 return await future
             except asyncio.CancelledError:
@@ -295,7 +295,8 @@ def _session_prompt(conn: Any) -> str:
 
 
 def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate,
-                    special_commit: tuple[str, str | None, str | None] | None = None) -> str:
+                    special_commit: tuple[str, str | None, str | None] | None = None,
+                    prompt_end: str | None = None) -> str:
     """Errors raised before any configuration line left carry ``config_sent = False``: the device cannot
     have taken the change (a loop that was never set blocks nothing); later ones ``True``."""
     try:
@@ -310,6 +311,8 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
         exc.config_sent = False
         raise
     left_config_mode = False
+    if prompt_end:
+        _prompt_bound_mode_checks(conn, prompt_end)
     try:
         if enable:
             try:
@@ -329,6 +332,23 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
             _quick_logout(conn, gate)
         else:
             _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
+
+
+def _prompt_bound_mode_checks(conn: Any, prompt_end: str) -> None:
+    """netmiko's config-mode check sends Enter and, on drivers without a prompt pattern (Huawei), reads
+    until ~2 s of silence; a config session makes four such checks. Read up to the prompt instead."""
+    import inspect
+
+    original = conn.check_config_mode
+    default = inspect.signature(original).parameters.get("check_string")
+    marker = default.default if default is not None and isinstance(default.default, str) else "]"
+
+    def check_config_mode(check_string: str = marker, pattern: str = "", force_regex: bool = False) -> bool:
+        conn.write_channel(conn.RETURN)
+        output = conn.read_until_pattern(pattern=prompt_end, read_timeout=10.0)
+        return check_string in output.strip().splitlines()[-1] if output.strip() else False
+
+    conn.check_config_mode = check_config_mode
 
 
 def _guarded(step: Any, target: DeviceTarget) -> Any:

@@ -87,6 +87,9 @@ class Profile:
     # the plain commit sent as a command (and the prompt it ends on) instead of the netmiko driver's
     # commit(), where that one probes config mode around it for seconds (huawei_vrpv8)
     commit_command: tuple[str, str] | None = None
+    # a regular expression every prompt ends with: netmiko's config-mode checks read up to it instead of
+    # waiting ~2 s for silence (its Huawei driver's way), which made a loop's config session ~9 s long
+    prompt_end: str | None = None
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -148,6 +151,7 @@ def _load(name: str) -> Profile:
         loop_state=_probe(loop.get("state")),
         loop_rollback=_rollback(loop.get("rollback")),
         commit_command=(cli["commit_command"]["command"], cli["commit_command"]["expect"]) if cli.get("commit_command") else None,
+        prompt_end=cli.get("prompt_end"),
     )
 
 
@@ -177,6 +181,7 @@ class ConfigPlan:
     commit_expect: str | None = None  # the prompt it ends on (a regular expression)
     commit_done: str | None = None  # what its output must show (None: no error is enough)
     lifts_after_s: int | None = None  # the device removes the loop by itself this long after the commit
+    prompt_end: str | None = None  # the profile's prompt_end (config-mode checks read up to it)
 
 
 def loop_plan(profile: Profile, port_name: str, mode: str | None, lifts_after_s: float | None = None) -> ConfigPlan:
@@ -199,10 +204,10 @@ def loop_plan(profile: Profile, port_name: str, mode: str | None, lifts_after_s:
     if mode is not None and lifts_after_s is not None and timer is not None and profile.commit:
         units = timer.units_for(lifts_after_s)
         return ConfigPlan(rendered, True, profile.enable, timer.command.format(units=units), timer.expect, timer.done,
-                          units * timer.unit_seconds)
+                          units * timer.unit_seconds, prompt_end=profile.prompt_end)
     if profile.commit and profile.commit_command:
-        return ConfigPlan(rendered, True, profile.enable, *profile.commit_command)
-    return ConfigPlan(rendered, profile.commit, profile.enable)
+        return ConfigPlan(rendered, True, profile.enable, *profile.commit_command, prompt_end=profile.prompt_end)
+    return ConfigPlan(rendered, profile.commit, profile.enable, prompt_end=profile.prompt_end)
 
 
 def loop_state_command(profile: Profile, port_name: str) -> str:
