@@ -314,16 +314,29 @@ class LoopGuard:
         return cleared
 
     async def clear_leftovers(self) -> list[int]:
-        """At start-up: every loop this process left active when it died is cleared now."""
+        """At start-up: every loop this process left active when it died is cleared now, the devices
+        at the same time (one device's loops one after the other: it takes one session at a time)."""
         ids = await asyncio.to_thread(store.leftovers_of, self.services.session_factory, self.owner)
-        cleared = []
-        for loop_id in ids:
-            if loop_id in self._jobs:
-                continue
-            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True)
-            if outcome.cleared:
-                cleared.append(loop_id)
-        return cleared
+        by_device: dict[str, list[int]] = {}
+        for loop_id, device in await asyncio.to_thread(self._devices_of, ids):
+            if loop_id not in self._jobs:
+                by_device.setdefault(device, []).append(loop_id)
+
+        async def clear_all(loop_ids: list[int]) -> list[int]:
+            done = []
+            for loop_id in loop_ids:
+                if (await self._clear_row(loop_id, SYSTEM, check_first=True)).cleared:
+                    done.append(loop_id)
+            return done
+
+        results = await asyncio.gather(*(clear_all(v) for v in by_device.values()))
+        return sorted(i for r in results for i in r)
+
+    def _devices_of(self, ids: list[int]) -> list[tuple[int, str]]:
+        from agent.models import LoopTest
+
+        with self.services.session_factory() as s:
+            return [(i, s.get(LoopTest, i).device_name) for i in ids]
 
     def start_leftover_clearing(self) -> None:
         """Start-up clearing in the background: the API answers meanwhile (the loops still hold the guard)."""
