@@ -311,6 +311,26 @@ class Lab:
         key = self._resolve_port(f"{device}:{port}")
         self.model.set_loop(device, key.split(":", 1)[1], None if mode is None else LoopMode(mode))
 
+    def loop_log(self, device: str | None = None, port: str | None = None) -> list[tuple[float, str, str | None]]:
+        """When loops went on and off on the devices: (wall-clock epoch seconds, "device:port", mode or
+        None for off), oldest first; ``device``/``port`` filter."""
+        key = self._resolve_port(f"{device}:{port}") if device and port else None
+        return [e for e in self.model.loop_log
+                if (key is None or e[1] == key) and (device is None or e[1].split(":")[0] == device)]
+
+    def loop_seconds(self, device: str, port: str) -> list[float]:
+        """How long each loop stayed on the port (on-off intervals of ``loop_log``, a loop still on: up to now)."""
+        spans, since = [], None
+        for at, _key, mode in self.loop_log(device, port):
+            if mode is not None and since is None:
+                since = at
+            elif mode is None and since is not None:
+                spans.append(at - since)
+                since = None
+        if since is not None:
+            spans.append(self.clock.wall().timestamp() - since)
+        return spans
+
     def commit_timer(self, device: str) -> float | None:
         """The length of a device's pending rollback timer (commit confirmed / trial), None when nothing
         waits for a confirmation."""

@@ -102,6 +102,7 @@ class Model:
                 self.circuit_flows[a].append((cir.id, down, up))
                 self.circuit_flows[z].append((cir.id, up, down))
         self.looped_circuits: frozenset[str] = frozenset()
+        self.loop_log: list[tuple[float, str, str | None]] = []  # (wall time s, "device:port", mode | None)
         self.booted_s: dict[str, float] = dict.fromkeys(topology.devices, 0.0)  # every device boots at the epoch
         for ps in self.ports.values():
             ps.oper_up = self._compute_up(ps)
@@ -361,6 +362,8 @@ class Model:
     def set_loop(self, device: str, port: str, mode: LoopMode | None) -> None:
         ps = self.port(device, port)
         self.reconcile()
+        if ps.loop != mode:  # the device's own record of when each loop went on and off (wall clock)
+            self.loop_log.append((self.clock.wall().timestamp(), ps.spec.key, mode.value if mode else None))
         ps.loop = mode
         self.looped_circuits = frozenset(c for c in self.topology.circuits if self.circuit_loops(c))
         self.reconcile()

@@ -251,9 +251,11 @@ class LoopGuard:
                                        f"{result['loopPoint']['port']}: {verdict[0]} / {verdict[1]}")
 
     # -- clearing ----------------------------------------------------------------------------------
-    async def _clear_row(self, loop_id: int, actor: Actor, *, check_first: bool) -> ClearOutcome:
+    async def _clear_row(self, loop_id: int, actor: Actor, *, check_first: bool, orphan: bool = False) -> ClearOutcome:
         """clearing -> cleared | clear_failed (| not_set when the read-back finds the loop was never set),
-        one clear of a loop at a time in this process."""
+        one clear of a loop at a time in this process. ``orphan``: a loop whose job died (start-up, reaper):
+        no loop read back is "cleared", never "not set", since its set may have reached the device (and a
+        commit platform lifted it by itself)."""
         lock = self._clear_locks.setdefault(loop_id, asyncio.Lock())
         async with lock:
             if not await self._move(loop_id, S.CLEARING, actor):
@@ -263,8 +265,12 @@ class LoopGuard:
             outcome = await self._clear_on_device(work, check_first=check_first)
             now = self.services.clock.now()
             data = {"readback": (outcome.readback or "")[-500:], "verified": outcome.verified}
-            if outcome.never_set and (await self.get(loop_id))["setAt"] is None:
+            if outcome.never_set and not orphan and (await self.get(loop_id))["setAt"] is None:
                 await self._move(loop_id, S.NOT_SET, actor, note="read back: no loop on the port", data=data)
+            elif outcome.never_set and orphan:
+                await self._move(loop_id, S.CLEARED, actor, cleared_at=now, data=data, next_clear_at=None,
+                                 note="read back: no loop on the port (gone already: lifted by the device's rollback "
+                                      "timer, or never set before the process died)")
             elif outcome.cleared:
                 note = "" if outcome.verified else "not read back: the platform gives no loop state"
                 await self._move(loop_id, S.CLEARED, actor, cleared_at=now, note=note, data=data, next_clear_at=None)
@@ -308,7 +314,7 @@ class LoopGuard:
         for loop_id in due:
             if loop_id in self._clear_locks:
                 continue
-            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True)
+            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True, orphan=True)
             if outcome.cleared:
                 cleared.append(loop_id)
         return cleared
@@ -325,7 +331,7 @@ class LoopGuard:
         async def clear_all(loop_ids: list[int]) -> list[int]:
             done = []
             for loop_id in loop_ids:
-                if (await self._clear_row(loop_id, SYSTEM, check_first=True)).cleared:
+                if (await self._clear_row(loop_id, SYSTEM, check_first=True, orphan=True)).cleared:
                     done.append(loop_id)
             return done
 

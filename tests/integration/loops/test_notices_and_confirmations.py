@@ -86,3 +86,22 @@ async def test_shared_port_and_service_affecting_need_confirmation(db_url, lab, 
         r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**AGG, "holdSeconds": 3})
         assert r.status_code == 202, r.text
         assert (await api.loop_test_ended(r.json()["id"]))["state"] == "cleared"
+
+
+async def test_hold_means_hold_on_a_slow_huawei_measured_on_the_device(db_url, lab, loops_kit):
+    """Realistic device times (a VRP5 S-switch: 1.8 s login, 0.3 s per command): a 10 s hold asked, the
+    request answered at once (202), and the loop on the device at most hold + clear time, by the
+    device's own record of when it went on and off."""
+    point = {"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1", "mode": "remote", "confirmServiceAffecting": True}
+    async with loops_kit.agent_on(db_url, lab, loop_clear_timeout_seconds=20.0) as api:
+        tid = await api.signed_ticket(EPL)
+        lab.latency.mode = "realistic"
+        try:
+            r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**point, "holdSeconds": 10})
+            assert r.status_code == 202 and r.json()["state"] == "requested", r.text
+            done = await api.loop_test_ended(r.json()["id"])
+        finally:
+            lab.latency.mode = "off"
+        assert done["state"] == "cleared" and done["result"]["signal"]["signal"] == "returned", done
+        on_device = lab.loop_seconds("acc-a-sw1", "GigabitEthernet0/0/1")[-1]
+        assert 0 < on_device <= 10 + 20, on_device
