@@ -68,7 +68,7 @@ async def localisation(positions: list[int], work: Path) -> list[dict]:
                 try:
                     ticket = await api.file(CIRCUIT, "interruption", "down")
                     await api.sign(ticket["id"])
-                    await wait_for_diagnosis(api.http, ticket["id"], timeout=90)
+                    await wait_for_diagnosis(api, ticket["id"], timeout=90)
                     engineer = api.as_role("engineer")
                     t0 = time.monotonic()
                     r = await engineer.post(f"/api/v1/tickets/{ticket['id']}/loop-tests",

@@ -88,11 +88,12 @@ async def test_shared_port_and_service_affecting_need_confirmation(db_url, lab, 
         assert (await api.loop_test_ended(r.json()["id"]))["state"] == "cleared"
 
 
-async def test_hold_means_hold_on_a_slow_huawei_measured_on_the_device(db_url, lab, loops_kit):
+async def test_hold_means_hold_on_a_slow_huawei_measured_on_the_device(sqlite_template, tmp_path, lab, loops_kit):
     """Realistic device times (a VRP5 S-switch: 1.8 s login, 0.3 s per command): a 10 s hold asked, the
     request answered at once (202), and the loop on the device at most hold + clear time, by the
     device's own record of when it went on and off."""
     point = {"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1", "mode": "remote", "confirmServiceAffecting": True}
+    db_url = sqlite_template.copy(tmp_path / "faultline.db")  # device timing, not the database, is tested here
     async with loops_kit.agent_on(db_url, lab, loop_clear_timeout_seconds=20.0) as api:
         tid = await api.signed_ticket(EPL)
         lab.latency.mode = "realistic"
