@@ -60,6 +60,15 @@ def test_judge_signal(light, expected):
     assert reading.signal is expected, reading
 
 
+def test_a_healthy_long_segment_returns_near_the_sensitivity_and_is_not_degraded():
+    """8.5 km on 10GBASE-LR: 5.2 dB each way, Rx 2 dB above the sensitivity after the round trip; the
+    budget (5.3 dB) says the line is healthy; without a budget the margin stands in."""
+    light = {"oper_up": True, "rx_dbm": -12.4, "tx_dbm": -2.0}
+    assert judge_signal(light, -14.4, 5.3).signal is Signal.RETURNED
+    assert judge_signal(light, -14.4, None).signal is Signal.DEGRADED
+    assert judge_signal({**light, "rx_dbm": -24.0 + 10}, -14.4, 2.0).signal is Signal.DEGRADED  # 12 dB > 2 x 2 + 6
+
+
 def _p(order, seg, kind="aggregation"):
     return PlanPoint(order, f"d{order}", f"p{order}", seg, kind)
 
