@@ -73,7 +73,8 @@ async def test_shared_port_and_service_affecting_need_confirmation(db_url, lab, 
         assert "CIR-MPLS-0002" in r.json()["detail"] and "CIR-MPLS-0003" in r.json()["detail"]
         r = await api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**AGG, "confirmSharedCircuits": ["CIR-MPLS-0002"]})
         assert r.status_code == 409 and r.json()["sharedCircuits"] == ["CIR-MPLS-0003"], r.text
-        # the poller graded the circuit ok just now: it is up, a loop interrupts it
+        # the poller graded the circuit ok just now, after the ticket's triage: it is up, a loop interrupts it
+        await api.first_diagnosis(tid)
         now = datetime.now(UTC)
         with unit_of_work(api.agent.services.session_factory) as s:
             s.merge(CircuitHealthRow(circuit_id=EPL, customer="CUST-001", grade="ok", rank=3, verdict="no_fault_found",
