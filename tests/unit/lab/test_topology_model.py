@@ -39,7 +39,7 @@ def test_default_topology_shape(raw: dict) -> None:
 
 def test_invalid_topology_lists_every_problem(raw: dict) -> None:
     bad = copy.deepcopy(raw)
-    bad["devices"][0]["platform"] = "juniper_junos"
+    bad["devices"][0]["platform"] = "nokia_sros"
     bad["circuits"][0]["segments"][0]["z"]["port"] = "Gi9/9/9"
     bad["lab"]["segments"]["NOPE#0"] = {"actual_loss_db": 1}
     with pytest.raises(TopologyError) as info:
