@@ -59,6 +59,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "loop_set": ("在此打环", "Loop here"), "loop_cancel": ("撤环", "Cancel (clear now)"),
     "loop_retry_clear": ("重试撤环", "Retry the clear"), "hold_seconds": ("保持秒数", "Hold (s)"),
     "confirm_shared": ("确认影响共用端口的其他电路", "I confirm the other circuits on this port"),
+    "confirm_service_affecting": ("电路仍在运行：确认环测会中断业务", "the circuit is up: I accept that the loop interrupts the service"),
     "shared_port": ("共用端口，另承载", "Shared port, also carries"), "authorised_by": ("省公司授权人", "Authorised by (province)"),
     "localise_auto": ("自动定位故障段", "Localise (automatic)"), "localise_guided": ("引导定位：测下一点", "Guided: test the next point"),
     "localisation": ("故障段定位", "Localisation"), "observer": ("观测端口", "observed at"),

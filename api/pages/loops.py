@@ -54,6 +54,8 @@ def _body(form: dict[str, str], **extra: Any) -> LoopTestIn:
         values["holdSeconds"] = form["holdSeconds"].strip()
     if form.get("confirmShared") in ("on", "1", "true"):
         values["confirmSharedCircuits"] = [c for c in form.get("shared", "").split(",") if c]
+    if form.get("confirmServiceAffecting") in ("on", "1", "true"):
+        values["confirmServiceAffecting"] = True
     return LoopTestIn.model_validate({**values, **extra})
 
 
@@ -79,7 +81,8 @@ async def request_loop(ticket_id: TicketId, request: Request, services: Services
         return await _refused(request, services, ticket_id, user, 503, "loop tests are not available in this process")
     try:
         await services.loops.request(ticket_id, LoopRequest(body.device, body.port, body.mode, body.holdSeconds,
-                                                            tuple(body.confirmSharedCircuits), body.authorisedBy),
+                                                            tuple(body.confirmSharedCircuits), body.authorisedBy,
+                                                            confirm_service_affecting=body.confirmServiceAffecting),
                                      user.actor)  # the guard checks the role, the ticket's state, the port
     except FaultlineError as exc:
         return await _refused(request, services, ticket_id, user, exc.status, str(exc))
@@ -104,7 +107,8 @@ async def localise(ticket_id: TicketId, request: Request, services: ServicesDep,
     try:
         await services.loops.localiser.start(ticket_id, user.actor, guided=guided, hold_seconds=body.holdSeconds,
                                              confirm_shared=tuple(body.confirmSharedCircuits),
-                                             authorised_by=body.authorisedBy)
+                                             authorised_by=body.authorisedBy,
+                                             confirm_service_affecting=body.confirmServiceAffecting)
     except FaultlineError as exc:
         return await _refused(request, services, ticket_id, user, exc.status, str(exc))
     return _back(ticket_id)
