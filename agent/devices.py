@@ -174,8 +174,8 @@ class DeviceGateway:
         sv = await self.collector.survey(target, None, ("counters",), None, timeout)
         return sv.counters
 
-    async def set_loop(self, target: DeviceTarget, port: str, mode: str) -> str:
-        action = await self.collector.set_loop(target, port, mode)
+    async def set_loop(self, target: DeviceTarget, port: str, mode: str, lifts_after_s: float | None = None) -> str:
+        action = await self.collector.set_loop(target, port, mode, lifts_after_s)
         return "; ".join(action.commands)
 
     async def clear_loop(self, target: DeviceTarget, port: str) -> str:

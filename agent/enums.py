@@ -28,6 +28,9 @@ class Role(StrEnum):
     NOC = "noc"  # 网管 (read-only)
     PROVINCE = "province"  # 省公司值班人员 (approves suspension)
     ADMIN = "admin"
+    # before the fault (issue 15): the departments of the source's activation flow (六 售中)
+    GROUP_CUSTOMER = "group_customer"  # 集团客户部: resource check requests, customer coordination, sign-off
+    CONSTRUCTION = "network_construction"  # 网络建设部: the customer's access construction
 
 
 

@@ -1,8 +1,9 @@
 """The agent's scheduled work, on one APScheduler 3.x scheduler in the serving event loop: the SLA
 sweep and its webhook outbox (blocking database work: run in the scheduler's worker threads), the
 polls (one job per interval of reading kinds; each poll then grades the circuits), the readings
-roll-up with retention, the early warning, and the loop reaper (coroutines on the loop, like the
-collectors they drive; their database work goes to worker threads).
+roll-up with retention, the early warning, the key-assurance tick (重保: its circuits' devices polled at
+the periods' own intervals, alarm notices; agent/telemetry/assurance.py) and the loop reaper
+(coroutines on the loop, like the collectors they drive; their database work goes to worker threads).
 
 One scheduler per deployment: the process started with jobs (``faultline serve``), never one per web
 worker. Each job runs at most once at a time and missed runs coalesce into one.
@@ -25,6 +26,7 @@ POLL_JOB_ID = "optical-poll"  # the poll at poll_interval_seconds; other interva
 ROLLUP_JOB_ID = "readings-rollup"
 WARNING_JOB_ID = "early-warning"
 LOOP_REAPER_JOB_ID = "loop-reaper"
+ASSURANCE_JOB_ID = "key-assurance"
 
 
 class Jobs:
@@ -51,6 +53,11 @@ class Jobs:
                                    id=ROLLUP_JOB_ID, name="readings roll-up and retention", **once)
             self.scheduler.add_job(_warn, "interval", seconds=s.early_warning_interval_seconds, args=[telemetry],
                                    id=WARNING_JOB_ID, name="early warning", **once)
+        if telemetry is not None and telemetry.services.settings.key_assurance_tick_seconds > 0:
+            # key assurance (重保): its circuits' devices at the periods' own intervals, its alarm notices
+            self.scheduler.add_job(_assure, "interval", seconds=telemetry.services.settings.key_assurance_tick_seconds,
+                                   args=[telemetry.assurance], id=ASSURANCE_JOB_ID,
+                                   name="key-assurance polls and alarm notices", **once)
 
     async def start(self) -> None:
         self.scheduler.start()  # inside the running loop: AsyncIOScheduler binds to it
@@ -84,6 +91,13 @@ async def _roll_up(telemetry: Telemetry) -> None:
         await telemetry.roll_up_job()
     except Exception:  # the next interval rolls up what this one did not
         log.exception("readings roll-up failed")
+
+
+async def _assure(assurance) -> None:
+    try:
+        await assurance.tick()
+    except Exception:  # the next tick tries again
+        log.exception("key-assurance tick failed")
 
 
 async def _warn(telemetry: Telemetry) -> None:

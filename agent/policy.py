@@ -42,12 +42,28 @@ class Permission(StrEnum):
     CUTOVER_INTERNATIONAL = "cutover.international"  # records the group international CS decision
     CUTOVER_CONSENT = "cutover.consent"  # records the customer's consent or refusal (via the customer manager)
     OPTIMISATION_MANAGE = "optimisation.manage"  # raise and track network optimisation requests
+    PERIOD_REPORT_EDIT = "period_report.edit"  # draft an operation / quarterly report from the data, edit, redraft
+    PERIOD_REPORT_SUBMIT = "period_report.submit"
+    ASSURANCE_MANAGE = "assurance.manage"  # set up and cancel key-assurance periods (重保)
     INVENTORY_IMPORT = "inventory.import"
     # service problems (TMF656): one cause, many tickets
     PROBLEM_ACKNOWLEDGE = "problem.acknowledge"
     PROBLEM_PROGRESS = "problem.progress"  # appended to every child ticket as its own progress entry
     PROBLEM_RESOLVE = "problem.resolve"  # resolves the children with the problem's cause
     PROBLEM_LINK = "problem.link"  # link a ticket to a problem by hand, or unlink it
+    # before the fault (issue 15, docs/orders.md): resource checks (资源核查), circuit orders (电路调单)
+    CHECK_REQUEST = "check.request"  # the group customer department (or a higher response center) asks
+    CHECK_MANAGE = "check.manage"  # the center distributes, chases (催办), feeds the result back
+    CHECK_ANSWER = "check.answer"  # a department answers its check item; the measured answer
+    ORDER_INTAKE = "order.intake"  # the province's order (调单) arrives
+    ORDER_STEP_OM = "order.step.om"  # O&M's steps: allocation, dispatch, data, activation and test, completion
+    ORDER_STEP_CONSTRUCTION = "order.step.construction"  # the access construction
+    ORDER_STEP_CUSTOMER = "order.step.customer"  # customer coordination
+    DELAY_REQUEST = "order.delay.request"  # 延期申请, filed by the branch
+    DELAY_SUBMIT = "order.delay.submit"  # the province files it in the group's systems
+    DELAY_DECIDE = "order.delay.decide"  # the group's decision comes back (the changed order)
+    ORDER_TEST = "order.test"  # run a test report from the network, sign as the tester
+    ORDER_TEST_CUSTOMER_SIGN = "order.test.customer_sign"  # the customer or customer manager signs off
     METRICS_READ = "metrics.read"  # /metrics (Prometheus): the NOC's monitoring scrapes it with a noc token
 
 
@@ -87,6 +103,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CUTOVER_CONSENT: _STAFF,
     # the customer response center raises and tracks them; the branch's O&M says whether construction is needed
     Permission.OPTIMISATION_MANAGE: _STAFF | {R.ENGINEER},
+    # the customer response center writes the operation and quarterly reports (负责组织编写...运行分析报告)
+    Permission.PERIOD_REPORT_EDIT: _STAFF,
+    Permission.PERIOD_REPORT_SUBMIT: _STAFF,
+    # the branch's center sets up the assurance for its customers; the province for an event of its own
+    Permission.ASSURANCE_MANAGE: _STAFF | {R.PROVINCE},
     Permission.INVENTORY_IMPORT: frozenset({R.ADMIN}),
     # The work on a problem is the same work as on each child ticket: the same roles as the ticket's own
     # actions (the NOC stays read-only: it sees the problem open, the duty officer takes it).
@@ -94,6 +115,21 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PROBLEM_PROGRESS: _STAFF | {R.ENGINEER, R.PROVINCE},
     Permission.PROBLEM_RESOLVE: _STAFF | {R.ENGINEER},
     Permission.PROBLEM_LINK: _STAFF | {R.PROVINCE},
+    # The source (五 4, 六): the group customer department asks for checks and coordinates the
+    # customer; the center distributes and collects; O&M answers and tests; network construction builds
+    # the access; delays go up through the province, which the group's decision comes back through.
+    Permission.CHECK_REQUEST: _STAFF | {R.GROUP_CUSTOMER, R.PROVINCE},
+    Permission.CHECK_MANAGE: _STAFF,
+    Permission.CHECK_ANSWER: _STAFF | {R.ENGINEER},
+    Permission.ORDER_INTAKE: _STAFF | {R.PROVINCE},
+    Permission.ORDER_STEP_OM: _STAFF | {R.ENGINEER},
+    Permission.ORDER_STEP_CONSTRUCTION: _STAFF | {R.CONSTRUCTION},
+    Permission.ORDER_STEP_CUSTOMER: _STAFF | {R.GROUP_CUSTOMER},
+    Permission.DELAY_REQUEST: _STAFF | {R.CONSTRUCTION, R.GROUP_CUSTOMER},
+    Permission.DELAY_SUBMIT: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.DELAY_DECIDE: frozenset({R.PROVINCE, R.ADMIN}),
+    Permission.ORDER_TEST: _STAFF | {R.ENGINEER},
+    Permission.ORDER_TEST_CUSTOMER_SIGN: _STAFF | {R.GROUP_CUSTOMER},
     Permission.METRICS_READ: frozenset({R.NOC, R.ADMIN}),
 }
 

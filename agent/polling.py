@@ -110,6 +110,7 @@ class OpticalPoller:
         self._collector: Collector | None = None
         self._lock = asyncio.Lock()
         self.last: PollReport | None = None
+        self.last_partial: PollReport | None = None  # the last poll of some devices only (key assurance)
         self._latest: dict[str, DeviceSurvey] = {}
         self._counters: dict[tuple[str, str], CounterSample] = {}  # the latest counter sample of each port
         self._previous: dict[tuple[str, str], CounterSample] = {}  # the one before it
@@ -129,14 +130,20 @@ class OpticalPoller:
         second = {k: c for k, c in self._counters.items() if k in self._previous}
         return PolledState(self.last.at if self.last else self.services.clock.now(), surveys, second, dict(self._missing))
 
-    async def poll_once(self, wants: Sequence[str] | None = None, regions: Collection[str] | None = None) -> PollReport:
+    async def poll_once(self, wants: Sequence[str] | None = None, devices: Iterable[str] | None = None,
+                        regions: Collection[str] | None = None) -> PollReport:
         """Survey every device once for ``wants`` (default: the settings' poll kinds), store the samples
-        and the poll's record, then grade the circuits. ``regions``: only the devices of these regions."""
+        and the poll's record, then grade the circuits. ``devices``: only these (the key-assurance poll,
+        agent/telemetry/assurance.py); such a poll is ``last_partial``, ``last`` stays the full poll.
+        ``regions``: only the devices of these regions (a collector pinned to its regions, agent/work/)."""
         wants = tuple(wants or self.services.settings.poll_kinds or POLL_WANTS)
+        only = None if devices is None else frozenset(devices)
         async with self._lock:
             at = self.services.clock.now()
             t0 = time.perf_counter()
             targets, speeds = await asyncio.to_thread(self._targets, regions)
+            if only is not None:
+                targets = [t for t in targets if t.name in only]
             sem = asyncio.Semaphore(self.max_concurrent)
             since = self.last.at if self.last is not None else None
             seconds: dict[str, float] = {}
@@ -186,12 +193,16 @@ class OpticalPoller:
             if traps is not None:
                 for device, port, down in admin:
                     traps.set_admin_down(device, port, down)
-            self.last = PollReport(at, len(targets), len(rows), failed, wants, round(duration, 3), values, tuple(faults))
+            report = PollReport(at, len(targets), len(rows), failed, wants, round(duration, 3), values, tuple(faults))
+            if only is None:
+                self.last = report
+            else:
+                self.last_partial = report
             log.info("poll %s: %d devices, %d samples, %d values, %d failed in %.1f s", ",".join(wants), len(targets),
                      len(rows), values, len(failed), duration)
         if self.grader is not None:
             await self.grader.grade(self.state())
-        return self.last
+        return report
 
     def _targets(self, regions: Collection[str] | None = None) -> tuple[list[DeviceTarget], dict[tuple[str, str], int | None]]:
         with self.services.session_factory() as session:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.alarms import TrapIngest
 from agent.auth import add_user, hash_token
+from agent.checks.service import CheckService
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
 from agent.devices import DeviceGateway
@@ -27,7 +28,11 @@ from agent.jobs import Jobs
 from agent.loops import LoopDriver, LoopGuard
 from agent.migrate import upgrade
 from agent.models import User
+from agent.orders.acceptance import AcceptanceTests
+from agent.orders.service import OrderService
+from agent.orders.sweep import OrderSweep
 from agent.polling import OpticalPoller
+from agent.reports.service import FaultReports
 from agent.settings import Settings
 from agent.sla import SlaEngine
 from agent.telemetry.service import Telemetry
@@ -61,6 +66,12 @@ class Services:
     poller: OpticalPoller | None = None
     telemetry: Telemetry | None = None  # the poller's grader, early warnings, roll-up (with monitoring)
     scheduler: BaseScheduler | None = None
+    # before the fault (issue 15): circuit orders and resource checks are records (every process);
+    # acceptance tests and measured checks read the network (with triage's collector)
+    orders: OrderService | None = None
+    checks: CheckService | None = None
+    acceptance: AcceptanceTests | None = None
+    devices: DeviceGateway | None = None
     work_metrics: Any = None  # agent.work.metrics.WorkMetrics: /metrics (issue 17)
     lifecycle: list[Lifecycle] = field(default_factory=list)
 
@@ -96,6 +107,10 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
     factory = make_session_factory(engine)
     sla = SlaEngine(settings, clock)
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
+    services.orders, services.checks = OrderService(settings, clock), CheckService(settings, clock)
+    services.acceptance = AcceptanceTests(services.orders, factory, None)  # measures once triage gives a collector
+    # the fault report (rule 10) is drafted from the record when a ticket is resolved (agent/reports)
+    services.tickets.after_action.append(FaultReports(sla, settings.timezone, services.tickets).after_action)
     _bootstrap_users(services)
     if triage:
         _install_triage(services, collector, loop_driver)
@@ -113,6 +128,8 @@ def _install_triage(services: Services, collector: PathCollector | None, loop_dr
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)
     services.health = CircuitHealth(services, services.triage.collector)
+    services.devices = adapter
+    services.acceptance.collector = services.triage.collector
     triage, guard = services.triage, services.loops
     services.tickets.on_new_fault.append(triage.schedule)
 
@@ -145,6 +162,8 @@ def _install_jobs(services: Services) -> None:
                 telemetry=services.telemetry)
     services.scheduler = jobs.scheduler
     services.lifecycle.append(Lifecycle("scheduled jobs", jobs.start, jobs.stop))
+    sweep = OrderSweep(services.orders, services.checks, services.session_factory, services.settings.sla.sweep_interval_seconds)
+    services.lifecycle.append(Lifecycle("order and check sweep", sweep.start, sweep.stop))
 
 
 def _bootstrap_users(services: Services) -> None:

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.orders.settings import OrdersSettings
+
 
 class BootstrapUser(BaseModel):
     """A user created at start-up when absent (FAULTLINE_BOOTSTRAP_USERS='[{"name":..,"role":..,"token":..}]')."""
@@ -75,6 +77,10 @@ class SlaSettings(BaseModel):
     # source's durations above). A ticket keeps the tier its customer had when it arrived.
     tiers: dict[str, TierDurations] = Field(default_factory=dict)
     customer_tiers: dict[str, str] = Field(default_factory=dict)
+    # Period reports (issue 16): the source names no deadline for the operation report (运行分析报告)
+    # or the quarterly report (季报); each is due at the end of this many working days after its period.
+    operation_report_working_days: int = Field(5, ge=1, le=60)
+    quarterly_report_working_days: int = Field(10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _known_tiers(self) -> SlaSettings:
@@ -97,6 +103,7 @@ class Settings(BaseSettings):
     port: int = 8000
     timezone: str = "Asia/Shanghai"
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    orders: OrdersSettings = Field(default_factory=OrdersSettings)  # resource checks, circuit orders, tests
     bootstrap_users: list[BootstrapUser] = Field(default_factory=list)
     # Rule 9: by day customer service confirms restoration with the customer; the NOC's alarm-cleared
     # check stands in at night (these hours, in `timezone`; the window may wrap midnight) or when the
@@ -135,6 +142,9 @@ class Settings(BaseSettings):
     trend_lookback_days: float = Field(14.0, gt=0)
     early_warning_horizon_days: float = Field(30.0, gt=0)
     early_warning_interval_seconds: float = Field(3600.0, gt=0)
+    # Key assurance (重保, agent/telemetry/assurance.py): how often the scheduler looks for the periods'
+    # devices due for their shorter poll and for new alarms on their paths (0 disables it).
+    key_assurance_tick_seconds: float = Field(10.0, ge=0)
     log_level: str = "INFO"
     # Loop tests (环测): separate limits for setting, holding and clearing a loop. The loop is on the device
     # at most hold + clear time; a request may ask for less hold, never more than loop_max_hold_seconds.
@@ -149,6 +159,12 @@ class Settings(BaseSettings):
     # This process's name on the loops it runs: at start-up its own leftovers are cleared at once, another
     # process's only once their deadline passed. Default: host name and API port.
     instance_name: str | None = None
+    # The duty console's session cookies are signed with this secret (at least 32 characters;
+    # FAULTLINE_SESSION_SECRET), the same in every process that serves the console. Without it the
+    # secret is generated once into session_secret_file (default: session.secret next to the SQLite
+    # database, else ./var/session.secret) and read from there afterwards, so sessions outlive a restart.
+    session_secret: SecretStr | None = Field(None, min_length=32)
+    session_secret_file: Path | None = None
     # --- jobs across processes (issue 17, agent/work/, docs/workers.md) ---------------------------
     # "in_process": this process runs its triage, polls and SLA sweep itself (SQLite's only way, and
     # the default). "queue": PostgreSQL only; jobs go to procrastinate queues in the same database and

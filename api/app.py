@@ -11,13 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from agent.services import Services
 from api import pages, problems
 from api.limits import BodyLimit
-from api.routers import cutovers, health, inventory, loops, metrics, noc, reports, sla, tickets, triage
+from api.routers import (checks, cutovers, health, inventory, loops, metrics, noc, orders, period_reports, reports,
+                         sla, tickets, triage)
 from api.routers import problems as service_problems
 from api.schemas.base import Out
 
 # Every route of the API, whatever the process runs: a part this process lacks answers 503 (api/deps.py).
 ROUTERS = (tickets.router, inventory.router, triage.router, loops.router, sla.router, cutovers.router, health.router,
-           service_problems.router, noc.router, reports.router, metrics.router)
+           service_problems.router, noc.router, reports.router, period_reports.router, checks.router, orders.router,
+           metrics.router)
 
 
 class Ready(Out):

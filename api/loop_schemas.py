@@ -24,6 +24,8 @@ class LoopTestIn(BaseModel):
     holdSeconds: int | None = Field(None, ge=1, le=900, description="at most the setting loop_max_hold_seconds (default 120)")
     confirmSharedCircuits: list[str] = Field(default_factory=list, max_length=64,
                                              description="the other circuits a shared port carries, named to confirm")
+    confirmServiceAffecting: bool = Field(False, description="the circuit is up: the requester accepts that the "
+                                                               "loop interrupts its service")
     localise: bool = False
     guided: bool = False
     authorisedBy: str | None = Field(None, min_length=1, max_length=128,

@@ -52,8 +52,10 @@ class DeviceReader(Protocol):
 class LoopDriver(Protocol):
     """Sets and clears a loop (打环/拆环) on a device port, and reads the far end's light meanwhile."""
 
-    async def set_loop(self, target: DeviceTarget, port: str, mode: str) -> str:
-        """Loop ``port`` ("local" | "remote"); returns the commands sent, for the journal."""
+    async def set_loop(self, target: DeviceTarget, port: str, mode: str, lifts_after_s: float | None = None) -> str:
+        """Loop ``port`` ("local" | "remote"); returns the commands sent, for the journal. Where the
+        platform has a rollback timer the loop is committed under one covering ``lifts_after_s``, so
+        the device lifts it by itself if no later commit (the clear) confirms it."""
         ...
 
     async def clear_loop(self, target: DeviceTarget, port: str) -> str:

@@ -65,6 +65,7 @@ class LoopAction:
     commands: tuple[str, ...]
     output: str
     at: datetime
+    lifts_after_s: int | None = None  # set under the device's rollback timer: it lifts itself after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,22 +297,29 @@ class Collector:
             out.alarms += [_renamed(a, wanted) for a in correlator.records() if _in_window(a, since) and _for_ports(a, refs)]
 
     # -- loops --------------------------------------------------------------------------------------
-    async def set_loop(self, target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
+    async def set_loop(self, target: DeviceTarget, port_name: str, mode: str | LoopMode,
+                       lifts_after_s: float | None = None) -> LoopAction:
+        """``lifts_after_s``: on a platform with a rollback timer (profile ``loop.rollback``) the loop is
+        committed under it, so the device removes it by itself if no later commit confirms."""
         loop_mode = LoopMode(mode)
-        return await self._loop(target, port_name, loop_mode)
+        return await self._loop(target, port_name, loop_mode, lifts_after_s)
 
     async def clear_loop(self, target: DeviceTarget, port_name: str) -> LoopAction:
         return await self._loop(target, port_name, None)
 
-    async def _loop(self, target: DeviceTarget, port_name: str, mode: LoopMode | None) -> LoopAction:
+    async def _loop(self, target: DeviceTarget, port_name: str, mode: LoopMode | None,
+                    lifts_after_s: float | None = None) -> LoopAction:
         profile = get_profile(target.platform)
         ref = target.port(port_name)  # inventory ports only; the name was validated when the PortRef was made
         try:
-            plan = loop_plan(profile, ref.name, mode.value if mode else None)
+            plan = loop_plan(profile, ref.name, mode.value if mode else None, lifts_after_s)
         except Unsupported as exc:
             raise Unsupported(str(exc), device=target.name) from exc
-        output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit)
-        return LoopAction(target.name, ref.name, mode, plan.lines, output, self._now())
+        output = await self.cli.configure(target, plan.lines, enable=plan.enable, commit=plan.commit,
+                                          commit_command=plan.commit_command, commit_expect=plan.commit_expect,
+                                          commit_done=plan.commit_done, prompt_end=plan.prompt_end)
+        commands = plan.lines + ((plan.commit_command,) if plan.commit_command else ())
+        return LoopAction(target.name, ref.name, mode, commands, output, self._now(), plan.lifts_after_s)
 
     async def loop_state(self, target: DeviceTarget, port_name: str) -> LoopReadback:
         """Whether the port is looped now, read back from the device (after a set, before and after a clear)."""
@@ -385,9 +393,10 @@ async def survey(target: DeviceTarget, ports: Sequence[str | PortRef] | None = N
         return await collector.survey(target, ports, want, since, timeout)
 
 
-async def set_loop(target: DeviceTarget, port_name: str, mode: str | LoopMode) -> LoopAction:
+async def set_loop(target: DeviceTarget, port_name: str, mode: str | LoopMode,
+                   lifts_after_s: float | None = None) -> LoopAction:
     async with Collector() as collector:
-        return await collector.set_loop(target, port_name, mode)
+        return await collector.set_loop(target, port_name, mode, lifts_after_s)
 
 
 async def clear_loop(target: DeviceTarget, port_name: str) -> LoopAction:

@@ -41,6 +41,8 @@ Python API (async, one event loop; call it from that loop's thread, e.g. not fro
                                          # LoopTestResult(returned, circuit, segments, loop_mode,
                                          #   origin_rx_dbm, round_trip_loss_db, reason)
         lab.set_loop(device, port, "local" | "remote" | None)   # what the CLI loop commands do
+        lab.loop_log(device, port); lab.loop_seconds(device, port)  # when loops went on/off; how long each
+        lab.commit_timer(device)         # a commit platform's pending rollback timer (s), None: nothing to confirm
         lab.circuit_state("CIR-EPL-0001")  # CircuitState(up, looped_at, down_ports, unpowered)
         lab.alarms(device, active=True)
         lab.advance(seconds)             # jump simulated time (transceiver ageing over days)
@@ -63,6 +65,14 @@ Rx = its Tx - round-trip loss (down when below sensitivity). Loop state shows in
 ("The interface is in loopback internal|external mode"). A loop takes the circuit's service down:
 its customer traffic (the CPE port's configured traffic) stops on every port of its path, so octet
 counters stand still on its own ports and shared uplinks carry only the other circuits' share.
+The looped port itself counts nothing (not even keepalives). Direction matters: a remote loop returns
+the test signal on the port facing the origin, a local one on a port the signal reaches from inside
+the device (`loop_test` says why the other returns nothing); a port with no light loops nothing back.
+Commit platforms (COMMIT_TOPOLOGY): Junos `configure` / `set|delete interfaces X gigether-options
+loopback` / `commit [confirmed N minutes]`; IOS-XR `configure` / `interface X` / `loopback
+internal|line` / `no loopback` / `commit [confirmed N seconds]`; Huawei `huawei_vrp8` (a CloudEngine in
+two-stage mode): the Huawei lines, then `commit [trial N seconds]`. A confirmed/trial commit not
+confirmed by a later `commit` in time is rolled back by the device itself (lab/ssh/commit.py).
 
 CLI: `lab.cli.app` (typer) with `up [--topology FILE] [--inventory-out FILE]`, `generate`, and `inject` / `clear` /
 `faults` talking to the loopback-only control endpoint (`lab.control`, HTTP on 127.0.0.1).
@@ -93,9 +103,11 @@ from lab.model import PortReading
 from lab.snmp.agent import V3Credentials
 
 DEFAULT_TOPOLOGY = Path(__file__).resolve().parent / "topologies" / "branch.yaml"
+# Junos, IOS-XR and a VRP8 two-stage-commit switch as the provider ends of one-segment circuits
+COMMIT_TOPOLOGY = Path(__file__).resolve().parent / "topologies" / "commit_platforms.yaml"
 
 __all__ = [
-    "DEFAULT_TOPOLOGY", "CircuitState", "DeviceEndpoint", "FaultKind", "FaultParameterError", "Lab",
+    "COMMIT_TOPOLOGY", "DEFAULT_TOPOLOGY", "CircuitState", "DeviceEndpoint", "FaultKind", "FaultParameterError", "Lab",
     "LabError", "LabStateError", "LinkEventKind", "LoopMode", "LoopTestResult", "PortReading",
     "TopologyError", "UnknownTarget", "V3Credentials", "Vendor",
 ]

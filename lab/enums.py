@@ -8,6 +8,15 @@ class Vendor(StrEnum):
     HUAWEI = "huawei_vrp"
     CISCO = "cisco_ios"
     ZTE = "zte_zxros"
+    JUNOS = "juniper_junos"  # commit platform: commit confirmed <minutes>
+    XR = "cisco_xr"  # commit platform: commit confirmed <seconds>
+
+
+# Inventory platforms the lab simulates with another vendor's devices in a mode of theirs:
+# a Huawei CloudEngine (VRP8) in two-stage-commit mode (commit trial <seconds>).
+PLATFORM_ALIASES: dict[str, tuple[Vendor, bool]] = {"huawei_vrp8": (Vendor.HUAWEI, True)}
+# netmiko device types where the platform name is not one
+NETMIKO_TYPES: dict[str, str] = {"huawei_vrp8": "huawei_vrpv8"}
 
 
 class FaultKind(StrEnum):

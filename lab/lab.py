@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.clock import SimClock
-from lab.enums import FaultKind, LoopMode, Vendor
+from lab.enums import NETMIKO_TYPES, FaultKind, LoopMode, Vendor
 from lab.errors import LabError, LabStateError, UnknownTarget
 from lab.eventlog import Alarm, EventBook
 from lab.faults import TARGET_TYPE, Fault, fault_kind, validated_params
@@ -20,6 +20,7 @@ from lab.model import LinkEvent, Model, PortReading
 from lab.snmp.agent import SnmpAgents, V3Credentials
 from lab.snmp.traps import COLD_START, trap_for
 from lab.ssh.server import SshServers
+from lab.ssh.commit import DeviceConfig
 from lab.ssh.shell import DeviceContext
 from lab.topology import Topology, parse_topology
 from lab.vendors import resolve_port
@@ -91,6 +92,9 @@ class Lab:
                 username=str(cli.get("username", DEFAULT_USERNAME)), password=str(cli.get("password", DEFAULT_PASSWORD)),
             )
         self._device_no = {name: n for n, name in enumerate(topology.devices, start=1)}
+        # each device's applied configuration and rollback timer (commit confirmed / commit trial)
+        self.configs = {name: DeviceConfig(name, self.set_loop, lambda port, d=name: self.model.port(d, port).loop)
+                        for name in topology.devices}
         self.snmp = SnmpAgents(self.model, self.clock, v3)
         self.ssh = SshServers()
         self.model.listeners.append(self.events.on_event)
@@ -124,7 +128,7 @@ class Lab:
         try:
             for name, ep in self._endpoints.items():
                 ctx = DeviceContext(self.topology.devices[name], self._device_no[name], self.model, self.events,
-                                    self.clock, self.set_loop, self.timing[name])
+                                    self.clock, self.set_loop, self.timing[name], self.configs[name])
                 await self.ssh.add(ctx, ep.host, ep.ssh_port, ep.username, ep.password)
         except BaseException:
             self.snmp.stop()
@@ -184,7 +188,8 @@ class Lab:
             else:
                 snmp["community"] = ep.community
             dev["snmp"] = snmp
-            cli = {"device_type": ep.vendor.value, "port": ep.ssh_port, "username": ep.username, "password": ep.password}
+            platform = self.topology.devices[dev["name"]].platform or ep.vendor.value
+            cli = {"device_type": NETMIKO_TYPES.get(platform, platform), "port": ep.ssh_port, "username": ep.username, "password": ep.password}
             secret = self.topology.devices[dev["name"]].cli.get("secret")
             if secret:
                 cli["secret"] = str(secret)
@@ -305,6 +310,33 @@ class Lab:
         """Set/clear a loop as the CLI does (the SSH sessions call this)."""
         key = self._resolve_port(f"{device}:{port}")
         self.model.set_loop(device, key.split(":", 1)[1], None if mode is None else LoopMode(mode))
+
+    def loop_log(self, device: str | None = None, port: str | None = None) -> list[tuple[float, str, str | None]]:
+        """When loops went on and off on the devices: (wall-clock epoch seconds, "device:port", mode or
+        None for off), oldest first; ``device``/``port`` filter."""
+        key = self._resolve_port(f"{device}:{port}") if device and port else None
+        return [e for e in self.model.loop_log
+                if (key is None or e[1] == key) and (device is None or e[1].split(":")[0] == device)]
+
+    def loop_seconds(self, device: str, port: str) -> list[float]:
+        """How long each loop stayed on the port (on-off intervals of ``loop_log``, a loop still on: up to now)."""
+        spans, since = [], None
+        for at, _key, mode in self.loop_log(device, port):
+            if mode is not None and since is None:
+                since = at
+            elif mode is None and since is not None:
+                spans.append(at - since)
+                since = None
+        if since is not None:
+            spans.append(self.clock.wall().timestamp() - since)
+        return spans
+
+    def commit_timer(self, device: str) -> float | None:
+        """The length of a device's pending rollback timer (commit confirmed / trial), None when nothing
+        waits for a confirmation."""
+        self.device(device)
+        config = self.configs[device]
+        return config.timer_s if config.pending else None
 
     def loop_test(self, origin_device: str, origin_port: str, loop_device: str, loop_port: str) -> LoopTestResult:
         o = self._resolve_port(f"{origin_device}:{origin_port}").split(":", 1)[1]

@@ -66,6 +66,8 @@ VENDOR_DEFAULTS: dict[Vendor, Latency] = {
     Vendor.HUAWEI: Latency(snmp_ms=25.0, ssh_login_ms=1800.0, command_ms=300.0),
     Vendor.CISCO: Latency(snmp_ms=15.0, ssh_login_ms=1200.0, command_ms=200.0),
     Vendor.ZTE: Latency(snmp_ms=40.0, ssh_login_ms=2500.0, command_ms=400.0),
+    Vendor.JUNOS: Latency(snmp_ms=20.0, ssh_login_ms=1500.0, command_ms=300.0),
+    Vendor.XR: Latency(snmp_ms=20.0, ssh_login_ms=1500.0, command_ms=250.0),
 }
 _KEYS = {f.name for f in fields(Latency)}
 

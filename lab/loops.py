@@ -6,8 +6,12 @@ segment between origin and loop point passes light both ways. Where the loop poi
 direct neighbour the reflection is passive, so the round trip (Tx - 2 x loss) must still reach the
 origin's receiver - exactly what the origin port then shows over SNMP and CLI.
 
-Either loop mode reflects the test signal (the lab does not check that a `remote` loop faces the
-origin and a `local` one faces away); the mode only changes what the neighbouring ports see.
+The loop's direction matters. A `remote` (line) loop sends back what arrives from the port's far end:
+it returns the test signal only on the port through which the signal enters the loop device (the
+port facing the origin). A `local` (internal) loop sends the device's own traffic back into the
+device: it returns the signal only on a port the signal reaches from inside the device (the port
+facing away from the origin, or an outside-facing port off the path such as the province exit), and
+only when that port has a module to loop (a port with no light returns nothing).
 """
 from __future__ import annotations
 
@@ -83,6 +87,17 @@ def loop_test(model: Model, origin_device: str, origin_port: str, loop_device: s
 
     if loop_ps.loop is None:
         return result(False, f"no loop set at {loop_ps.spec.key}")
+    # the signal enters the loop device through the loop port itself when that port faces the origin:
+    # the z end of a hop going away from the customer, the a end going towards it
+    facing = loop_ps.spec.key in keys and (i_loop % 2 == 1) == (i_origin < i_loop)
+    if facing and loop_ps.loop is LoopMode.LOCAL:
+        return result(False, f"the local loop at {loop_ps.spec.key} reflects towards its own device, not back along "
+                             "the line the test signal came on")
+    if not facing and loop_ps.loop is LoopMode.REMOTE:
+        return result(False, f"the remote loop at {loop_ps.spec.key} reflects what comes from its far end; the test "
+                             "signal reaches it from inside the device")
+    if not facing and not loop_ps.spec.transceiver:
+        return result(False, f"no light at {loop_ps.spec.key} (no module): nothing to loop back")
     devices = {k.split(":")[0] for n, hop in hops for k in hop} | {origin_device, loop_device}
     dark = sorted(d for d in devices if not model.powered(d))
     if dark:

@@ -102,6 +102,7 @@ class Model:
                 self.circuit_flows[a].append((cir.id, down, up))
                 self.circuit_flows[z].append((cir.id, up, down))
         self.looped_circuits: frozenset[str] = frozenset()
+        self.loop_log: list[tuple[float, str, str | None]] = []  # (wall time s, "device:port", mode | None)
         self.booted_s: dict[str, float] = dict.fromkeys(topology.devices, 0.0)  # every device boots at the epoch
         for ps in self.ports.values():
             ps.oper_up = self._compute_up(ps)
@@ -178,8 +179,8 @@ class Model:
         if not self.powered(ps.spec.device):
             return None
         own_tx = self.tx_dbm(ps)
-        if ps.loop is LoopMode.LOCAL:
-            return None if own_tx is None else own_tx - physics.LOCAL_LOOP_LOSS_DB
+        if ps.loop is LoopMode.LOCAL:  # a port with no module has no light to loop back
+            return None if own_tx is None or not ps.spec.transceiver else own_tx - physics.LOCAL_LOOP_LOSS_DB
         if ps.link is None or ps.peer is None:
             return ps.spec.external_rx_dbm
         far = self.ports[ps.peer]
@@ -258,7 +259,9 @@ class Model:
         )
 
     def _rates(self, ps: PortState) -> dict[str, float]:
-        if not ps.oper_up:
+        # A looped port forwards nothing: no customer traffic, no keepalives, no errors are counted
+        # (what comes back is its own or the far end's signal, not frames for the device).
+        if not ps.oper_up or ps.loop is not None:
             return {}
         t_in, t_out = self.traffic_mbps(ps)
         in_pps, out_pps = physics.pps(t_in), physics.pps(t_out)
@@ -359,6 +362,8 @@ class Model:
     def set_loop(self, device: str, port: str, mode: LoopMode | None) -> None:
         ps = self.port(device, port)
         self.reconcile()
+        if ps.loop != mode:  # the device's own record of when each loop went on and off (wall clock)
+            self.loop_log.append((self.clock.wall().timestamp(), ps.spec.key, mode.value if mode else None))
         ps.loop = mode
         self.looped_circuits = frozenset(c for c in self.topology.circuits if self.circuit_loops(c))
         self.reconcile()

@@ -29,6 +29,9 @@ _CHAIN = ("access_room", "access_room", "aggregation", "aggregation", "core", "c
 
 # (vendor, model) per position: real model names of each lab profile; Huawei families differ in data
 # (S-series uW optics, CloudEngine VRP8 CLI, AR/NE 0.01 dBm)
+# the vendors generated scenarios draw from (the commit platforms are not among them: the draws, and so
+# every seeded scenario, stay as they were)
+SCENARIO_VENDORS = (Vendor.HUAWEI, Vendor.CISCO, Vendor.ZTE)
 MODELS: dict[str, dict[Vendor, tuple[str, ...]]] = {
     "customer_premises": {Vendor.HUAWEI: ("AR651", "AR6120", "S5735-L24T4S"), Vendor.CISCO: ("ISR4321", "C1111-8P"),
                           Vendor.ZTE: ("ZXR10 1800-2S", "ZXR10 2800-4")},
@@ -167,7 +170,7 @@ class _Island:
 
     def device(self, pos: str, k: int) -> str:
         name = f"{self.prefix}-{pos.split('_')[0][:4]}{k}"
-        vendor = self.rng.choice(list(Vendor))
+        vendor = self.rng.choice(SCENARIO_VENDORS)
         model = self.rng.choice(MODELS[pos][vendor])
         site = f"{name.upper()}-SITE"
         self.sites.append({"id": site, "name": f"{pos.replace('_', ' ')} of {self.prefix}", "kind": pos})

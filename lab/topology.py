@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from lab.enums import CliDialect, PowerUnit, Vendor
+from lab.enums import PLATFORM_ALIASES, CliDialect, PowerUnit, Vendor
 from lab.errors import TopologyError
 from lab.latency import ZERO, Latency, parse_latency
 from lab.vendors import huawei_family
@@ -75,6 +75,8 @@ class DeviceSpec:
     latency: Latency = ZERO  # the times used when the lab runs with realistic latency (lab/latency.py)
     optical_unit: PowerUnit = PowerUnit.CENTI_DBM  # Huawei hwEntityOpticalRx/TxPower encoding
     cli_dialect: CliDialect = CliDialect.VRP5  # Huawei CLI layouts (VRP5 S/AR/NE, VRP8 CloudEngine)
+    platform: str = ""  # the inventory platform (a collector profile name); the vendor's own when empty
+    two_stage_commit: bool = False  # VRP8: configuration applies on commit / commit trial only
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def read_source(source: str | Path | dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_model(vendor: Vendor) -> str:
-    return {Vendor.HUAWEI: "S5720", Vendor.CISCO: "C2960X", Vendor.ZTE: "ZXR10 5960"}[vendor]
+    return {Vendor.HUAWEI: "S5720", Vendor.CISCO: "C2960X", Vendor.ZTE: "ZXR10 5960", Vendor.JUNOS: "MX204",
+            Vendor.XR: "NCS-55A2"}[vendor]
 
 
 def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
@@ -163,10 +166,13 @@ def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
         if name in devices:
             problems.append(f"{where}.name: duplicate device {name!r}")
             continue
+        platform = str(dev.get("platform"))
+        vendor, two_stage = PLATFORM_ALIASES.get(platform, (None, False))
         try:
-            vendor = Vendor(dev.get("platform"))
+            vendor = vendor or Vendor(platform)
         except ValueError:
-            problems.append(f"{where}.platform: lab simulates {[v.value for v in Vendor]}, got {dev.get('platform')!r}")
+            problems.append(f"{where}.platform: lab simulates {[v.value for v in Vendor] + list(PLATFORM_ALIASES)}, "
+                            f"got {dev.get('platform')!r}")
             continue
         if dev.get("site") not in site_kinds:
             problems.append(f"{where}.site: unknown site {dev.get('site')!r}")
@@ -214,8 +220,11 @@ def parse_topology(source: str | Path | dict[str, Any]) -> Topology:
             mgmt_address=str(dev.get("mgmt_address", "")),
             snmp=dict(dev.get("snmp") or {}), cli=dict(dev.get("cli") or {}),
             ports=tuple(ports), model=model, optical_unit=unit,
-            cli_dialect=family.cli if family else CliDialect.VRP5,
+            cli_dialect=family.cli if family else CliDialect.VRP5, platform=platform, two_stage_commit=two_stage,
         )
+        if two_stage and (family is None or family.cli is not CliDialect.VRP8):
+            problems.append(f"{where}.platform: {platform} (two-stage commit) needs a VRP8 model such as a CloudEngine "
+                            f"(lab.models), got {model!r}")
     for key in port_truth:
         problems.append(f"lab.ports[{key!r}]: no such device port")
     for key in units:

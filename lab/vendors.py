@@ -39,6 +39,19 @@ PROFILES: dict[Vendor, VendorProfile] = {
         "1.3.6.1.4.1.3902.3.100.100", "ZTE", "none",
         (),
     ),
+    Vendor.JUNOS: VendorProfile(
+        Vendor.JUNOS,
+        "Juniper Networks, Inc. {model} internet router, kernel JUNOS 21.4R3.15, Build date: 2023-01-20 00:00:00 UTC "
+        "Copyright (c) 1996-2023 Juniper Networks, Inc.",
+        "1.3.6.1.4.1.2636.1.1.1.2.21", "Juniper Networks", "none",
+        (),
+    ),
+    Vendor.XR: VendorProfile(
+        Vendor.XR,
+        "Cisco IOS XR Software (Cisco {model}), Version 7.5.2\r\nCopyright (c) 2013-2022 by Cisco Systems, Inc.",
+        "1.3.6.1.4.1.9.1.2696", "Cisco", "none",
+        (("Hu", "HundredGigE"), ("Te", "TenGigE"), ("Gi", "GigabitEthernet")),
+    ),
 }
 
 @dataclass(frozen=True)

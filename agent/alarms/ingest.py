@@ -107,6 +107,9 @@ class TrapIngest:
         self._strangers: set[str] = set()  # senders still unknown after the last reload
         self.entities: dict[str, EntityFacts] = {}  # by source address
         self._snmp: SnmpClient | None = None
+        self._regrade: asyncio.Task | None = None  # the circuit regrade an alarm asked for (one at a time)
+        self._regrade_again = False  # an alarm came while it ran: grade once more after it
+        self.regrades = 0
         self.receiver = TrapReceiver(s.trap_host, s.trap_port, communities=s.trap_communities,
                                      if_ports=self._if_port, entity_ports=self._entity_port, sensors=self._sensor,
                                      prepare=self._prepare, queue=self.queue, now=services.clock.now)
@@ -239,6 +242,10 @@ class TrapIngest:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self._regrade is not None:
+            self._regrade.cancel()
+            await asyncio.gather(self._regrade, return_exceptions=True)
+            self._regrade = None
         await self.receiver.stop()
         if self._snmp is not None:
             self._snmp.close()
@@ -254,6 +261,32 @@ class TrapIngest:
                 continue
             if stored is not None:
                 self.stored = [*self.stored[-999:], stored]
+                if stored.change != "merged":
+                    self._ask_regrade()
+
+    def _ask_regrade(self) -> None:
+        """A new or cleared alarm changes the circuits' grades at once, not at the next poll: the NOC's
+        list is regraded from the last poll's readings with the alarm (agent/telemetry/grading.py).
+        Alarms of a storm share the grades: one runs at a time, and one more follows if any came
+        meanwhile."""
+        poller = self.services.poller
+        if poller is None or getattr(poller, "grader", None) is None:
+            return
+        if self._regrade is not None and not self._regrade.done():
+            self._regrade_again = True
+            return
+        self._regrade = asyncio.ensure_future(self._run_regrade(poller))
+
+    async def _run_regrade(self, poller) -> None:
+        while True:
+            self._regrade_again = False
+            try:
+                await poller.grader.grade(poller.state())
+                self.regrades += 1
+            except Exception:  # a failed regrade never stops ingestion; the next poll grades again
+                log.exception("regrade after an alarm failed")
+            if not self._regrade_again:
+                return
 
     def ingest(self, record: AlarmRecord) -> StoredAlarm | None:
         """Store one record (blocking; runs in a worker thread)."""

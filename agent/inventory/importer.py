@@ -22,7 +22,8 @@ from agent.enums import ServiceType, SiteKind
 from agent.errors import InventoryError
 from agent.models import Circuit, Customer, Device, Port, Segment, Site
 
-PLATFORMS = ("huawei_vrp", "cisco_ios", "cisco_xr", "cisco_nxos", "zte_zxros", "juniper_junos", "generic")
+PLATFORMS = ("huawei_vrp", "huawei_vrp8",  # huawei_vrp8: VRP8 in two-stage-commit mode (commit trial)
+             "cisco_ios", "cisco_xr", "cisco_nxos", "zte_zxros", "juniper_junos", "generic")
 
 
 class _Strict(BaseModel):

@@ -48,6 +48,9 @@ def _end(port: Port) -> PortEnd:
                    speed_mbps=speed_from_transceiver(port.transceiver))
 
 
+port_end = _end  # public name: resource checks judge ports of paths not in a circuit yet (agent/checks)
+
+
 def device_target(dev: Device, ports: list[Port] | None = None) -> DeviceTarget:
     """A collectors target for a device (credentials travel inside, masked in every repr)."""
     snmp = None

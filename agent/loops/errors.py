@@ -36,3 +36,15 @@ class SharedPortUnconfirmed(LoopGuardError):
 
 class LoopStateConflict(LoopGuardError):
     """The action does not fit the loop's current state (cancel an ended loop, retry a clear that did not fail)."""
+
+
+class ServiceAffectingUnconfirmed(LoopGuardError):
+    """The circuit is up: a loop interrupts its service, so the request must say so explicitly."""
+
+    def __init__(self, circuit: str, evidence: str) -> None:
+        self.circuit, self.evidence = circuit, evidence
+        super().__init__(f"circuit {circuit} carries service ({evidence}): a loop interrupts it; confirm with "
+                         "confirmServiceAffecting: true")
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"serviceAffecting": {"circuitId": self.circuit, "evidence": self.evidence}}

@@ -70,6 +70,7 @@ class LoopGuard:
         settings = services.settings
         self.limits = LoopLimits.from_settings(settings)
         self.owner = settings.instance_name or f"{socket.gethostname()}:{settings.port}"
+        self.webhooks: dict[str, list[str]] = dict(settings.sla.webhooks)  # loop.<state> notifications (outbox)
         self._jobs: dict[int, asyncio.Task] = {}
         self._cancel: dict[int, asyncio.Event] = {}
         self._clear_locks: dict[int, asyncio.Lock] = {}
@@ -87,7 +88,7 @@ class LoopGuard:
         if self._stopping:
             raise Unavailable("the server is shutting down: no new loop tests", retry_after=5)
         loop_id = await asyncio.to_thread(store.register, self.services.session_factory, self.services.clock.now(),
-                                          ticket_id, req, actor, self.limits, self.owner)
+                                          ticket_id, req, actor, self.limits, self.owner, self.webhooks)
         self._cancel[loop_id] = asyncio.Event()
         task = asyncio.create_task(self._job(loop_id, actor), name=f"loop-test-{loop_id}")
         self._jobs[loop_id] = task
@@ -150,7 +151,7 @@ class LoopGuard:
 
     async def _move(self, loop_id: int, new: LoopState, actor: Actor, **kw: Any) -> bool:
         return await asyncio.to_thread(store.move, self.services.session_factory, self.services.clock.now(),
-                                       loop_id, new, actor, **kw)
+                                       loop_id, new, actor, webhooks=self.webhooks, **kw)
 
     async def _job(self, loop_id: int, actor: Actor) -> None:
         try:
@@ -174,7 +175,10 @@ class LoopGuard:
         loop = asyncio.get_running_loop()
         if True:  # the set: its own limit, then the hold
             try:
-                action = await asyncio.wait_for(self.driver.set_loop(work.target, work.port, work.mode),
+                # on a platform with a rollback timer the device lifts the loop by itself after the hold
+                # and the clear's time, should this process die meanwhile (the clear's commit confirms)
+                lifts_after = work.hold_s + self.limits.settle_s + self.limits.clear_timeout_s
+                action = await asyncio.wait_for(self.driver.set_loop(work.target, work.port, work.mode, lifts_after),
                                                 timeout=self.limits.set_timeout_s)
             except Exception as exc:  # noqa: BLE001 - every failure is recorded; the loop is cleared below
                 set_error = _err(exc)
@@ -247,9 +251,11 @@ class LoopGuard:
                                        f"{result['loopPoint']['port']}: {verdict[0]} / {verdict[1]}")
 
     # -- clearing ----------------------------------------------------------------------------------
-    async def _clear_row(self, loop_id: int, actor: Actor, *, check_first: bool) -> ClearOutcome:
+    async def _clear_row(self, loop_id: int, actor: Actor, *, check_first: bool, orphan: bool = False) -> ClearOutcome:
         """clearing -> cleared | clear_failed (| not_set when the read-back finds the loop was never set),
-        one clear of a loop at a time in this process."""
+        one clear of a loop at a time in this process. ``orphan``: a loop whose job died (start-up, reaper):
+        no loop read back is "cleared", never "not set", since its set may have reached the device (and a
+        commit platform lifted it by itself)."""
         lock = self._clear_locks.setdefault(loop_id, asyncio.Lock())
         async with lock:
             if not await self._move(loop_id, S.CLEARING, actor):
@@ -259,14 +265,18 @@ class LoopGuard:
             outcome = await self._clear_on_device(work, check_first=check_first)
             now = self.services.clock.now()
             data = {"readback": (outcome.readback or "")[-500:], "verified": outcome.verified}
-            if outcome.never_set and (await self.get(loop_id))["setAt"] is None:
+            if outcome.never_set and not orphan and (await self.get(loop_id))["setAt"] is None:
                 await self._move(loop_id, S.NOT_SET, actor, note="read back: no loop on the port", data=data)
+            elif outcome.never_set and orphan:
+                await self._move(loop_id, S.CLEARED, actor, cleared_at=now, data=data, next_clear_at=None,
+                                 note="read back: no loop on the port (gone already: lifted by the device's rollback "
+                                      "timer, or never set before the process died)")
             elif outcome.cleared:
                 note = "" if outcome.verified else "not read back: the platform gives no loop state"
                 await self._move(loop_id, S.CLEARED, actor, cleared_at=now, note=note, data=data, next_clear_at=None)
             else:
                 await asyncio.to_thread(store.clear_failed, self.services.session_factory, now, loop_id, actor,
-                                        outcome.error or "clear failed", self.limits)
+                                        outcome.error or "clear failed", self.limits, self.webhooks)
                 log.error("loop test %s: loop NOT cleared on %s %s: %s", loop_id, work.device, work.port, outcome.error)
         self._clear_locks.pop(loop_id, None)
         return outcome
@@ -304,22 +314,35 @@ class LoopGuard:
         for loop_id in due:
             if loop_id in self._clear_locks:
                 continue
-            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True)
+            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True, orphan=True)
             if outcome.cleared:
                 cleared.append(loop_id)
         return cleared
 
     async def clear_leftovers(self) -> list[int]:
-        """At start-up: every loop this process left active when it died is cleared now."""
+        """At start-up: every loop this process left active when it died is cleared now, the devices
+        at the same time (one device's loops one after the other: it takes one session at a time)."""
         ids = await asyncio.to_thread(store.leftovers_of, self.services.session_factory, self.owner)
-        cleared = []
-        for loop_id in ids:
-            if loop_id in self._jobs:
-                continue
-            outcome = await self._clear_row(loop_id, SYSTEM, check_first=True)
-            if outcome.cleared:
-                cleared.append(loop_id)
-        return cleared
+        by_device: dict[str, list[int]] = {}
+        for loop_id, device in await asyncio.to_thread(self._devices_of, ids):
+            if loop_id not in self._jobs:
+                by_device.setdefault(device, []).append(loop_id)
+
+        async def clear_all(loop_ids: list[int]) -> list[int]:
+            done = []
+            for loop_id in loop_ids:
+                if (await self._clear_row(loop_id, SYSTEM, check_first=True, orphan=True)).cleared:
+                    done.append(loop_id)
+            return done
+
+        results = await asyncio.gather(*(clear_all(v) for v in by_device.values()))
+        return sorted(i for r in results for i in r)
+
+    def _devices_of(self, ids: list[int]) -> list[tuple[int, str]]:
+        from agent.models import LoopTest
+
+        with self.services.session_factory() as s:
+            return [(i, s.get(LoopTest, i).device_name) for i in ids]
 
     def start_leftover_clearing(self) -> None:
         """Start-up clearing in the background: the API answers meanwhile (the loops still hold the guard)."""

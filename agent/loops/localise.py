@@ -23,7 +23,7 @@ from agent.enums import JournalKind, LoopState, Role
 from agent.errors import FaultlineError, LoopGuardError, NotFound
 from agent.inventory.targets import resolve_circuit
 from agent.loops import store
-from agent.loops.errors import SharedPortUnconfirmed
+from agent.loops.errors import ServiceAffectingUnconfirmed, SharedPortUnconfirmed
 from agent.loops.rules import Conclusion, Outcome, PlanPoint, PointResult, Signal, walk
 from agent.loops.store import LoopRequest
 from agent.models import Diagnosis, LoopLocalisation, LoopTest, Ticket
@@ -62,9 +62,12 @@ class Localiser:
 
     # -- API ------------------------------------------------------------------------------------
     async def start(self, ticket_id: int, actor: Actor, *, guided: bool, hold_seconds: int | None,
-                    confirm_shared: tuple[str, ...], authorised_by: str | None) -> dict[str, Any]:
-        loc_id, reused = await asyncio.to_thread(self._open, ticket_id, actor, guided, confirm_shared, authorised_by)
-        params = dict(hold_seconds=hold_seconds, confirm_shared=confirm_shared, authorised_by=authorised_by)
+                    confirm_shared: tuple[str, ...], authorised_by: str | None,
+                    confirm_service_affecting: bool = False) -> dict[str, Any]:
+        loc_id, reused = await asyncio.to_thread(self._open, ticket_id, actor, guided, confirm_shared, authorised_by,
+                                                 confirm_service_affecting)
+        params = dict(hold_seconds=hold_seconds, confirm_shared=confirm_shared, authorised_by=authorised_by,
+                      confirm_service_affecting=confirm_service_affecting)
         if guided:
             await self._guided_step(loc_id, actor, **params)
         elif not reused:
@@ -120,10 +123,12 @@ class Localiser:
             await asyncio.sleep(0.05)
 
     async def _loop_at(self, loc_id: int, point: PlanPoint, actor: Actor, *, hold_seconds: int | None,
-                       confirm_shared: tuple[str, ...], authorised_by: str | None) -> bool:
+                       confirm_shared: tuple[str, ...], authorised_by: str | None,
+                       confirm_service_affecting: bool = False) -> bool:
         with self.services.session_factory() as s:
             ticket_id = s.get(LoopLocalisation, loc_id).ticket_id
-        req = LoopRequest(point.device, point.port, "remote", hold_seconds, confirm_shared, authorised_by, loc_id)
+        req = LoopRequest(point.device, point.port, "remote", hold_seconds, confirm_shared, authorised_by, loc_id,
+                          confirm_service_affecting)
         try:
             await self.guard.run(ticket_id, req, actor)
         except FaultlineError as exc:
@@ -133,7 +138,7 @@ class Localiser:
 
     # -- database (worker threads) -----------------------------------------------------------------
     def _open(self, ticket_id: int, actor: Actor, guided: bool, confirm_shared: tuple[str, ...],
-              authorised_by: str | None) -> tuple[int, bool]:
+              authorised_by: str | None, confirm_service_affecting: bool = False) -> tuple[int, bool]:
         now = self.services.clock.now()
         with unit_of_work(self.services.session_factory) as s:
             ticket = s.get(Ticket, ticket_id)
@@ -157,6 +162,9 @@ class Localiser:
             missing = sorted(set(others) - set(confirm_shared))
             if missing:
                 raise SharedPortUnconfirmed("the plan's", "ports", missing)
+            up = None if confirm_service_affecting else store.circuit_up_evidence(s, ticket)
+            if up is not None:
+                raise ServiceAffectingUnconfirmed(ticket.circuit_id, up)
             loc = LoopLocalisation(ticket_id=ticket_id, circuit_id=ticket.circuit_id, mode="guided" if guided else "auto",
                                    state="running", requested_by=actor.name, authorised_by=authorised_by, started_at=now,
                                    plan=plan, supersedes_diagnosis_id=triage_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -89,6 +89,34 @@ def unconfirmed_circuits(others: Sequence[str], confirmed: Sequence[str]) -> lis
     return sorted(c for c in set(others) if c not in given)
 
 
+# Triage verdicts that find the line carrying service (up, perhaps degraded): a loop there interrupts it.
+SERVICE_UP_VERDICTS = frozenset({
+    "no_fault_found", "fiber_degraded", "low_rx_margin", "rx_overload", "crc_errors", "duplex_mismatch",
+    "customer_rate_limit", "egress_congestion", "rx_power_declining", "no_alarm_request_return",
+    "historical_alarms_dispatch_customer_end", "flapping_port"})
+SERVICE_UP_GRADES = frozenset({"ok", "degraded"})
+
+
+def _naive_utc(at: datetime) -> datetime:
+    return at if at.tzinfo is None else at.astimezone(UTC).replace(tzinfo=None)
+
+
+def service_up_evidence(health: tuple[str, datetime] | None, triage: tuple[str, datetime] | None) -> str | None:
+    """Why the circuit is taken to carry service now (None: it is down or nothing says it is up).
+
+    ``health``: the poller's latest grade of the circuit and when; ``triage``: the ticket's latest
+    triage verdict and when. The newer of the two decides."""
+    seen = [(pair[1], source, pair[0]) for source, pair in (("health", health), ("triage", triage)) if pair]
+    if not seen:
+        return None
+    at, source, value = max(seen, key=lambda x: _naive_utc(x[0]))
+    if source == "health" and value in SERVICE_UP_GRADES:
+        return f"the circuit's health grade is {value} (polled {at.isoformat()})"
+    if source == "triage" and value in SERVICE_UP_VERDICTS:
+        return f"the ticket's triage found the line carrying service ({value}, {at.isoformat()})"
+    return None
+
+
 class Signal(StrEnum):
     """What came back from the loop point to the observer."""
 
@@ -131,7 +159,11 @@ def judge_signal(light: Mapping[str, Any], sensitivity_dbm: float | None, segmen
     if rx is None:  # link up, but the module gives no power: it returned, how well is not known
         return SignalReading(Signal.RETURNED, "信号返回（链路 up，无光功率读数）",
                              "signal returned (link up; the module gives no Rx power)", None, None)
-    if sensitivity_dbm is not None and rx - sensitivity_dbm < RX_MARGIN_DB:
+    # With the round trip and the segment's budget known, the budget decides: the loop's light crosses the
+    # segment twice, so a healthy long segment lands near the sensitivity by design (a 5 dB segment on
+    # 10GBASE-LR returns 2 dB above it); only without them does the margin stand in.
+    by_budget = round_trip is not None and segment_budget_db is not None
+    if not by_budget and sensitivity_dbm is not None and rx - sensitivity_dbm < RX_MARGIN_DB:
         return SignalReading(Signal.DEGRADED, f"信号返回但劣化：Rx {rx} dBm，距灵敏度 {sensitivity_dbm} dBm 不足 {RX_MARGIN_DB} dB",
                              f"signal returned degraded: Rx {rx} dBm, less than {RX_MARGIN_DB} dB above the "
                              f"sensitivity {sensitivity_dbm} dBm", rx, round_trip)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,9 +21,10 @@ from agent.db import unit_of_work
 from agent.enums import JournalKind, LoopState, TicketStatus
 from agent.errors import LoopGuardError, NotFound, Unavailable
 from agent.inventory.targets import device_target, resolve_circuit
-from agent.loops.errors import LoopBusy, SharedPortUnconfirmed
-from agent.loops.rules import LoopLimits, may_move, unconfirmed_circuits
-from agent.models import Device, LoopTest, Port, Segment, Ticket
+from agent.loops.errors import LoopBusy, ServiceAffectingUnconfirmed, SharedPortUnconfirmed
+from agent.loops.rules import LoopLimits, may_move, service_up_evidence, unconfirmed_circuits
+from agent.models import CircuitHealthRow, Device, Diagnosis, LoopTest, Port, Segment, Ticket
+from agent.models.sla import OutboxRow
 from agent.tickets import Actor
 from collectors.target import DeviceTarget
 
@@ -41,6 +42,7 @@ class LoopRequest:
     confirm_shared: tuple[str, ...] = ()  # the other circuits of a shared port, named by the requester
     authorised_by: str | None = None
     localisation_id: int | None = None
+    confirm_service_affecting: bool = False  # the circuit is up and the requester accepts interrupting it
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,28 @@ def _loop_data(loop: LoopTest, state: str, at: datetime, **extra: Any) -> dict[s
             "observer": {"device": loop.observer_device, "port": loop.observer_port}, **extra}
 
 
+NOTIFY_PREFIX = "loop."  # webhook kinds: loop.requested, loop.set, ..., loop.clear_failed ("*" gets them all)
+
+
+def _notify(s: Session, webhooks: dict[str, list[str]] | None, loop: LoopTest, state: str, at: datetime, seq: int,
+            text: str, data: dict[str, Any]) -> int:
+    """One outbox row per webhook URL configured for ``loop.<state>`` (or "*"), in the transaction of the
+    state change: the notification exists iff the change was committed. ``seq`` (the history length) makes
+    each change its own idempotency key (a failed clear can fail again)."""
+    kind = f"{NOTIFY_PREFIX}{state}"
+    urls = list(dict.fromkeys([*(webhooks or {}).get(kind, []), *(webhooks or {}).get("*", [])]))
+    if not urls:
+        return 0
+    key = f"loop:{loop.id}:{seq}:{state}"
+    payload = {"idempotencyKey": key, "kind": kind, "ticketId": loop.ticket_id, "circuitId": loop.circuit_id,
+               "loopTestId": loop.id, "href": f"/api/v1/loop-tests/{loop.id}", "state": state, "at": at.isoformat(),
+               "loopPoint": {"device": loop.device_name, "port": loop.port_name}, "mode": loop.mode,
+               "level": data.get("level", "info"), "text": text}
+    s.execute(insert(OutboxRow), [dict(idempotency_key=key, kind=kind, url=url, ticket_id=loop.ticket_id, payload=payload,
+                                       created_at=at, attempts=0, next_attempt_at=at) for url in urls])
+    return len(urls)
+
+
 def find_active(s: Session, circuit_id: str, device: str, port: str) -> LoopTest | None:
     return s.scalar(select(LoopTest).where(LoopTest.state.in_(ACTIVE), or_(
         LoopTest.circuit_id == circuit_id, (LoopTest.device_name == device) & (LoopTest.port_name == port)))
@@ -85,14 +109,24 @@ def circuits_on_port(s: Session, device: str, port: str) -> list[str]:
         or_(Segment.a_port_id == port_id, Segment.z_port_id == port_id)))))
 
 
+def circuit_up_evidence(s: Session, ticket: Ticket) -> str | None:
+    """Why the ticket's circuit is taken to be up (its latest health grade, the ticket's latest triage)."""
+    row = s.get(CircuitHealthRow, ticket.circuit_id)
+    triage = s.execute(select(Diagnosis.verdict, Diagnosis.created_at, Diagnosis.playbook)
+                       .where(Diagnosis.ticket_id == ticket.id, Diagnosis.playbook != "loop_test")
+                       .order_by(Diagnosis.id.desc()).limit(1)).first()
+    return service_up_evidence((row.grade, row.graded_at) if row is not None else None,
+                               (str(triage.verdict), triage.created_at) if triage is not None else None)
+
+
 def register(factory: sessionmaker[Session], now: datetime, ticket_id: int, req: LoopRequest, actor: Actor,
-             limits: LoopLimits, owner: str) -> int:
+             limits: LoopLimits, owner: str, webhooks: dict[str, list[str]] | None = None) -> int:
     """The loop-test row in state ``requested`` with its journal entry, or the guard's refusal."""
     hold = limits.hold_for(req.hold_seconds)
     for _attempt in range(REGISTER_ATTEMPTS):
         try:
             with unit_of_work(factory) as s:
-                return _register(s, now, ticket_id, req, actor, limits, owner, hold)
+                return _register(s, now, ticket_id, req, actor, limits, owner, hold, webhooks)
         except IntegrityError:
             with factory() as s:
                 ticket = s.get(Ticket, ticket_id)
@@ -105,7 +139,7 @@ def register(factory: sessionmaker[Session], now: datetime, ticket_id: int, req:
 
 
 def _register(s: Session, now: datetime, ticket_id: int, req: LoopRequest, actor: Actor, limits: LoopLimits,
-              owner: str, hold: int) -> int:
+              owner: str, hold: int, webhooks: dict[str, list[str]] | None = None) -> int:
     ticket = s.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
@@ -127,6 +161,9 @@ def _register(s: Session, now: datetime, ticket_id: int, req: LoopRequest, actor
     missing = unconfirmed_circuits(others, req.confirm_shared)
     if missing:
         raise SharedPortUnconfirmed(req.device, req.port, missing)
+    up = None if req.confirm_service_affecting else circuit_up_evidence(s, ticket)
+    if up is not None:
+        raise ServiceAffectingUnconfirmed(ticket.circuit_id, up)
     loop = LoopTest(ticket_id=ticket.id, circuit_id=ticket.circuit_id, device_name=req.device, port_name=req.port,
                     mode=req.mode, state=LoopState.REQUESTED, requested_by=actor.name, requested_at=now,
                     max_hold_seconds=hold, segment=seg.index, observer_device=peer.device, observer_port=peer.port,
@@ -136,12 +173,14 @@ def _register(s: Session, now: datetime, ticket_id: int, req: LoopRequest, actor
     s.add(loop)
     s.flush()  # the partial unique indexes decide here
     shared = f"；同端口承载电路 {', '.join(others)} 已确认 / shared with {', '.join(others)}, confirmed" if others else ""
+    text = (f"申请环测：打环点 {_point_text(loop)}，观察端 {peer.device} {peer.port}，保持 {hold} s{shared} / "
+            f"loop test requested at {req.device} {req.port} ({req.mode}), observed from {peer.device} "
+            f"{peer.port}, hold {hold} s")
+    data = _loop_data(loop, LoopState.REQUESTED, now, hold_seconds=hold, shared_circuits=others,
+                      authorised_by=req.authorised_by, localisation_id=req.localisation_id)
     journal.append(s, ticket.id, at=now, kind=JournalKind.LOOP_REQUESTED, author=actor.name, role=actor.role.value,
-                   text=f"申请环测：打环点 {_point_text(loop)}，观察端 {peer.device} {peer.port}，保持 {hold} s{shared} / "
-                        f"loop test requested at {req.device} {req.port} ({req.mode}), observed from {peer.device} "
-                        f"{peer.port}, hold {hold} s",
-                   data=_loop_data(loop, LoopState.REQUESTED, now, hold_seconds=hold, shared_circuits=others,
-                                   authorised_by=req.authorised_by, localisation_id=req.localisation_id))
+                   text=text, data=data)
+    _notify(s, webhooks, loop, LoopState.REQUESTED.value, now, 1, text, data)
     return loop.id
 
 
@@ -186,7 +225,8 @@ _WORDS = {LoopState.SETTING: ("正在打环", "setting the loop"), LoopState.SET
 
 
 def move(factory: sessionmaker[Session], now: datetime, loop_id: int, new: LoopState, actor: Actor, *,
-         note: str = "", data: dict[str, Any] | None = None, **fields: Any) -> bool:
+         note: str = "", data: dict[str, Any] | None = None, webhooks: dict[str, list[str]] | None = None,
+         **fields: Any) -> bool:
     """Compare-and-set the loop's state with its journal entry; False when someone else moved it first
     (or the move is not allowed from the state it is in)."""
     with unit_of_work(factory) as s:
@@ -200,9 +240,11 @@ def move(factory: sessionmaker[Session], now: datetime, loop_id: int, new: LoopS
             return False
         zh, en = _WORDS[new]
         level = {"level": "alarm"} if new is LoopState.CLEAR_FAILED else {}
+        text = f"{zh}：{_point_text(loop)} / {en}: {loop.device_name} {loop.port_name}" + (f" — {note}" if note else "")
+        entry = _loop_data(loop, new, now, **level, **(data or {}), **({"note": note} if note else {}))
         journal.append(s, loop.ticket_id, at=now, kind=_KIND[new], author=actor.name, role=actor.role.value,
-                       text=f"{zh}：{_point_text(loop)} / {en}: {loop.device_name} {loop.port_name}" + (f" — {note}" if note else ""),
-                       data=_loop_data(loop, new, now, **level, **(data or {}), **({"note": note} if note else {})))
+                       text=text, data=entry)
+        _notify(s, webhooks, loop, new.value, now, len(history), text, entry)
         return True
 
 
@@ -215,13 +257,13 @@ def finish(factory: sessionmaker[Session], now: datetime, loop_id: int, result: 
 
 
 def clear_failed(factory: sessionmaker[Session], now: datetime, loop_id: int, actor: Actor, error: str,
-                 limits: LoopLimits) -> bool:
+                 limits: LoopLimits, webhooks: dict[str, list[str]] | None = None) -> bool:
     with factory() as s:
         attempts = (s.scalar(select(LoopTest.clear_attempts).where(LoopTest.id == loop_id)) or 0) + 1
     retry_at = now + timedelta(seconds=limits.retry_delay(attempts))
     return move(factory, now, loop_id, LoopState.CLEAR_FAILED, actor,
                 note=f"{error}; 第 {attempts} 次 / attempt {attempts}, next retry at {retry_at.isoformat()}",
-                data={"attempt": attempts, "next_clear_at": retry_at.isoformat()},
+                data={"attempt": attempts, "next_clear_at": retry_at.isoformat()}, webhooks=webhooks,
                 clear_attempts=attempts, next_clear_at=retry_at, error=error[:2000])
 
 

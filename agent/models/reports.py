@@ -71,3 +71,74 @@ class OptimisationRequest(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime]
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class PeriodReport(Base):
+    """A report of a period (issue 16): the operation report (运行分析报告) of one customer, or the
+    quarterly report (季报) of one branch's customer response center. Drafted from the data of the
+    period, the texts edited by the officer (every version kept), submitted against its due date.
+
+    ``scope``: the customer id (operation) or the branch (quarterly); ``due_at``: the end of the
+    N-th working day after the period (settings sla.operation_report_working_days / ...quarterly...)."""
+
+    __tablename__ = "period_report"
+    __table_args__ = (UniqueConstraint("kind", "scope", "period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # operation | quarterly
+    scope: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))  # draft | submitted
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    submitted_by: Mapped[str | None] = mapped_column(String(128))
+    submitted_version: Mapped[int | None]
+    versions: Mapped[list[PeriodReportVersion]] = relationship(
+        back_populates="report", order_by="PeriodReportVersion.version", cascade="all, delete-orphan")
+
+    @property
+    def current(self) -> PeriodReportVersion:
+        return self.versions[-1]
+
+
+class PeriodReportVersion(Base):
+    __tablename__ = "period_report_version"
+    __table_args__ = (UniqueConstraint("report_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("period_report.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    author: Mapped[str] = mapped_column(String(128))
+    origin: Mapped[str] = mapped_column(String(16))  # drafted | edited | redrafted
+    note: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report: Mapped[PeriodReport] = relationship(back_populates="versions")
+
+
+class KeyAssurance(Base):
+    """A key communications assurance period (重保) for named customers or circuits: an event, a
+    holiday. While it runs its circuits' devices are polled every ``poll_interval_seconds``, their
+    early warnings use the tighter ``rx_margin_db`` / ``warning_horizon_days``, every alarm on their
+    paths is notified to ``contacts`` (outbox, kind ``assurance.alarm``) and the duty board marks their
+    tickets. ``cancelled_at`` ends it early."""
+
+    __tablename__ = "key_assurance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[datetime] = mapped_column(index=True)
+    end: Mapped[datetime] = mapped_column(index=True)
+    customers: Mapped[list[str]] = mapped_column(JSON)
+    circuits: Mapped[list[str]] = mapped_column(JSON)
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{name, contact}]
+    poll_interval_seconds: Mapped[float]
+    rx_margin_db: Mapped[float]
+    warning_horizon_days: Mapped[float]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(128))
+    cancelled_at: Mapped[datetime | None]
+    # the last alarm id notified (alarms after it are looked at on the next run)
+    notified_alarm_id: Mapped[int] = mapped_column(Integer, default=0)

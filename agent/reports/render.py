@@ -152,7 +152,10 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(content: dict[str, Any], meta: dict[str, Any]) -> str:
-    title, sections = outline(content, meta)
+    return markdown_of(*outline(content, meta))
+
+
+def markdown_of(title: str, sections: list[tuple[str, list[Block]]]) -> str:
     out = [f"# {title}", ""]
     for heading, blocks in sections:
         out += [f"## {heading}", ""]
@@ -199,10 +202,13 @@ def _has_cjk(path: Path) -> bool:
 
 
 def to_pdf(content: dict[str, Any], meta: dict[str, Any]) -> bytes:
+    return pdf_of(*outline(content, meta))
+
+
+def pdf_of(title: str, sections: list[tuple[str, list[Block]]]) -> bytes:
     from fpdf import FPDF, FontFace
     from fpdf.enums import XPos, YPos
 
-    title, sections = outline(content, meta)
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("faultline")

@@ -6,6 +6,9 @@ the SLA event, in the same transaction. The caller's unit of work commits.
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +23,12 @@ from agent.reports.record import load_record
 from agent.sla import ClockKind, ClockView, SlaEngine
 from agent.tickets import Actor, TicketService
 
+log = logging.getLogger("faultline.reports")
+
 DRAFT, SUBMITTED = "draft", "submitted"
 MAX_TEXT = 20000
+AUTHOR = "faultline"  # the author of a report drafted by the agent at resolution
+REFRESHING = ("confirm_restoration", "close")  # facts of the report that come after the resolution
 
 
 class FaultReports:
@@ -69,6 +76,68 @@ class FaultReports:
         session.add(report)
         session.flush()
         return report, True
+
+    def after_action(self, session: Session, ticket: Ticket, actor: Actor, action: str) -> None:
+        """``TicketService.after_action``: at "resolve" the report is drafted from the record; the
+        restoration confirmed and the return (confirm_restoration, close) come after the resolution, so
+        a report still in draft is redrafted then (a new version; the officer's edited texts kept)."""
+        if action == "resolve":
+            self.draft_at_resolution(session, ticket, actor)
+        elif action in REFRESHING:
+            self.refresh(session, ticket, actor, action)
+
+    def refresh(self, session: Session, ticket: Ticket, actor: Actor, action: str) -> FaultReportVersion | None:
+        now = self.tickets.clock.now()
+        try:
+            with _savepoint(session):
+                return self._refresh(session, ticket, actor, action, now)
+        except Exception:
+            log.exception("ticket %s %s: the fault report could not be redrafted automatically", ticket.id, action)
+            return None
+
+    def _refresh(self, session: Session, ticket: Ticket, actor: Actor, action: str, now: datetime
+                 ) -> FaultReportVersion | None:
+        clock = self._owed(session, ticket, now)
+        report = session.scalar(select(FaultReport).options(selectinload(FaultReport.versions)).where(
+            FaultReport.ticket_id == ticket.id, FaultReport.resolution_seq == clock.seq))
+        if report is None or report.state != DRAFT:
+            return None
+        v = self.redraft(session, report, ticket, Actor(AUTHOR, actor.role), now, report.current.version)
+        v.note = f"{action} 后由记录重新生成 / redrafted from the record after {action} (by {actor.name})"
+        session.flush()
+        return v
+
+    def draft_at_resolution(self, session: Session, ticket: Ticket, actor: Actor) -> FaultReport | None:
+        """``TicketService.after_action`` at "resolve": the report of this resolution drafted from the
+        record, in the resolving transaction. Idempotent (one report per resolution). A fault of the
+        drafting is logged loudly with the ticket and never undoes the resolution (on PostgreSQL the
+        drafting runs in a savepoint, so a failed statement does not abort the transaction; SQLite
+        rolls back only the statement): the officer drafts on request then."""
+        now = ticket.resolved_at or self.tickets.clock.now()
+        try:
+            with _savepoint(session):
+                return self._draft_at(session, ticket, actor, now)
+        except Exception:
+            log.exception("ticket %s resolved: the fault report could not be drafted automatically "
+                          "(draft it with POST /api/v1/tickets/%s/fault-report)", ticket.id, ticket.id)
+            return None
+
+    def _draft_at(self, session: Session, ticket: Ticket, actor: Actor, now: datetime) -> FaultReport | None:
+        clock = self._owed(session, ticket, now)
+        existing = session.scalar(select(FaultReport.id).where(
+            FaultReport.ticket_id == ticket.id, FaultReport.resolution_seq == clock.seq))
+        if existing is not None:
+            return None
+        content = draft(load_record(session, ticket, self.sla, now, self.timezone))
+        report = FaultReport(ticket_id=ticket.id, resolution_seq=clock.seq, state=DRAFT, created_at=now)
+        report.versions.append(FaultReportVersion(
+            version=1, created_at=now, author=AUTHOR, origin="drafted",
+            note=f"修复时由记录自动生成 / drafted from the record at resolution (resolved by {actor.name})",
+            content=content))
+        session.add(report)
+        session.flush()
+        log.info("ticket %s resolved: fault report %s drafted (resolution %s)", ticket.id, report.id, clock.seq)
+        return report
 
     def _writable(self, report: FaultReport, base_version: int) -> None:
         if report.state == SUBMITTED:
@@ -125,6 +194,18 @@ class FaultReports:
         report.state, report.submitted_at, report.submitted_by = SUBMITTED, now, actor.name
         report.submitted_version = report.current.version
         return report
+
+
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A savepoint on PostgreSQL (a failed statement aborts the whole transaction there); nothing on
+    SQLite, whose driver does not keep savepoints apart from its own transaction handling and where a
+    failed statement is rolled back alone."""
+    if session.get_bind().dialect.name == "postgresql":
+        with session.begin_nested():
+            yield
+    else:
+        yield
 
 
 def meta(report: FaultReport, version: FaultReportVersion) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from agent.sla import store
 from agent.sla.calendar import WorkingDayCalendar
 from agent.sla.clocks import compute_clocks
 from agent.sla.errors import HistoryError
-from agent.sla.kpis import KpiReport, compute_kpis
+from agent.sla.kpis import DecidedTicket, KpiReport, compute_kpis, decided_outcomes
 from agent.sla.model import (
     DEFAULT_TIER,
     ClockKind,
@@ -188,17 +188,28 @@ class SlaEngine:
         ).all()
         return [UpcomingClock(t, ClockKind(k), ClockState(s), d, (d - now).total_seconds()) for t, k, s, d in rows]
 
-    def kpis(self, session: Session, start: datetime, end: datetime, now: datetime) -> KpiReport:
-        """Timeliness rates of obligations decided in [start, end), replayed from the histories."""
-        horizon = min(end, now)
+    def _window_histories(self, session: Session, start: datetime, horizon: datetime) -> tuple[set[int], dict]:
         recent = select(SlaEventRow.ticket_id).where(SlaEventRow.at >= start - KPI_LOOKBACK,
                                                      SlaEventRow.at < horizon).distinct()
         still_open = select(SlaClockRow.ticket_id).where(
             SlaClockRow.state.in_([ClockState.RUNNING.value, ClockState.PAUSED.value])).distinct()
         ids = set(session.scalars(recent)) | set(session.scalars(still_open))
-        hist = store.histories(session, ids)
-        return compute_kpis((hist[i] for i in sorted(ids) if hist.get(i)), self.rules_for, self.calendar,
-                            start, end, horizon)
+        return ids, store.histories(session, ids)
+
+    def decided(self, session: Session, start: datetime, end: datetime, now: datetime) -> list[DecidedTicket]:
+        """Each ticket's obligations decided in [start, end), with its branch and tier (the assessment's cases)."""
+        horizon = min(end, now)
+        ids, hist = self._window_histories(session, start, horizon)
+        return decided_outcomes({i: hist[i] for i in ids if hist.get(i)}, self.rules_for, self.calendar, start, end,
+                                horizon)
+
+    def kpis(self, session: Session, start: datetime, end: datetime, now: datetime) -> KpiReport:
+        """Timeliness rates of obligations decided in [start, end), replayed from the histories."""
+        horizon = min(end, now)
+        ids, hist = self._window_histories(session, start, horizon)
+        replayed = [i for i in sorted(ids) if hist.get(i)]
+        return compute_kpis((hist[i] for i in replayed), self.rules_for, self.calendar, start, end, horizon,
+                            ticket_ids=replayed)
 
     # --- the sweep --------------------------------------------------------------------------------
     def sweep(self, factory: sessionmaker[Session], now: datetime | None = None, batch: int = 500) -> list[FiredEvent]:

@@ -67,6 +67,7 @@ class NotificationKind(StrEnum):
     REPORT_DUE = "sla.report_due"
     SUSPENSION_APPROVED = "suspension.approved"
     SUSPENSION_REJECTED = "suspension.rejected"
+    ASSURANCE_ALARM = "assurance.alarm"  # an alarm on a key-assurance circuit's path (agent/telemetry/assurance.py)
 
 
 MILESTONE_NOTIFICATION = {

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from agent.db import unit_of_work
 from agent.polling import OpticalPoller
+from agent.telemetry.assurance import AssurancePolling
 from agent.telemetry.grading import HealthGrader
 from agent.telemetry.history import Pruned, prune, roll_up
 from agent.telemetry.warning import EarlyWarnings
@@ -30,6 +31,7 @@ class Telemetry:
         self.grader = HealthGrader(services)
         poller.grader = self.grader
         self.warnings = EarlyWarnings(services, poller)
+        self.assurance = AssurancePolling(services, poller)  # key assurance (重保): tighter polls, alarm notices
 
     def poll_groups(self) -> dict[float, tuple[str, ...]]:
         """The reading kinds polled together, by interval (settings poll_kinds / poll_kind_intervals)."""

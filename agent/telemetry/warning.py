@@ -24,6 +24,7 @@ from agent.db import unit_of_work
 from agent.evidence.mapping import optical as optical_reading
 from agent.inventory.targets import resolve_circuits
 from agent.models import PortTrend
+from agent.telemetry.assurance import warning_overrides
 from agent.telemetry.history import series_for_trend
 from diagnosis import readings as dr
 from diagnosis.path import PortEnd
@@ -39,9 +40,11 @@ def crossing_json(w: EarlyWarning) -> list[dict[str, Any]]:
 
 
 def compute(session: Session, now: datetime, lookback: timedelta, horizon: timedelta,
-            readings: dict[tuple[str, str], dr.OpticalReading], thresholds: Thresholds = DEFAULT_THRESHOLDS
-            ) -> list[EarlyWarning]:
-    """The early warnings of every circuit port (and uplink), from the stored history."""
+            readings: dict[tuple[str, str], dr.OpticalReading], thresholds: Thresholds = DEFAULT_THRESHOLDS,
+            overrides: dict[tuple[str, str], tuple[timedelta, Thresholds]] | None = None) -> list[EarlyWarning]:
+    """The early warnings of every circuit port (and uplink), from the stored history. ``overrides``:
+    per port, a tighter horizon and thresholds (a key-assurance period, agent/telemetry/assurance.py)."""
+    overrides = overrides or {}
     ends: dict[tuple[str, str], PortEnd] = {}
     for resolved in resolve_circuits(session):
         for _, end in resolved.path.ports():
@@ -54,8 +57,9 @@ def compute(session: Session, now: datetime, lookback: timedelta, horizon: timed
         series = series_for_trend(session, ends, metric.value, since)
         for key, points in series.items():
             end = ends[key]
+            h, th = overrides.get(key, (horizon, thresholds))
             w = early_warning(end.device, end.port, metric, [Sample(t, v) for t, v in points],
-                              limits(metric, end, readings.get(key), thresholds), horizon, thresholds)
+                              limits(metric, end, readings.get(key), th), h, th)
             if w is not None:
                 out.append(w)
     return out
@@ -94,10 +98,11 @@ class EarlyWarnings:
         t0 = time.perf_counter()
         s = self.services.settings
         now = self.services.clock.now()
+        horizon = timedelta(days=s.early_warning_horizon_days)
         with unit_of_work(self.services.session_factory) as session:
-            warnings = compute(session, now, timedelta(days=s.trend_lookback_days),
-                               timedelta(days=s.early_warning_horizon_days),
-                               self._readings() if readings is None else readings)
+            tighter = warning_overrides(session, now, horizon, DEFAULT_THRESHOLDS)
+            warnings = compute(session, now, timedelta(days=s.trend_lookback_days), horizon,
+                               self._readings() if readings is None else readings, overrides=tighter)
             store(session, warnings, now)
         flagged = sum(1 for w in warnings if w.flagged)
         self.last = WarningReport(now, len(warnings), flagged, round(time.perf_counter() - t0, 3))

@@ -93,6 +93,11 @@ class TicketService:
         # Called with the ticket id after a committed intake that needs a diagnosis (created, reopened):
         # the triage queue subscribes here, so every intake path (API, upstream webhook) schedules it.
         self.on_new_fault: list[Callable[[int], None]] = []
+        # Called with (session, ticket, actor, action) inside the action's transaction, after it is
+        # journalled and the SLA clocks recorded it: the fault report is drafted at "resolve" and kept
+        # up to date until the ticket is returned (agent/reports). A subscriber must be idempotent and
+        # must not raise for a fault of its own (it logs it).
+        self.after_action: list[Callable[[Session, Ticket, Actor, str], None]] = []
 
     def receive(self, session: Session, req: Intake, actor: Actor) -> tuple[Ticket, IntakeOutcome]:
         """Intake, committed: a lost race with a concurrent post of the same upstream id (unique
@@ -229,6 +234,8 @@ class TicketService:
         journal.append(session, ticket.id, at=now, kind=action, author=actor.name, role=actor.role.value,
                        text=text, data=payload)
         self._notify_sla(session, ticket, event or ACTIONS[action].sla_event, now, payload)
+        for subscriber in self.after_action:
+            subscriber(session, ticket, actor, action)
 
     def _notify_sla(self, session: Session, ticket: Ticket, event: K, at: datetime,
                     data: dict[str, Any] | None = None) -> None:

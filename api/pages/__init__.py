@@ -6,7 +6,6 @@ a missing session (redirect to sign-in) and a refused form (403).
 """
 from __future__ import annotations
 
-import secrets
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -14,20 +13,20 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import SignInRequired
-from api.pages import auth, board, circuit, reports, ticket
+from api.pages import auth, board, circuit, loops, problems, reports, ticket
 from api.pages.feed import BoardFeed
 from api.pages.posting import CsrfRefused, FormTooLarge
 from api.pages.render import STATIC, make_environment, render
-from api.pages.session import SessionSigner
+from api.pages.session import SessionSigner, session_secret
 
-ROUTERS = (auth.router, board.router, ticket.router, circuit.router, reports.router)
+ROUTERS = (auth.router, board.router, ticket.router, loops.router, problems.router, circuit.router, reports.router)
 
 
 def install(app: FastAPI) -> None:
     services = app.state.services
-    # One secret per process: sessions end when the server restarts (sign in again). A deployment with
-    # several processes needs a shared secret from the settings (not there yet).
-    app.state.session_signer = SessionSigner(secrets.token_bytes(32))
+    # The settings' secret, or the one generated once into the data folder: a session outlives a restart
+    # and is good in every process on the same secret (docs/console.md, "Sessions").
+    app.state.session_signer = SessionSigner(session_secret(services.settings))
     app.state.page_templates = make_environment(services.settings.timezone)
     app.state.board_feed = BoardFeed(services.session_factory)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

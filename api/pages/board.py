@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +11,9 @@ from fastapi.responses import StreamingResponse
 from agent.enums import TicketStatus
 from agent.tickets import OPEN
 from api.deps import PageUserDep, ServicesDep
-from api.pages.board_view import BoardFilters, board_rows
+from api.pages.board_view import BoardFilters, board_page, board_problems
+from api.pages.chips import board_rows_html
+from api.pages.i18n import LANG_COOKIE, pick_language, translator
 from api.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,9 +37,12 @@ def _board(request: Request, services, user, block: str | None, status, circuit,
     filters = _filters(status, circuit, customer, overdue)
     now = services.clock.now()
     with services.session_factory() as s:
-        rows = board_rows(s, services.sla, now, filters)
-    return render(request, "board.html", block=block, user=user, rows=rows, filters=filters,
-                  states=[s.value for s in TicketStatus if s in OPEN], query=request.url.query)
+        rows, total = board_page(s, services.sla, now, filters) if block != "problems" else ([], 0)
+        problems = board_problems(s) if block != "rows" else []
+    lang = pick_language(request.cookies.get(LANG_COOKIE), None)
+    html = board_rows_html(rows, translator(lang), now, ZoneInfo(services.settings.timezone)) if block != "problems" else ""
+    return render(request, "board.html", block=block, user=user, rows=rows, total=total, rows_html=html, filters=filters,
+                  problems=problems, states=[s.value for s in TicketStatus if s in OPEN], query=request.url.query)
 
 
 @router.get("/")
@@ -50,6 +56,12 @@ def board_fragment(request: Request, services: ServicesDep, user: PageUserDep, s
                    circuit: Text = None, customer: Text = None, overdue: Text = None):
     """The board's rows alone (the HTMX swap when the feed says the board changed)."""
     return _board(request, services, user, "rows", status, circuit, customer, overdue)
+
+
+@router.get("/board/problems")
+def board_problems_fragment(request: Request, services: ServicesDep, user: PageUserDep):
+    """The board's service problems alone (swapped in when the feed says the board changed)."""
+    return _board(request, services, user, "problems", None, None, None, None)
 
 
 @router.get("/events")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agent.tickets import ACTIONS
+from diagnosis.verdicts import VERDICT_TITLES
 
 LANG_COOKIE = "fl_lang"
 LANGUAGES = ("zh", "en")
@@ -54,6 +55,43 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.customerUnreachable": ("用户联系不上", "Customer unreachable"),
     "method.customer_service": ("客服与用户确认", "customer service with the customer"),
     "method.noc_alarm_cleared": ("网管确认告警消除", "NOC: alarm cleared"),
+    "loop_tests": ("环测", "Loop tests"), "loop_point": ("打环点", "Loop point"), "loop_last": ("最近环测", "Last loop"),
+    "loop_set": ("在此打环", "Loop here"), "loop_cancel": ("撤环", "Cancel (clear now)"),
+    "loop_retry_clear": ("重试撤环", "Retry the clear"), "hold_seconds": ("保持秒数", "Hold (s)"),
+    "confirm_shared": ("确认影响共用端口的其他电路", "I confirm the other circuits on this port"),
+    "confirm_service_affecting": ("电路仍在运行：确认环测会中断业务", "the circuit is up: I accept that the loop interrupts the service"),
+    "shared_port": ("共用端口，另承载", "Shared port, also carries"), "authorised_by": ("省公司授权人", "Authorised by (province)"),
+    "localise_auto": ("自动定位故障段", "Localise (automatic)"), "localise_guided": ("引导定位：测下一点", "Guided: test the next point"),
+    "localisation": ("故障段定位", "Localisation"), "observer": ("观测端口", "observed at"),
+    "loop_needs_work": ("工单签收处理中才能打环", "Loop tests need the ticket in progress (signed)"),
+    "loops_unavailable": ("本进程未提供环测", "Loop tests are not available in this process"),
+    "no_loop_plan": ("诊断未给出打环点", "The diagnosis plans no loop point"),
+    "loop.requested": ("已申请", "requested"), "loop.setting": ("打环中", "setting"), "loop.set": ("已打环", "set"),
+    "loop.measuring": ("观测中", "observing"), "loop.clearing": ("撤环中", "clearing"), "loop.cleared": ("已撤环", "cleared"),
+    "loop.not_set": ("未打上", "not set"), "loop.clear_failed": ("撤环失败", "clear failed"),
+    "signal.returned": ("信号返回", "signal returned"), "signal.not_returned": ("信号未返回", "no signal back"),
+    "signal.degraded": ("信号返回劣化", "signal degraded"), "signal.unknown": ("无法判断", "unknown"),
+    "loc.running": ("进行中", "running"), "loc.concluded": ("已定位", "concluded"),
+    "loc.inconclusive": ("无结论", "inconclusive"), "loc.cancelled": ("已取消", "cancelled"),
+    "loc_mode.auto": ("自动", "automatic"), "loc_mode.guided": ("引导", "guided"),
+    "obligations": ("项考核", "obligations decided"), "first_n": ("仅列出前", "showing the first"),
+    "new_diagnosis": ("已写入新诊断，点此刷新", "a new diagnosis was written: reload"),
+    "root_cause": ("根因", "Root cause"), "affected": ("影响", "Affected"), "circuits": ("条电路", "circuits"),
+    "earliest_escalation": ("最早升级", "Earliest escalation"), "next_escalation": ("下次升级", "Next escalation"),
+    "linked_how": ("关联方式", "Linked"), "kept_apart": ("未并入的工单", "Tickets kept apart"),
+    "applied_to": ("已写入工单", "Applied to"), "skipped": ("未写入", "Skipped"),
+    "paction.acknowledge": ("受理", "Acknowledge"), "paction.progress": ("追加进展（全部关联工单）", "Progress (every child)"),
+    "paction.resolve": ("修复（全部关联工单）", "Resolve (every child)"),
+    "progress_to_children": ("作为每张关联工单自己的进展写入", "written into every child ticket as its own progress"),
+    "resolve_children": ("每张处理中的关联工单以此原因修复，各自仍需恢复确认", "each working child is resolved with it; each still confirms its own restoration"),
+    "in_problem": ("属于服务故障", "Part of service problem"),
+    "shown_of": ("显示", "showing"), "soonest_first": ("时限最近的在前，用筛选缩小范围", "soonest deadlines first; filter to narrow"),
+    "service_problems": ("服务故障（同一原因的多张工单）", "Service problems (one cause, many tickets)"),
+    "problem": ("故障问题", "Problem"), "children": ("关联工单", "Tickets"),
+    "resolution_proposed": ("根告警已清除，待确认修复", "root alarms cleared: resolve it"),
+    "origin.diagnosis": ("诊断", "diagnosis"), "origin.alarm": ("告警", "alarm"),
+    "pstatus.submitted": ("新建", "submitted"), "pstatus.acknowledged": ("已受理", "acknowledged"),
+    "pstatus.inProgress": ("处理中", "in progress"), "pstatus.resolved": ("已修复", "resolved"),
     # ticket states
     "status.acknowledged": ("待签收", "acknowledged"), "status.inProgress": ("处理中", "in progress"),
     "status.held": ("挂起", "held"), "status.resolved": ("已修复", "resolved"), "status.closed": ("已返单", "closed"),
@@ -67,6 +105,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "assess.fault": ("故障", "fault"), "assess.warn": ("注意", "warn"), "assess.ok": ("正常", "ok"),
     "assess.unknown": ("未知", "unknown"),
 }
+# the verdicts' own titles (diagnosis/verdicts.py), and those of a localisation by loop tests
+WORDS.update({f"verdict.{v.value}": titles for v, titles in VERDICT_TITLES.items()})
+WORDS.update({"verdict.loop_fault_segment": ("环测定位：故障段落", "loop tests: faulty segment"),
+              "verdict.loop_no_line_fault": ("环测：线路无故障", "loop tests: no line fault"),
+              "verdict.loop_inconclusive": ("环测：无结论", "loop tests: inconclusive")})
 # the lifecycle's own Chinese labels, English from the action name
 WORDS.update({f"action.{name}": (a.label_zh, name.replace("_", " ")) for name, a in ACTIONS.items()})
 

@@ -15,9 +15,16 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger("faultline.pages")
 
 SESSION_COOKIE = "fl_session"
 LOGIN_CSRF_COOKIE = "fl_login_csrf"
@@ -74,3 +81,60 @@ class SessionSigner:
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+
+
+SECRET_FILE_NAME = "session.secret"
+SECRET_BYTES = 32
+
+
+def secret_file_of(settings) -> Path:
+    """Where the generated secret lives: the setting, else next to the SQLite database, else ./var."""
+    if settings.session_secret_file is not None:
+        return Path(settings.session_secret_file)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).resolve().parent / SECRET_FILE_NAME
+    return Path("var").resolve() / SECRET_FILE_NAME
+
+
+def session_secret(settings) -> bytes:
+    """The secret the session cookies are signed with, the same across restarts and processes.
+
+    ``session_secret`` from the settings (FAULTLINE_SESSION_SECRET) when given; otherwise the secret in
+    ``secret_file_of(settings)``, generated there once (mode 0600, created exclusively: of two processes
+    starting together one writes it, the other reads it). A file that cannot be read or written, or holds
+    too short a secret, stops the start with the path named: signing with a throw-away secret would end
+    every session at the next restart without a word.
+    """
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value().encode()
+    path = secret_file_of(settings)
+    try:
+        if not path.exists():
+            _create_secret_file(path)
+        secret = path.read_bytes().strip()
+    except OSError as exc:
+        raise RuntimeError(f"the console's session secret file {path} cannot be used ({exc}); set "
+                           f"FAULTLINE_SESSION_SECRET or FAULTLINE_SESSION_SECRET_FILE") from exc
+    if len(secret) < SECRET_BYTES:
+        raise RuntimeError(f"the console's session secret in {path} is shorter than {SECRET_BYTES} bytes "
+                           f"({len(secret)}): remove the file to have a new one generated")
+    return secret
+
+
+def _create_secret_file(path: Path) -> None:
+    """Written whole to a private temporary file, then linked into place: the link fails when another
+    process was first, and no reader ever sees a half-written secret."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(SECRET_BYTES) + "\n")
+        try:
+            os.link(tmp, path)
+            log.info("console session secret generated in %s", path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is read
+    finally:
+        tmp.unlink(missing_ok=True)

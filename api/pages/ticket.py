@@ -2,6 +2,7 @@
 the forms of the lifecycle actions the user may take now, posted through the same TicketService."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from agent.errors import FaultlineError, NotFound
 from agent.models import Circuit
+from agent.problems.store import linked_problem
 from agent.tickets import allowed_actions
 from agent.triage.service import diagnoses_of
 from api.deps import PageUser, PageUserDep, ServicesDep, TicketId
@@ -17,6 +19,7 @@ from api.pages.actions import FORMS
 from api.pages.board_view import clock_of
 from api.pages.drafts import deciding_evidence, evidence_words, progress_draft
 from api.pages.i18n import LANG_COOKIE, pick_language
+from api.pages.loop_view import loop_panel
 from api.pages.path_view import path_of
 from api.pages.posting import read_form
 from api.pages.render import render
@@ -24,7 +27,7 @@ from api.pages.render import render
 router = APIRouter(include_in_schema=False)
 
 
-def _as_page_dict(row) -> dict[str, Any]:
+def as_page_dict(row) -> dict[str, Any]:
     """A stored diagnosis as the templates read it: the stored data (snake_case, as diagnosis.result
     writes it) under the row's columns."""
     return {"id": row.id, "createdAt": row.created_at, "playbook": row.playbook, "verdict": row.verdict,
@@ -38,7 +41,7 @@ def ticket_view(services, session, ticket_id: int, user: PageUser, lang: str) ->
     now = services.clock.now()
     clocks = [clock_of((c.kind.value, c.state.value, c.due_at, c.warn_at, c.met_at, c.remaining_seconds))
               for c in services.sla.clocks_for(session, ticket.id, now)]
-    diagnoses = [_as_page_dict(d) for d in diagnoses_of(session, ticket.id)]
+    diagnoses = [as_page_dict(d) for d in diagnoses_of(session, ticket.id)]
     latest = diagnoses[-1] if diagnoses else None
     deciding, rest = deciding_evidence(latest) if latest else ([], [])
     actions = [FORMS[a] for a in allowed_actions(ticket, user.actor.role) if a in FORMS]
@@ -49,11 +52,13 @@ def ticket_view(services, session, ticket_id: int, user: PageUser, lang: str) ->
         "customer": circuit.customer.name if circuit is not None else None,
         "draft": progress_draft(latest, lang, services.settings.timezone),
         "path": path_of(session, ticket.circuit_id, latest),
+        "loops": loop_panel(services, session, ticket, diagnoses, user),
+        "problem": linked_problem(session, ticket.id),
     }
 
 
-def _render_ticket(request: Request, services, ticket_id: int, user: PageUser, status_code: int = 200,
-                   error: str | None = None, failed_action: str | None = None, form: dict | None = None) -> Response:
+def _ticket_html(request: Request, services, ticket_id: int, user: PageUser, status_code: int = 200,
+                 error: str | None = None, failed_action: str | None = None, form: dict | None = None) -> Response:
     lang = pick_language(request.cookies.get(LANG_COOKIE), None)
     with services.session_factory() as s:
         try:
@@ -64,9 +69,16 @@ def _render_ticket(request: Request, services, ticket_id: int, user: PageUser, s
                       failed_action=failed_action, form=form or {}, words=evidence_words, **view)
 
 
+async def render_ticket(request: Request, services, ticket_id: int, user: PageUser, status_code: int = 200,
+                        error: str | None = None, failed_action: str | None = None, form: dict | None = None) -> Response:
+    """The ticket page (from an async route: the database reads and the rendering in a worker thread)."""
+    return await asyncio.to_thread(_ticket_html, request, services, ticket_id, user, status_code, error,
+                                   failed_action, form)
+
+
 @router.get("/tickets/{ticket_id}")
 def ticket_page(ticket_id: TicketId, request: Request, services: ServicesDep, user: PageUserDep) -> Response:
-    return _render_ticket(request, services, ticket_id, user)
+    return _ticket_html(request, services, ticket_id, user)
 
 
 @router.post("/tickets/{ticket_id}/actions/{action}")
@@ -80,7 +92,7 @@ async def ticket_action(ticket_id: TicketId, action: str, request: Request, serv
         body = spec.parse(form)
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return _render_ticket(request, services, ticket_id, user, 422, detail, action, form)
+        return await render_ticket(request, services, ticket_id, user, 422, detail, action, form)
     try:
         with services.session_factory() as s:
             svc = services.tickets
@@ -88,5 +100,5 @@ async def ticket_action(ticket_id: TicketId, action: str, request: Request, serv
             spec.call(svc, s, ticket, user.actor, body)  # the service checks the role and the state
             s.commit()
     except FaultlineError as exc:  # Forbidden 403, InvalidTransition 409, InvalidInput 422, NotFound 404
-        return _render_ticket(request, services, ticket_id, user, exc.status, str(exc), action, form)
+        return await render_ticket(request, services, ticket_id, user, exc.status, str(exc), action, form)
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)

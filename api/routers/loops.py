@@ -30,13 +30,15 @@ async def request_loop_test(ticket_id: TicketId, body: LoopTestIn, response: Res
             raise Forbidden(f"role {actor.role.value} may not localise by loop tests")
         result = await guard.localiser.start(ticket_id, actor, guided=body.guided, hold_seconds=body.holdSeconds,
                                              confirm_shared=tuple(body.confirmSharedCircuits),
-                                             authorised_by=body.authorisedBy)
+                                             authorised_by=body.authorisedBy,
+                                             confirm_service_affecting=body.confirmServiceAffecting)
         response.headers["Location"] = result["href"]
         return result
     if body.device is None or body.port is None:
         raise InvalidInput([{"loc": "device", "msg": "a loop point (device and port) is required unless localise is true"}])
     result = await guard.request(ticket_id, LoopRequest(body.device, body.port, body.mode, body.holdSeconds,
-                                                        tuple(body.confirmSharedCircuits), body.authorisedBy), actor)
+                                                        tuple(body.confirmSharedCircuits), body.authorisedBy,
+                                                        confirm_service_affecting=body.confirmServiceAffecting), actor)
     response.headers["Location"] = result["href"]
     return result
 

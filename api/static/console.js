@@ -17,8 +17,8 @@
       destroy() { clearInterval(this.timer); },
       tick() {
         const now = Date.now() + offset;
-        this.$root.querySelectorAll('.chip.live').forEach((chip) => {
-          const due = Number(chip.dataset.due), amber = chip.dataset.amber ? Number(chip.dataset.amber) : null;
+        this.$root.querySelectorAll('[data-clock][data-due]').forEach((chip) => {
+          const due = Number(chip.dataset.due) * 1000, amber = chip.dataset.amber ? due - Number(chip.dataset.amber) * 1000 : null;
           const tone = now > due ? 'late' : (amber !== null && now >= amber ? 'amber' : 'fine');
           if (chip.dataset.tone !== tone) { chip.classList.remove('late', 'amber', 'fine'); chip.classList.add(tone); chip.dataset.tone = tone; }
           chip.lastElementChild.textContent = fmt(due - now);
@@ -36,7 +36,8 @@
       const rows = document.getElementById(id);
       if (!rows || !window.EventSource) return;
       const events = new EventSource('/events');
-      events.addEventListener('board', () => htmx.trigger(rows, 'board-changed'));
+      // every part of the board listening for 'board-changed from:body' (rows, problems) fetches itself
+      events.addEventListener('board', () => htmx.trigger(document.body, 'board-changed'));
       window.faultline.boardEvents = events;
     },
     drawPath(id) {
@@ -48,6 +49,10 @@
       const ports = Object.fromEntries(path.ports.map((p) => [p.key, p]));
       const elements = [];
       const devices = new Set();
+      // left to right from the customer end; on a phone-wide screen top to bottom, so the labels stay legible
+      const narrow = box.clientWidth < 600;
+      if (narrow) box.style.height = (order.length * 46 + 60) + 'px';
+      const at = (i) => (narrow ? { x: 0, y: i * 46 } : { x: i * 150, y: 0 });
       order.forEach((key, i) => {
         const p = ports[key];
         if (!devices.has(p.device)) {
@@ -57,7 +62,7 @@
         const rx = p.rx_dbm === null ? '' : '\n' + p.rx_dbm.toFixed(1) + ' dBm' +
           (p.rx_margin_db === null ? '' : ' (' + (p.rx_margin_db >= 0 ? '+' : '') + p.rx_margin_db.toFixed(1) + ')');
         elements.push({ data: { id: key, parent: 'dev:' + p.device, label: p.port + rx, colour: colour(p.assessment),
-                                assessment: p.assessment || '' }, position: { x: i * 150, y: 0 }, classes: 'port' });
+                                assessment: p.assessment || '' }, position: at(i), classes: 'port' });
       });
       path.segments.forEach((s) => {
         const loss = s.loss_db === null ? '' : ' ' + s.loss_db.toFixed(1) + (s.budget_db === null ? '' : '/' + s.budget_db.toFixed(1)) + ' dB';
@@ -76,9 +81,14 @@
             'text-margin-y': -14, 'font-weight': 'bold',
             'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
           { selector: 'edge.suspected', style: { width: 8, 'line-style': 'dashed' } },
-        ],
+        ].concat(narrow ? [  // top to bottom: every label to the right of its node or edge
+          { selector: 'node.device', style: { 'text-valign': 'center', 'text-halign': 'right', 'text-margin-x': 6 } },
+          { selector: 'node.port', style: { 'text-valign': 'center', 'text-halign': 'right', 'text-margin-x': 4 } },
+          { selector: 'edge.segment', style: { 'text-margin-y': 0, 'text-margin-x': -40 } },
+        ] : []),
       });
       cy.on('mouseover', 'node.port, edge.segment', (e) => { box.title = e.target.data('label').replace('\n', ' '); });
+      window.addEventListener('resize', () => { cy.resize(); cy.fit(undefined, 20); });
       window.faultline.paths[id] = cy;
     },
     charts: {},
@@ -119,6 +129,11 @@
         xAxis: { type: 'category', data: data.labels, axisLabel: { interval: 0, fontSize: 10 } },
         yAxis: { type: 'value', min: 0, max: 100, name: '%' },
         series: data.series.map((s) => ({ name: s.label, type: 'bar', data: s.rates })),
+      });
+      // a bar is one click from the tickets behind it (the late ones: what the assessment counts against)
+      chart.on('click', (p) => {
+        const kpi = data.periods[p.dataIndex];
+        if (kpi) window.location.href = '/kpis/tickets?period=' + encodeURIComponent(p.seriesName) + '&kpi=' + encodeURIComponent(kpi) + '&outcome=late';
       });
       window.faultline.charts[id] = chart;
     },

@@ -126,14 +126,18 @@ class CliRunner:
             return await s.run(commands)
 
     async def configure(self, target: DeviceTarget, lines: Sequence[str], *, enable: bool = False,
-                        commit: bool = False) -> str:
+                        commit: bool = False, commit_command: str | None = None, commit_expect: str | None = None,
+                        commit_done: str | None = None, prompt_end: str | None = None) -> str:
         """Send configuration lines in config mode (system-view / configure terminal) and leave it;
-        ``commit``: candidate-configuration platforms (IOS-XR, Junos) commit before leaving."""
+        ``commit``: candidate-configuration platforms (IOS-XR, Junos, VRP8 two-stage) commit before
+        leaving; ``commit_command`` (with the prompt it ends on and the text that says it worked):
+        the commit to send instead of the driver's plain one (``commit confirmed 1``)."""
         cancelled = threading.Event()
         gate = _Gate(self._device_locks(target), self._lock_wait, (cancelled, self._closed))
         async with self._queue(target):
             future = asyncio.get_running_loop().run_in_executor(
-                self._pool, _config_session, target, list(lines), enable, commit, gate)
+                self._pool, _config_session, target, list(lines), enable, commit, gate,
+                (commit_command, commit_expect, commit_done) if commit_command else None, prompt_end)
             try:
                 return await future
             except asyncio.CancelledError:
@@ -290,7 +294,9 @@ def _session_prompt(conn: Any) -> str:
     return re.escape(prompt.strip())
 
 
-def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate) -> str:
+def _config_session(target: DeviceTarget, config: list[str], enable: bool, commit: bool, gate: _Gate,
+                    special_commit: tuple[str, str | None, str | None] | None = None,
+                    prompt_end: str | None = None) -> str:
     """Errors raised before any configuration line left carry ``config_sent = False``: the device cannot
     have taken the change (a loop that was never set blocks nothing); later ones ``True``."""
     try:
@@ -304,6 +310,9 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
     except CollectorError as exc:
         exc.config_sent = False
         raise
+    left_config_mode = False
+    if prompt_end:
+        _prompt_bound_mode_checks(conn, prompt_end)
     try:
         if enable:
             try:
@@ -312,12 +321,34 @@ def _config_session(target: DeviceTarget, config: list[str], enable: bool, commi
                 exc.config_sent = False
                 raise
         try:
-            return _guarded(lambda: _configure(conn, target, config, commit), target)
+            output = _guarded(lambda: _configure(conn, target, config, commit, special_commit), target)
+            left_config_mode = True
+            return output
         except CollectorError as exc:
             exc.config_sent = True
             raise
     finally:
-        _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
+        if left_config_mode:  # config mode was left: no need for netmiko's ~2 s config-mode probe at logout
+            _quick_logout(conn, gate)
+        else:
+            _disconnect(conn, gate)  # netmiko's full logout: it leaves config mode if a failure left it there
+
+
+def _prompt_bound_mode_checks(conn: Any, prompt_end: str) -> None:
+    """netmiko's config-mode check sends Enter and, on drivers without a prompt pattern (Huawei), reads
+    until ~2 s of silence; a config session makes four such checks. Read up to the prompt instead."""
+    import inspect
+
+    original = conn.check_config_mode
+    default = inspect.signature(original).parameters.get("check_string")
+    marker = default.default if default is not None and isinstance(default.default, str) else "]"
+
+    def check_config_mode(check_string: str = marker, pattern: str = "", force_regex: bool = False) -> bool:
+        conn.write_channel(conn.RETURN)
+        output = conn.read_until_pattern(pattern=prompt_end, read_timeout=10.0)
+        return check_string in output.strip().splitlines()[-1] if output.strip() else False
+
+    conn.check_config_mode = check_config_mode
 
 
 def _guarded(step: Any, target: DeviceTarget) -> Any:
@@ -335,7 +366,8 @@ def _guarded(step: Any, target: DeviceTarget) -> Any:
         raise UnreachableError(f"SSH session lost: {type(exc).__name__}", device=target.name, raw=str(exc)) from exc
 
 
-def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool) -> str:
+def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool,
+               special_commit: tuple[str, str | None, str | None] | None = None) -> str:
     """Config mode, the lines, commit where the platform needs it, and out of config mode.
 
     XR and Junos silently discard an uncommitted candidate when config mode is left (netmiko answers
@@ -345,6 +377,15 @@ def _configure(conn: Any, target: DeviceTarget, config: list[str], commit: bool)
         if commit:
             _abandon(conn)
         raise CommandError("the device rejected a configuration line", device=target.name, raw=output)
+    if commit and special_commit is not None:
+        command, expect, done = special_commit
+        output += conn.send_command(command, expect_string=expect or r"[>#\]]\s*$", strip_prompt=False,
+                                    strip_command=False, read_timeout=target.cli.timeout if target.cli else 20)
+        if rejected(output) or (done and not re.search(done, output, re.MULTILINE)):
+            _abandon(conn)
+            raise CommandError(f"the device refused the commit ({command})", device=target.name, raw=output)
+        output += conn.exit_config_mode()
+        return output
     if commit:
         try:
             output += conn.commit()

@@ -49,6 +49,26 @@ class LoopStateProbe:
 
 
 @dataclass(frozen=True, slots=True)
+class RollbackTimer:
+    """A commit platform's rollback timer (Junos/IOS-XR ``commit confirmed``, VRP8 ``commit trial``): the
+    loop is committed under it, so the device removes it by itself if no confirming commit follows.
+    ``command`` takes ``{units}``; ``unit_seconds`` is what one unit lasts; ``expect`` the prompt after the
+    command (a regular expression); ``done`` a pattern the output must show (None: no error is enough)."""
+
+    command: str
+    unit_seconds: int
+    min_units: int
+    max_units: int
+    expect: str
+    done: str | None = None
+
+    def units_for(self, seconds: float) -> int:
+        """The timer that covers ``seconds``: rounded up to whole units, within the platform's range."""
+        units = -(-int(max(0.0, seconds) + 0.999) // self.unit_seconds)
+        return max(self.min_units, min(self.max_units, units))
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     description: str
@@ -63,6 +83,13 @@ class Profile:
     # discard uncommitted lines when configuration mode is left: their loop lines must be committed.
     commit: bool = False
     loop_state: LoopStateProbe | None = None  # how the device says whether a port is looped (read-back)
+    loop_rollback: RollbackTimer | None = None  # the loop is set under this timer where the platform has one
+    # the plain commit sent as a command (and the prompt it ends on) instead of the netmiko driver's
+    # commit(), where that one probes config mode around it for seconds (huawei_vrpv8)
+    commit_command: tuple[str, str] | None = None
+    # a regular expression every prompt ends with: netmiko's config-mode checks read up to it instead of
+    # waiting ~2 s for silence (its Huawei driver's way), which made a loop's config session ~9 s long
+    prompt_end: str | None = None
 
     def parser_for(self, want: str) -> CliParser:
         key = self.survey.get(want)
@@ -85,9 +112,23 @@ def _parser(key: str, data: dict[str, Any]) -> CliParser:
     )
 
 
-def _load(name: str) -> Profile:
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _raw(name: str) -> dict[str, Any]:
+    """A profile's YAML; ``extends: other`` takes the other profile and overrides what this one says."""
     text = resources.files("collectors.profiles").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
+    base = data.pop("extends", None)
+    return _merged(_raw(base), data) if base else data
+
+
+def _load(name: str) -> Profile:
+    data = _raw(name)
     snmp = data.get("snmp") or {}
     cli = data.get("cli") or {}
     loop = cli.get("loop") or {}
@@ -108,7 +149,18 @@ def _load(name: str) -> Profile:
         enable=bool(cli.get("enable", False)),
         commit=bool(cli.get("commit", False)),
         loop_state=_probe(loop.get("state")),
+        loop_rollback=_rollback(loop.get("rollback")),
+        commit_command=(cli["commit_command"]["command"], cli["commit_command"]["expect"]) if cli.get("commit_command") else None,
+        prompt_end=cli.get("prompt_end"),
     )
+
+
+def _rollback(data: dict[str, Any] | None) -> RollbackTimer | None:
+    if not data:
+        return None
+    return RollbackTimer(command=data["command"], unit_seconds=int(data.get("unit_seconds", 1)),
+                         min_units=int(data.get("min", 1)), max_units=int(data.get("max", 65535)),
+                         expect=data.get("expect", r"[>#\]]\s*$"), done=data.get("done"))
 
 
 def _probe(data: dict[str, Any] | None) -> LoopStateProbe | None:
@@ -125,11 +177,20 @@ class ConfigPlan:
     lines: tuple[str, ...]
     commit: bool
     enable: bool
+    commit_command: str | None = None  # the commit to send (under the rollback timer) instead of the driver's
+    commit_expect: str | None = None  # the prompt it ends on (a regular expression)
+    commit_done: str | None = None  # what its output must show (None: no error is enough)
+    lifts_after_s: int | None = None  # the device removes the loop by itself this long after the commit
+    prompt_end: str | None = None  # the profile's prompt_end (config-mode checks read up to it)
 
 
-def loop_plan(profile: Profile, port_name: str, mode: str | None) -> ConfigPlan:
+def loop_plan(profile: Profile, port_name: str, mode: str | None, lifts_after_s: float | None = None) -> ConfigPlan:
     """The lines that set a ``mode`` loop ("local"/"remote"; None clears) on a port. Pure: the port
-    name must already be an inventory port (``DeviceTarget.port``), and only ``{port}`` is filled in."""
+    name must already be an inventory port (``DeviceTarget.port``), and only ``{port}`` is filled in.
+
+    ``lifts_after_s``: how long the loop may stay; where the profile has a rollback timer the set is
+    committed under it (rounded up to the platform's units, within its range), so the device lifts
+    the loop by itself unless a later commit (the clear) confirms."""
     if mode is None:
         lines = profile.loop_clear
         if not lines:
@@ -138,7 +199,15 @@ def loop_plan(profile: Profile, port_name: str, mode: str | None) -> ConfigPlan:
         lines = profile.loop_set.get(mode, ())
         if not lines:
             raise Unsupported(f"profile {profile.name} cannot set a {mode} loop")
-    return ConfigPlan(tuple(line.format(port=port_name) for line in lines), profile.commit, profile.enable)
+    rendered = tuple(line.format(port=port_name) for line in lines)
+    timer = profile.loop_rollback
+    if mode is not None and lifts_after_s is not None and timer is not None and profile.commit:
+        units = timer.units_for(lifts_after_s)
+        return ConfigPlan(rendered, True, profile.enable, timer.command.format(units=units), timer.expect, timer.done,
+                          units * timer.unit_seconds, prompt_end=profile.prompt_end)
+    if profile.commit and profile.commit_command:
+        return ConfigPlan(rendered, True, profile.enable, *profile.commit_command, prompt_end=profile.prompt_end)
+    return ConfigPlan(rendered, profile.commit, profile.enable, prompt_end=profile.prompt_end)
 
 
 def loop_state_command(profile: Profile, port_name: str) -> str:

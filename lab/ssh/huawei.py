@@ -17,6 +17,7 @@ from lab.enums import CliDialect, LoopMode
 from lab.eventlog import Alarm
 from lab.model import PortState
 from lab.snmp.mib import lane_powers, mac_of
+from lab.ssh.candidate import CandidateShell
 from lab.ssh.shell import Shell
 
 BRIEF_HEADER = """PHY: Physical
@@ -354,3 +355,63 @@ def _alarm_row(a: Alarm) -> str:
     state = "End" if a.cleared else "Start"
     return (f"{a.seq}/Independent/{_alarm_time(a.raised)}/{cleared}/{a.alarm_id}/{a.name}/{a.severity}/{state}/"
             f"{a.description}")
+
+
+class HuaweiTwoStageShell(CandidateShell, HuaweiShell):
+    """A VRP8 device (CloudEngine) in two-stage-commit mode: system-view changes wait in a candidate
+    (the prompt shows ``[*host]`` until committed, ``[~host]`` after), ``commit`` applies them and
+    ``commit trial <seconds>`` applies them under the device's rollback timer: unless a later
+    ``commit`` confirms the trial in time, the device rolls it back by itself."""
+
+    timer_unit_s = 1
+    timer_range = (60, 65535)
+
+    def prompt(self) -> str:
+        if self.mode == "confirm_return":
+            return ""
+        if self.mode == "exec":
+            return f"<{self.hostname}>"
+        mark = "*" if self.candidate else "~"
+        if self.mode == "interface":
+            return f"[{mark}{self.hostname}-{self.current_port}]"
+        return f"[{mark}{self.hostname}]"
+
+    def commands(self):  # type: ignore[no-untyped-def]
+        two_stage = [
+            ("confirm_return", "y", lambda: self._answer("y")),
+            ("confirm_return", "yes", lambda: self._answer("y")),
+            ("confirm_return", "n", lambda: self._answer("n")),
+            ("confirm_return", "no", lambda: self._answer("n")),
+            ("confirm_return", "c", lambda: self._answer("c")),
+            ("confirm_return", "cancel", lambda: self._answer("c")),
+        ]
+        for mode in ("system", "interface"):
+            two_stage += [(mode, "commit trial {seconds}", self._trial), (mode, "commit", self._commit)]
+        two_stage += [("system", "quit", self._return), ("*", "return", self._return)]
+        return two_stage + [c for c in super().commands() if c[1] not in ("return",) and c[:2] != ("system", "quit")]
+
+    def _trial(self, seconds: str) -> str:
+        if self.do_commit(seconds) is None:
+            return f"Error: Wrong parameter found at '^' position. (commit trial takes {self.timer_range[0]}-{self.timer_range[1]} seconds)\n"
+        return (f"Info: The trial commit succeeded; the configuration rolls back in {int(seconds)} seconds unless "
+                "confirmed by commit.\n")
+
+    def _commit(self) -> str:
+        self.do_commit()
+        return ""
+
+    def _return(self) -> str:
+        if self.mode != "exec" and self.candidate:
+            self.mode = "confirm_return"
+            return "Warning: Uncommitted configurations found. Are you sure to commit them before exiting? [Y(yes)/N(no)/C(cancel)]:"
+        return self.end()
+
+    def _answer(self, answer: str) -> str:
+        if answer == "c":
+            self.mode = "system"
+            return ""
+        if answer == "y":
+            self.do_commit()
+        else:
+            self.candidate.discard()
+        return self.end()

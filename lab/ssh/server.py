@@ -11,13 +11,22 @@ import asyncssh
 from lab.enums import Vendor
 from lab.errors import LabStateError
 from lab.ssh.cisco import CiscoShell
-from lab.ssh.huawei import HuaweiShell
+from lab.ssh.huawei import HuaweiShell, HuaweiTwoStageShell
+from lab.ssh.iosxr import XrShell
+from lab.ssh.junos import JunosShell
 from lab.ssh.shell import DeviceContext, Shell
 from lab.ssh.zte import ZteShell
 
 log = logging.getLogger(__name__)
 
-SHELLS: dict[Vendor, type[Shell]] = {Vendor.HUAWEI: HuaweiShell, Vendor.CISCO: CiscoShell, Vendor.ZTE: ZteShell}
+SHELLS: dict[Vendor, type[Shell]] = {Vendor.HUAWEI: HuaweiShell, Vendor.CISCO: CiscoShell, Vendor.ZTE: ZteShell,
+                                     Vendor.JUNOS: JunosShell, Vendor.XR: XrShell}
+
+
+def shell_for(ctx: DeviceContext) -> Shell:
+    if ctx.spec.two_stage_commit:
+        return HuaweiTwoStageShell(ctx)
+    return SHELLS[ctx.spec.vendor](ctx)
 
 
 class _Auth(asyncssh.SSHServer):
@@ -44,7 +53,7 @@ class _Auth(asyncssh.SSHServer):
 
 
 async def _session(ctx: DeviceContext, process: asyncssh.SSHServerProcess) -> None:
-    shell = SHELLS[ctx.spec.vendor](ctx)
+    shell = shell_for(ctx)
     try:
         if process.command:  # `ssh host command`: run one command, no prompt
             await _command_wait(ctx)

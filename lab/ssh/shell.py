@@ -16,6 +16,7 @@ from lab.enums import LoopMode
 from lab.eventlog import EventBook
 from lab.latency import DeviceTiming
 from lab.model import Model, PortState
+from lab.ssh.commit import DeviceConfig
 from lab.topology import DeviceSpec
 from lab.vendors import resolve_port
 
@@ -33,6 +34,7 @@ class DeviceContext:
     clock: SimClock
     set_loop: Callable[[str, str, LoopMode | None], None]  # (device, port, mode) -> reconciles + traps
     timing: DeviceTiming | None = None  # login and command waits (zero while the lab's latency is off)
+    config: DeviceConfig | None = None  # commit platforms: the applied configuration and its rollback timer
 
     def ports(self) -> list[PortState]:
         return [self.model.ports[p.key] for p in self.spec.ports]

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 EPL = "CIR-EPL-0001"
 # far end of segment 1; the port carries no other circuit
 LOOP_AT = {"device": "agg-rtr1", "port": "TenGigabitEthernet1/1/1", "mode": "remote",
-           "confirmSharedCircuits": ["CIR-MPLS-0002", "CIR-MPLS-0003"]}
+           "confirmSharedCircuits": ["CIR-MPLS-0002", "CIR-MPLS-0003"], "confirmServiceAffecting": True}
 STATES = ["requested", "setting", "set", "measuring", "clearing", "cleared"]
 
 

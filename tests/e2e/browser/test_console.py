@@ -20,7 +20,7 @@ async def test_officer_sees_new_ticket_signs_and_dispatches(console, scenario, s
     await expect(row).to_be_visible(timeout=15_000)  # pushed by the feed: the page was not reloaded
     sign_chip = row.locator("[data-clock=sign]")
     await expect(sign_chip).to_have_attribute("data-state", "running")
-    await expect(sign_chip.locator(".left")).to_have_text(re.compile(r"^\d+:\d\d$"))  # the live countdown
+    await expect(sign_chip.locator("time")).to_have_text(re.compile(r"^\d+:\d\d$"))  # the live countdown
     await page.screenshot(path=shots / "board.png", full_page=True)
 
     await row.locator("a[href^='/tickets/']").click()

@@ -17,7 +17,8 @@ from agent.models import OpticalSample, PortTrend
 from lab import DEFAULT_TOPOLOGY, Lab
 from lab.physics import BIT_ERROR_ZONE_DB
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# a scenario run of minutes on 2 cores: slow (CI runs it; `make test SLOW=1` too)
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 AGEING = ("acc-a-sw1", "GigabitEthernet0/0/1")  # its laser ages; the far end's Rx falls with it
 FAR = ("cpe-bank-1", "GigabitEthernet0/0/1")

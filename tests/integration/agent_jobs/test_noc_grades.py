@@ -17,7 +17,8 @@ from agent.models.sla import OutboxRow
 from lab import FaultKind, Lab
 from lab.scenarios import generate_scenarios
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# a scenario run of minutes on 2 cores: slow (CI runs it; `make test SLOW=1` too)
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 K = FaultKind
 # What each fault does to the service (the NOC's grade): no traffic is down; traffic with errors,

@@ -144,3 +144,49 @@ async def test_duplicates_merge_and_optical_alarms_on_fibreless_ports_are_suppre
         await helpers.until(cleared_row_for(api, rows[0]["id"], port="GigabitEthernet0/0/2"), what="resume clears")
         assert await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/4") == []
         assert await _alarms(api, device="acc-a-sw1", port="GigabitEthernet0/0/3") == []
+
+
+async def test_an_alarm_regrades_the_circuit_before_the_next_poll(lab, trap_port, db_url, helpers):
+    """The NOC's grade follows a trap at once (agent/alarms/ingest.py ``_ask_regrade``): after one poll,
+    a fibre cut's traps alone (no poll after them) put the link-down alarm into the circuit's grade and
+    worsen it; the clear's traps take the alarm out again. No poll runs meanwhile."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from agent.models import PollRun
+
+    async with helpers.agent_on(db_url, trap_port) as api:
+        await api.import_inventory(lab)
+        services = api.agent.services
+        await services.poller.poll_once()
+
+        async def row() -> dict:
+            r = await api.get("/api/v1/circuit-health", params={"limit": 500})
+            assert r.status_code == 200, r.text
+            return next(c for c in r.json()["items"] if c["circuitId"] == "CIR-EPL-0001")
+
+        def alarmed(c: dict) -> bool:
+            return "linkDown" in json.dumps(c["reasons"], ensure_ascii=False)
+
+        before = await row()
+        assert not alarmed(before)
+        with services.session_factory() as s:
+            polls = s.scalar(select(func.count()).select_from(PollRun))
+        fault = lab.inject("fiber_cut", "CIR-EPL-0001#0")
+        try:
+            async def worse():
+                c = await row()
+                return c if alarmed(c) else None
+            after = await helpers.until(worse, timeout=20, what="the cut's traps regrade the circuit")
+        finally:
+            lab.clear(fault)
+        # the poll's readings (up, light) and the alarm disagree until the next poll: degraded at least
+        assert after["grade"] in ("degraded", "down"), after
+
+        async def cleared():
+            return not alarmed(await row())
+        await helpers.until(cleared, timeout=20, what="the clear's traps regrade it back")
+        with services.session_factory() as s:
+            assert s.scalar(select(func.count()).select_from(PollRun)) == polls, "no poll ran meanwhile"
+        assert services.traps.regrades >= 2

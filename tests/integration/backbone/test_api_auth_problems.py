@@ -33,6 +33,9 @@ TICKET = {"externalId": "UP-AUTH-1", "ticketType": "interruption", "symptom": "d
 CUTOVER = {"reference": "CUT-AUTH-1", "description": "割接测试", "circuits": ["CIR-EPL-0001"],
            "start": "2026-11-26T01:00:00+08:00", "end": "2026-11-26T05:00:00+08:00"}
 CUTOVER_WRITERS = {"duty_officer", "province", "admin"}
+RESOURCE_CHECK = {"customer": "某某银行", "aSite": "城东", "zSite": "省中心", "serviceType": "mpls_vpn", "rateMbps": 50}
+ORDER = {"upstreamId": "DD-AUTH-1", "circuitId": "CIR-NEW-1", "customerId": "CUST-001", "customerName": "某某银行",
+         "serviceType": "mpls_vpn", "rateMbps": 50, "officeRole": "lead"}
 APPROVERS = {"province", "admin"}
 
 
@@ -70,6 +73,19 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
               # network optimisation requests (issue 16)
               ("/api/v1/reports/optimisation/requests", {"key": "segment:a|z"}, STAFF | {"engineer"}),
               (f"/api/v1/reports/optimisation/requests/{rid}/progress", {"state": "done"}, STAFF | {"engineer"})]
+    # period reports, key assurance (issue 16)
+    pr = "{report_id}" if tid.startswith("{") else "1"
+    ka = "{assurance_id}" if tid.startswith("{") else "1"
+    routes += [("/api/v1/reports/operation", {"customerId": "CUST-BANK", "from": "2026-10-01", "to": "2026-10-31"}, STAFF),
+               ("/api/v1/reports/quarterly", {"branch": "城东分公司", "year": 2026, "quarter": 3}, STAFF),
+               ("/api/v1/reports/key-assurance", {"name": "重保", "start": "2026-11-26T00:00:00+08:00",
+                                                  "end": "2026-11-27T00:00:00+08:00", "circuits": ["CIR-EPL-0001"]},
+                STAFF | {"province"}),
+               (f"/api/v1/reports/key-assurance/{ka}/cancel", {}, STAFF | {"province"})]
+    for kind in ("operation", "quarterly"):
+        routes += [(f"/api/v1/reports/{kind}/{pr}/versions", {"baseVersion": 1, "texts": {"remarks": "x"}}, STAFF),
+                   (f"/api/v1/reports/{kind}/{pr}/redraft", {"baseVersion": 1}, STAFF),
+                   (f"/api/v1/reports/{kind}/{pr}/submit", {"baseVersion": 1}, STAFF)]
     pid = "{problem_id}" if tid.startswith("{") else "1"  # service problems (the role check answers first)
     routes += [(f"/api/v1/problems/{pid}/{action}", body, {r.value for r in roles_for(permission)})
                for action, body, permission in (("acknowledge", {}, Permission.PROBLEM_ACKNOWLEDGE),
@@ -77,6 +93,29 @@ def post_routes(tid: str, inventory: str, cid: str = "{cutover_id}") -> list[tup
                                                 ("resolve", {"cause": "光缆中断，已熔接"}, Permission.PROBLEM_RESOLVE))]
     routes.append((f"/api/v1/tickets/{tid}/problem", {"unlink": True, "reason": "不同原因"},
                    {r.value for r in roles_for(Permission.PROBLEM_LINK)}))
+    # resource checks and circuit orders (issue 15): the role check answers before the record is looked up
+    chk, oid = ("{check_id}", "{order_id}") if tid.startswith("{") else ("1", "1")
+    did, test = ("{request_id}", "{test_id}") if tid.startswith("{") else ("1", "1")
+    step = "{step}" if tid.startswith("{") else "access_construction"
+    roles = lambda p: {r.value for r in roles_for(p)}  # noqa: E731
+    routes += [
+        ("/api/v1/resource-checks", RESOURCE_CHECK, roles(Permission.CHECK_REQUEST)),
+        (f"/api/v1/resource-checks/{chk}/distribution", {}, roles(Permission.CHECK_MANAGE)),
+        (f"/api/v1/resource-checks/{chk}/answers", {"department": "mobile", "fits": True, "answer": "具备"},
+         roles(Permission.CHECK_ANSWER)),
+        (f"/api/v1/resource-checks/{chk}/measurement", {}, roles(Permission.CHECK_ANSWER)),
+        (f"/api/v1/resource-checks/{chk}/feedback", {}, roles(Permission.CHECK_MANAGE)),
+        ("/api/v1/orders", ORDER, roles(Permission.ORDER_INTAKE)),
+        (f"/api/v1/orders/{oid}/steps/{step}", {}, roles(Permission.ORDER_STEP_CONSTRUCTION)),
+        (f"/api/v1/orders/{oid}/delay-requests", {"cause": "customer", "reason": "客户原因",
+                                                  "requestedDueAt": "2026-12-30T00:00:00+08:00"}, roles(Permission.DELAY_REQUEST)),
+        (f"/api/v1/orders/{oid}/delay-requests/{did}/submission", {}, roles(Permission.DELAY_SUBMIT)),
+        (f"/api/v1/orders/{oid}/delay-requests/{did}/decision", {"approve": True}, roles(Permission.DELAY_DECIDE)),
+        (f"/api/v1/orders/{oid}/tests", {"scope": "local"}, roles(Permission.ORDER_TEST)),
+        (f"/api/v1/orders/{oid}/tests/{test}/tester-signature", {"signer": "王工"}, roles(Permission.ORDER_TEST)),
+        (f"/api/v1/orders/{oid}/tests/{test}/customer-signature", {"signer": "张伟"}, roles(Permission.ORDER_TEST_CUSTOMER_SIGN)),
+        (f"/api/v1/orders/{oid}/completion", {}, roles(Permission.ORDER_STEP_OM)),
+    ]
     routes += [(f"/api/v1/tickets/{tid}/{ACTION_PATHS[a]}", ACTION_BODIES[a], {r.value for r in ACTIONS[a].roles})
                for a in ACTIONS]
     return routes

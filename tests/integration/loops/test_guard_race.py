@@ -27,7 +27,8 @@ async def _cancel_and_check(api, lab, accepted: dict) -> None:
 async def test_fifty_concurrent_requests_on_one_circuit_one_accepted(db_url, lab, loops_kit):
     async with loops_kit.agent_on(db_url, lab) as api:
         tid = await api.signed_ticket(EPL)
-        bodies = [{"device": d, "port": p, "mode": "remote", "holdSeconds": 60, "confirmSharedCircuits": SHARED}
+        bodies = [{"device": d, "port": p, "mode": "remote", "holdSeconds": 60, "confirmSharedCircuits": SHARED,
+                   "confirmServiceAffecting": True}
                   for d, p in (PORTS[i % len(PORTS)] for i in range(50))]
         answers = await asyncio.gather(*(api.post(f"/api/v1/tickets/{tid}/loop-tests", json=b) for b in bodies))
         codes = sorted(r.status_code for r in answers)
@@ -49,7 +50,8 @@ async def test_fifty_concurrent_requests_on_one_circuit_one_accepted(db_url, lab
 async def test_two_circuits_racing_for_one_shared_port_one_loop(db_url, lab, loops_kit):
     async with loops_kit.agent_on(db_url, lab) as api:
         t1, t2 = await api.signed_ticket(EPL), await api.signed_ticket("CIR-MPLS-0002")
-        port = {"device": "acc-a-sw1", "port": "XGigabitEthernet0/0/1", "mode": "remote", "holdSeconds": 60}
+        port = {"device": "acc-a-sw1", "port": "XGigabitEthernet0/0/1", "mode": "remote", "holdSeconds": 60,
+                "confirmServiceAffecting": True}
         answers = await asyncio.gather(*(
             api.post(f"/api/v1/tickets/{tid}/loop-tests", json={**port, "confirmSharedCircuits": others})
             for _ in range(10) for tid, others in ((t1, SHARED), (t2, [EPL, "CIR-MPLS-0003"]))))

@@ -9,9 +9,9 @@ import pytest
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
 EPL = "CIR-EPL-0001"
-CPE_PORT = {"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1", "mode": "remote"}  # seg 0, observed from the CPE
+CPE_PORT = {"device": "acc-a-sw1", "port": "GigabitEthernet0/0/1", "mode": "remote", "confirmServiceAffecting": True}  # seg 0, observed from the CPE
 AGG = {"device": "agg-rtr1", "port": "TenGigabitEthernet1/1/1", "mode": "remote",
-       "confirmSharedCircuits": ["CIR-MPLS-0002", "CIR-MPLS-0003"]}
+       "confirmSharedCircuits": ["CIR-MPLS-0002", "CIR-MPLS-0003"], "confirmServiceAffecting": True}
 
 
 async def test_powered_off_device_gives_not_set_and_blocks_nothing(db_url, lab, loops_kit):

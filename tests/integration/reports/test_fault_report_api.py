@@ -61,11 +61,19 @@ def worked_ticket(api, clock, services):
 def test_drafted_report_has_the_record(api, worked_ticket, clock):
     duty = api("duty_officer")
     assert api("noc").post(f"/api/v1/tickets/{worked_ticket}/fault-report").status_code == 403
-    r = duty.post(f"/api/v1/tickets/{worked_ticket}/fault-report")
-    assert r.status_code == 201, r.text
+    # drafted by the agent at resolution, redrafted when restoration was confirmed and at the return
+    r = duty.get(f"/api/v1/tickets/{worked_ticket}/fault-report")
+    assert r.status_code == 200, r.text
     body = r.json()
     c = body["content"]
-    assert body["meta"]["version"] == 1 and body["meta"]["state"] == "draft"
+    assert body["meta"]["version"] == 3 and body["meta"]["state"] == "draft"
+    history = duty.get(f"/api/v1/tickets/{worked_ticket}/fault-report/versions").json()["versions"]
+    assert [(v["origin"], v["author"]) for v in history] == [("drafted", "faultline"), ("redrafted", "faultline"),
+                                                            ("redrafted", "faultline")]
+    assert history[0]["createdAt"] == (T0 + timedelta(minutes=215)).isoformat()
+    assert "confirm_restoration" in history[1]["note"] and "close" in history[2]["note"]
+    first = duty.get(f"/api/v1/tickets/{worked_ticket}/fault-report", params={"version": 1}).json()["content"]
+    assert first["cause"] == CAUSE and first["faultTime"]["seconds"] == 140 * 60
     assert c["circuit"]["id"] == CIRCUIT and c["customer"]["name"] == "某银行分行"
     # fault time: 215 min from arrival to repair, less 30 + 45 min approved suspension = 140 min
     ft = c["faultTime"]
@@ -90,39 +98,41 @@ def test_drafted_report_has_the_record(api, worked_ticket, clock):
     assert (rules["resolution"]["state"], rules["resolution"]["marginSeconds"]) == ("met", 40 * 60)
     assert rules["report"]["state"] == "running" and rules["report"]["dueAt"] == "2026-03-04T16:00:00+00:00"
     assert c["cause"] == CAUSE and "尾纤" in c["preventiveActions"]
-    # drafting again returns the same report
+    # drafting on request returns the same report (one per resolution)
     again = duty.post(f"/api/v1/tickets/{worked_ticket}/fault-report")
     assert again.status_code == 200 and again.json()["meta"]["reportId"] == body["meta"]["reportId"]
+    assert again.json()["meta"]["version"] == 3
 
 
 def test_edit_versions_submit_and_the_report_clock(api, worked_ticket, clock):
     duty = api("duty_officer")
     base = f"/api/v1/tickets/{worked_ticket}/fault-report"
-    duty.post(base)
-    r = duty.post(base + "/versions", json={"baseVersion": 1, "preventiveActions": "全局排查ODF尾纤", "note": "值班长审核"})
+    assert duty.post(base).status_code == 200  # drafted at resolution already (versions 1-3)
+    r = duty.post(base + "/versions", json={"baseVersion": 3, "preventiveActions": "全局排查ODF尾纤", "note": "值班长审核"})
     assert r.status_code == 201, r.text
-    assert r.json()["meta"]["version"] == 2 and r.json()["content"]["preventiveActions"] == "全局排查ODF尾纤"
-    stale = duty.post(base + "/versions", json={"baseVersion": 1, "remarks": "x"})
+    assert r.json()["meta"]["version"] == 4 and r.json()["content"]["preventiveActions"] == "全局排查ODF尾纤"
+    stale = duty.post(base + "/versions", json={"baseVersion": 3, "remarks": "x"})
     assert stale.status_code == 409
-    fact = duty.post(base + "/versions", json={"baseVersion": 2, "faultTime": {"seconds": 1}})
+    fact = duty.post(base + "/versions", json={"baseVersion": 4, "faultTime": {"seconds": 1}})
     assert fact.status_code == 422  # the record's facts are not editable
-    v1 = duty.get(base, params={"version": 1}).json()
-    assert v1["content"]["preventiveActions"] != "全局排查ODF尾纤" and v1["meta"]["latestVersion"] == 2
-    assert [v["origin"] for v in duty.get(base + "/versions").json()["versions"]] == ["drafted", "edited"]
+    v1 = duty.get(base, params={"version": 3}).json()
+    assert v1["content"]["preventiveActions"] != "全局排查ODF尾纤" and v1["meta"]["latestVersion"] == 4
+    assert [v["origin"] for v in duty.get(base + "/versions").json()["versions"]] == [
+        "drafted", "redrafted", "redrafted", "edited"]
 
     clock.advance(hours=20)  # Tuesday: in time (due end of Wednesday)
-    assert api("engineer").post(base + "/submit", json={"baseVersion": 2}).status_code == 403
-    r = duty.post(base + "/submit", json={"baseVersion": 2})
+    assert api("engineer").post(base + "/submit", json={"baseVersion": 4}).status_code == 403
+    r = duty.post(base + "/submit", json={"baseVersion": 4})
     assert r.status_code == 200, r.text
-    assert r.json()["meta"]["state"] == "submitted" and r.json()["meta"]["submittedVersion"] == 2
+    assert r.json()["meta"]["state"] == "submitted" and r.json()["meta"]["submittedVersion"] == 4
     clocks = {c["clock"]: c for c in duty.get(f"/api/v1/tickets/{worked_ticket}").json()["slaClocks"]}
     assert clocks["report"]["state"] == "met" and clocks["report"]["metAt"] == clock.now().isoformat()
     journal = duty.get(f"/api/v1/tickets/{worked_ticket}/journal").json()
     submitted = [j for j in journal if j["kind"] == "report_submitted"]
     assert len(submitted) == 1 and "fault-report:" in submitted[0]["text"]
     # submitted: the record now
-    assert duty.post(base + "/versions", json={"baseVersion": 2, "remarks": "late"}).status_code == 409
-    assert duty.post(base + "/submit", json={"baseVersion": 2}).status_code == 409
+    assert duty.post(base + "/versions", json={"baseVersion": 4, "remarks": "late"}).status_code == 409
+    assert duty.post(base + "/submit", json={"baseVersion": 4}).status_code == 409
     assert duty.post(f"/api/v1/sla/tickets/{worked_ticket}/report", json={"reference": "x"}).status_code == 409
 
 
@@ -164,3 +174,55 @@ def test_markdown_and_pdf_exports(api, worked_ticket, tmp_path):
     gray = image.convert("L")
     top = gray.crop((0, 0, gray.width, gray.height // 8))
     assert min(top.getdata()) < 100 and sum(1 for p in top.getdata() if p < 128) > 500
+
+
+def test_drafted_at_each_resolution_once(api, clock):
+    """The agent drafts at resolution; a reopened and resolved-again ticket gets the report of its new
+    resolution, the first one stays as it was; drafting on request returns the agent's draft."""
+    duty = api("duty_officer")
+    tid = duty.post("/api/v1/tickets", json={"externalId": "10069-FR-3", "ticketType": "interruption",
+                                             "symptom": "down", "circuitId": CIRCUIT,
+                                             "reportedDate": T0.isoformat()}).json()["id"]
+    for minutes, path, body in ((2, "sign", {}), (3, "dispatch", {"specialty": "传输", "contractor": "代维张工"}),
+                                (30, "resolve", {"cause": CAUSE})):
+        _at(clock, minutes)
+        assert duty.post(f"/api/v1/tickets/{tid}/{path}", json=body).status_code == 200
+    first = duty.get(f"/api/v1/tickets/{tid}/fault-report").json()["meta"]
+    assert (first["resolutionSeq"], first["version"], first["author"]) == (0, 1, "faultline")
+    assert duty.post(f"/api/v1/tickets/{tid}/fault-report").json()["meta"]["reportId"] == first["reportId"]
+    _at(clock, 40)
+    assert duty.post(f"/api/v1/tickets/{tid}/reopen", json={"reason": "用户反映再次中断"}).status_code == 200
+    _at(clock, 70)
+    assert duty.post(f"/api/v1/tickets/{tid}/resolve", json={"cause": CAUSE}).status_code == 200
+    second = duty.get(f"/api/v1/tickets/{tid}/fault-report").json()
+    assert second["meta"]["resolutionSeq"] == 1 and second["meta"]["reportId"] != first["reportId"]
+    assert second["content"]["times"]["restored"] == (T0 + timedelta(minutes=70)).isoformat()
+    assert second["meta"]["createdAt"] == (T0 + timedelta(minutes=70)).isoformat()
+
+
+def test_a_failing_draft_never_undoes_the_resolution(api, clock, monkeypatch, caplog):
+    """A statement of the drafting fails (on PostgreSQL that aborts the transaction but for the
+    savepoint): the ticket is resolved all the same, the failure is logged, the officer drafts later."""
+    from sqlalchemy import text
+
+    import agent.reports.service as service
+
+    def broken(session, *args, **kwargs):
+        session.execute(text("SELECT missing_column FROM fault_report"))
+
+    duty = api("duty_officer")
+    tid = duty.post("/api/v1/tickets", json={"externalId": "10069-FR-4", "ticketType": "interruption",
+                                             "symptom": "down", "circuitId": CIRCUIT,
+                                             "reportedDate": T0.isoformat()}).json()["id"]
+    for minutes, path, body in ((2, "sign", {}), (3, "dispatch", {"specialty": "传输", "contractor": "代维张工"})):
+        _at(clock, minutes)
+        assert duty.post(f"/api/v1/tickets/{tid}/{path}", json=body).status_code == 200
+    _at(clock, 30)
+    with monkeypatch.context() as m:
+        m.setattr(service, "load_record", broken)
+        r = duty.post(f"/api/v1/tickets/{tid}/resolve", json={"cause": CAUSE})
+    assert r.status_code == 200, r.text
+    assert duty.get(f"/api/v1/tickets/{tid}").json()["status"] == "resolved"
+    assert any("could not be drafted automatically" in rec.getMessage() for rec in caplog.records)
+    assert duty.get(f"/api/v1/tickets/{tid}/fault-report").status_code == 404
+    assert duty.post(f"/api/v1/tickets/{tid}/fault-report").status_code == 201  # on request, as before

@@ -60,6 +60,15 @@ def test_judge_signal(light, expected):
     assert reading.signal is expected, reading
 
 
+def test_a_healthy_long_segment_returns_near_the_sensitivity_and_is_not_degraded():
+    """8.5 km on 10GBASE-LR: 5.2 dB each way, Rx 2 dB above the sensitivity after the round trip; the
+    budget (5.3 dB) says the line is healthy; without a budget the margin stands in."""
+    light = {"oper_up": True, "rx_dbm": -12.4, "tx_dbm": -2.0}
+    assert judge_signal(light, -14.4, 5.3).signal is Signal.RETURNED
+    assert judge_signal(light, -14.4, None).signal is Signal.DEGRADED
+    assert judge_signal({**light, "rx_dbm": -24.0 + 10}, -14.4, 2.0).signal is Signal.DEGRADED  # 12 dB > 2 x 2 + 6
+
+
 def _p(order, seg, kind="aggregation"):
     return PlanPoint(order, f"d{order}", f"p{order}", seg, kind)
 
@@ -82,3 +91,15 @@ def test_walk_is_inconclusive_where_a_point_gave_no_answer_and_clean_when_all_re
     assert c.outcome is Outcome.INCONCLUSIVE and "unreachable" in c.text_en
     done = [PointResult(p, i, LoopState.CLEARED, Signal.RETURNED) for i, p in enumerate(plan)]
     assert walk(plan, done).outcome is Outcome.NO_LINE_FAULT
+
+
+def test_the_newer_reading_decides_whether_the_circuit_carries_service():
+    from agent.loops.rules import service_up_evidence
+
+    early, late = datetime(2026, 1, 1, 8, tzinfo=UTC), datetime(2026, 1, 1, 9, tzinfo=UTC)
+    assert service_up_evidence(None, None) is None
+    assert "health grade is ok" in service_up_evidence(("ok", late), ("no_light_fiber_cut", early))
+    assert service_up_evidence(("ok", early), ("no_light_fiber_cut", late)) is None  # down since the last poll
+    assert "no_fault_found" in service_up_evidence(("down", early), ("no_fault_found", late))
+    assert service_up_evidence(("down", late), None) is None
+    assert "degraded" in service_up_evidence(("degraded", late.replace(tzinfo=None)), ("fiber_degraded", early))

@@ -4,14 +4,14 @@
 sites in it. ``diagnosis.job_key``: the queue job that stored the diagnosis, unique, so that a job run
 again after its worker died stores its diagnosis once.
 
-Revision ID: 0014_work
-Revises: 0013_procrastinate
+Revision ID: 0016_work
+Revises: 0015_procrastinate
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_work"
-down_revision = "0013_procrastinate"
+revision = "0016_work"
+down_revision = "0015_procrastinate"
 branch_labels = None
 depends_on = None
 

@@ -8,15 +8,15 @@ the same DDL whatever procrastinate version is installed later. A procrastinate 
 dependency is pinned to a minor) comes with a new revision that applies the package's migration files
 for that step.
 
-Revision ID: 0013_procrastinate
-Revises: 0010_reports
+Revision ID: 0015_procrastinate
+Revises: 0014_period_reports
 """
 from pathlib import Path
 
 from alembic import op
 
-revision = "0013_procrastinate"
-down_revision = "0010_reports"
+revision = "0015_procrastinate"
+down_revision = "0014_period_reports"
 branch_labels = None
 depends_on = None
 
