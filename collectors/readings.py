@@ -14,7 +14,7 @@ from collectors.enums import (
     ProbableCause,
     Severity,
 )
-from collectors.errors import CollectorError
+from collectors.errors import AuthenticationFailed, CollectorError, CollectorTimeout, UnreachableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +181,15 @@ class DeviceSurvey:
     def reachable(self) -> bool:
         """False when no method reached the device at all (item "device")."""
         return not any(e.item == "device" for e in self.errors)
+
+    @property
+    def cut_short(self) -> bool:
+        """The survey ended at its own timeout while nothing said the device was dead: no method found
+        it unreachable or refused the login. On a slow agent that is a deadline problem, not a device
+        fault (re-reading it can give the whole survey); a powered-off device is unreachable instead."""
+        timed_out = any(e.item == "survey" and isinstance(e.error, CollectorTimeout) for e in self.errors)
+        dead = any(isinstance(e.error, (UnreachableError, AuthenticationFailed)) for e in self.errors)
+        return timed_out and self.reachable and not dead
 
 
 def _wrapped_delta(a: int | None, b: int | None, bits: int) -> int | None:

@@ -1,5 +1,12 @@
 """Read a circuit's path from its devices: every device surveyed concurrently within a total deadline,
-and, where rates are wanted, a second counter read once the measurement interval has passed."""
+and, where rates are wanted, a second counter read once the measurement interval has passed.
+
+A device whose survey was cut short by its timeout while it answered (``DeviceSurvey.cut_short``: no
+method found it unreachable) or whose survey had not come back when the wait ended is a deadline
+problem of a slow agent, not a dead device: it is surveyed again, alone, with the time the retry
+budget (``retry_s`` past the deadline) leaves, as long as at least ``MIN_RETRY_S`` is left. A loaded
+machine thus gives its verdict later instead of "inconclusive, unreachable"; a device that does not
+answer (a powered-off CPE: SNMP silent, SSH refused) is never retried and costs no extra time."""
 from __future__ import annotations
 
 import asyncio
@@ -18,6 +25,7 @@ PER_DEVICE_SHARE = 0.6
 SURVEY_SHARE = 0.75
 SECOND_READ_TIMEOUT_S = 2.0
 SECOND_READ_MARGIN_S = 0.5
+MIN_RETRY_S = 3.0  # a retry with less time than this would be cut short again
 
 
 # What the evidence path needs of the collectors (``agent.devices.DeviceGateway`` is one).
@@ -29,28 +37,54 @@ class PathReading:
     surveys: list[cr.DeviceSurvey]
     second: dict[tuple[str, str], cr.CounterSample] = field(default_factory=dict)  # (device, port) -> sample
     missing: dict[str, str] = field(default_factory=dict)  # device -> why it gave no survey
+    retried: dict[str, int] = field(default_factory=dict)  # device -> surveys it took beyond the first
 
 
 async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, since: datetime | None, deadline: float,
-                    clock: Clock, counter_interval_s: float, rates: bool) -> PathReading:
+                    clock: Clock, counter_interval_s: float, rates: bool, retry_s: float = 0.0) -> PathReading:
     t0 = time.perf_counter()
-    surveys, missing = await _surveys(collector, resolved, since, deadline)
+    elapsed = lambda: time.perf_counter() - t0  # noqa: E731
+    surveys, missing = await _surveys(collector, resolved.targets, since, deadline)
+    retried: dict[str, int] = {}
+    budget = deadline + max(retry_s, 0.0)
+    # time kept for the second counter read of a retried device: the interval from its new first read
+    reserve = counter_interval_s + SECOND_READ_TIMEOUT_S + SECOND_READ_MARGIN_S if rates else 0.0
+    while (again := _slow(resolved.targets, surveys, missing)) and budget - reserve - elapsed() >= MIN_RETRY_S:
+        # one more survey of each slow device, alone, with the time left (split as in the first round:
+        # the per-device timeout inside the wait)
+        wait = budget - reserve - elapsed()
+        more, still = await _surveys(collector, again, since, wait / SURVEY_SHARE)
+        names = {t.name for t in again}
+        for name in names:
+            retried[name] = retried.get(name, 0) + 1
+        surveys = [sv for sv in surveys if sv.device not in names] + more
+        missing = {d: why for d, why in missing.items() if d not in names} | still
     second: dict[tuple[str, str], cr.CounterSample] = {}
     if rates:
-        remaining = deadline - (time.perf_counter() - t0)
-        second = await _second_counters(collector, resolved, surveys, clock, counter_interval_s, remaining)
-    return PathReading(surveys, second, missing)
+        remaining = (budget if retried else deadline) - elapsed()
+        second = await _second_counters(collector, resolved, surveys, clock, counter_interval_s, remaining,
+                                        every_port=bool(retried))
+    return PathReading(surveys, second, missing, retried)
 
 
-async def _surveys(collector: PathCollector, resolved: ResolvedCircuit, since: datetime | None,
+_NO_ANSWER = "no answer within the deadline"
+
+
+def _slow(targets, surveys: list[cr.DeviceSurvey], missing: dict[str, str]) -> list:
+    """The targets whose survey ran out of time while nothing said the device was dead."""
+    slow = {sv.device for sv in surveys if sv.cut_short} | {d for d, why in missing.items() if why.startswith(_NO_ANSWER)}
+    return [t for t in targets if t.name in slow]
+
+
+async def _surveys(collector: PathCollector, targets, since: datetime | None,
                    deadline: float) -> tuple[list[cr.DeviceSurvey], dict[str, str]]:
     per_device = max(1.0, deadline * PER_DEVICE_SHARE)
-    tasks = {asyncio.ensure_future(collector.survey(t, since, per_device)): t for t in resolved.targets}
+    tasks = {asyncio.ensure_future(collector.survey(t, since, per_device)): t for t in targets}
     done, pending = await asyncio.wait(tasks, timeout=deadline * SURVEY_SHARE) if tasks else (set(), set())
     missing: dict[str, str] = {}
     for task in pending:
         task.cancel()
-        missing[tasks[task].name] = f"no answer within the deadline ({deadline * SURVEY_SHARE:.1f} s)"
+        missing[tasks[task].name] = f"{_NO_ANSWER} ({deadline * SURVEY_SHARE:.1f} s)"
     surveys = []
     for task in done:
         exc = task.exception()
@@ -64,13 +98,15 @@ async def _surveys(collector: PathCollector, resolved: ResolvedCircuit, since: d
 
 
 async def _second_counters(collector: PathCollector, resolved: ResolvedCircuit, surveys: list[cr.DeviceSurvey],
-                           clock: Clock, interval_s: float, remaining: float) -> dict[tuple[str, str], cr.CounterSample]:
-    """A second counter read, for rates and utilisation, once the interval has passed since the first."""
+                           clock: Clock, interval_s: float, remaining: float, *,
+                           every_port: bool = False) -> dict[tuple[str, str], cr.CounterSample]:
+    """A second counter read, for rates and utilisation, once the interval has passed since the first
+    (since the latest first read with ``every_port``: a retried device's counters were read late)."""
     have = {sv.device for sv in surveys if sv.counters}
     targets = [t for t in resolved.targets if t.name in have]
     if not targets:
         return {}
-    first_read = min(c.read_at for sv in surveys for c in sv.counters)
+    first_read = (max if every_port else min)(c.read_at for sv in surveys for c in sv.counters)
     wait = interval_s - (clock.now() - first_read).total_seconds()
     if remaining < wait + SECOND_READ_MARGIN_S:
         return {}

@@ -110,6 +110,7 @@ class TriageService:
         resolved, ctx, evidence = prepared
         reading = await read_path(self.collector, resolved, since=ctx.window_start,
                                   deadline=self.services.settings.triage_deadline_seconds, clock=self.services.clock,
+                                  retry_s=self.services.settings.triage_retry_seconds,
                                   counter_interval_s=self.counter_interval_s,
                                   rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
         speeds = resolved.speeds()
@@ -117,7 +118,9 @@ class TriageService:
                            rx_trend=evidence.trend)
         ctx = replace(ctx, now=self.services.clock.now())
         result = diagnose(resolved.path, obs, ctx)
-        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0)
+        if reading.retried:
+            log.info("ticket %s: surveys cut short by their timeout read again: %s", ticket_id, reading.retried)
+        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0, reading.retried)
 
     def _prepare(self, ticket_id: int, reason: str, t0: float):
         """What the triage needs from the database: the circuit, the ticket window, stored alarms, the Rx trend
@@ -141,7 +144,8 @@ class TriageService:
         return resolved, ctx, evidence
 
     # -- recording ------------------------------------------------------------------------------
-    def _store(self, ticket_id: int, result, reason: str, t0: float) -> TriageResult:
+    def _store(self, ticket_id: int, result, reason: str, t0: float,
+               retried: dict[str, int] | None = None) -> TriageResult:
         now = self.services.clock.now()
         duration_ms = (time.perf_counter() - t0) * 1000
         data = result.to_dict()
@@ -155,7 +159,9 @@ class TriageService:
                            text=render_text(result),
                            data={"diagnosis_id": row.id, "verdict": str(result.verdict),
                                  "playbook": str(result.playbook), "reason": reason,
-                                 "duration_ms": round(duration_ms, 1), "diagnosis": data})
+                                 "duration_ms": round(duration_ms, 1), "diagnosis": data,
+                                 # devices surveyed again after a survey cut short by its timeout
+                                 **({"surveys_retried": retried} if retried else {})})
             diag_id = row.id
         log.info("ticket %s triaged in %.0f ms: %s", ticket_id, duration_ms, result.verdict)
         # --- service problems (issue 14): group the ticket with others of one cause, after the
