@@ -4,7 +4,8 @@ and, where rates are wanted, a second counter read once the measurement interval
 A device whose survey was cut short by its timeout while it answered (``DeviceSurvey.cut_short``: no
 method found it unreachable) or whose survey had not come back when the wait ended is a deadline
 problem of a slow agent, not a dead device: it is surveyed again, alone, with the time the retry
-budget (``retry_s`` past the deadline) leaves, as long as at least ``MIN_RETRY_S`` is left. A loaded
+budget (``retry_s`` past the deadline) leaves, as long as at least ``MIN_RETRY_S`` is left (at most
+``MAX_RETRIES`` times; ``retry_s`` 0: never). A loaded
 machine thus gives its verdict later instead of "inconclusive, unreachable"; a device that does not
 answer (a powered-off CPE: SNMP silent, SSH refused) is never retried and costs no extra time."""
 from __future__ import annotations
@@ -26,6 +27,7 @@ SURVEY_SHARE = 0.75
 SECOND_READ_TIMEOUT_S = 2.0
 SECOND_READ_MARGIN_S = 0.5
 MIN_RETRY_S = 3.0  # a retry with less time than this would be cut short again
+MAX_RETRIES = 2  # surveys of one device beyond the first, whatever time is left
 
 
 # What the evidence path needs of the collectors (``agent.devices.DeviceGateway`` is one).
@@ -49,7 +51,9 @@ async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, sinc
     budget = deadline + max(retry_s, 0.0)
     # time kept for the second counter read of a retried device: the interval from its new first read
     reserve = counter_interval_s + SECOND_READ_TIMEOUT_S + SECOND_READ_MARGIN_S if rates else 0.0
-    while (again := _slow(resolved.targets, surveys, missing)) and budget - reserve - elapsed() >= MIN_RETRY_S:
+    while (retry_s > 0 and (again := [t for t in _slow(resolved.targets, surveys, missing)
+                                      if retried.get(t.name, 0) < MAX_RETRIES])
+           and budget - reserve - elapsed() >= MIN_RETRY_S):
         # one more survey of each slow device, alone, with the time left (split as in the first round:
         # the per-device timeout inside the wait)
         wait = budget - reserve - elapsed()

@@ -1,0 +1,117 @@
+"""A slow agent is not a dead device: surveys cut short by their timeout are read again within the retry
+budget; unreachable devices are not (agent.evidence.read, no I/O: the collector is scripted)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+from agent.evidence import read
+from agent.evidence.read import read_path
+from collectors import readings as cr
+from collectors.enums import AdminStatus, Method, OperStatus
+from collectors.errors import AuthenticationFailed, CollectorTimeout, UnreachableError
+from collectors.target import DeviceTarget, PortRef
+
+T = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def _target(name: str) -> DeviceTarget:
+    return DeviceTarget(name=name, platform="huawei_vrp", address="127.0.0.1", ports=(PortRef("GE0/0/1", 1),))
+
+
+def _survey(device: str, *errors: cr.ItemError, ports: bool = True) -> cr.DeviceSurvey:
+    src = cr.Source(device=device, port="GE0/0/1", method=Method.SNMP, ref="IF-MIB::ifOperStatus", raw="1", time=T)
+    interfaces = (cr.InterfaceState(device=device, port="GE0/0/1", admin=AdminStatus.UP, oper=OperStatus.UP,
+                                    source=src),) if ports else ()
+    return cr.DeviceSurvey(device=device, started_at=T, finished_at=T, interfaces=interfaces, errors=errors)
+
+
+CUT = cr.ItemError("survey", CollectorTimeout("survey did not finish within 1 s; readings so far are kept", device="d"))
+
+
+class Scripted:
+    """Each device answers its surveys in turn from a script; "hang" never answers."""
+
+    def __init__(self, scripts: dict[str, list]) -> None:
+        self.scripts = scripts
+        self.calls: dict[str, list[float]] = {d: [] for d in scripts}
+
+    async def survey(self, target: DeviceTarget, since, timeout: float) -> cr.DeviceSurvey:
+        self.calls[target.name].append(timeout)
+        script = self.scripts[target.name]
+        step = script.pop(0) if len(script) > 1 else script[0]
+        if step == "hang":
+            await asyncio.Event().wait()
+        return step
+
+    async def counters(self, target: DeviceTarget, timeout: float):
+        return ()
+
+
+class Resolved:
+    def __init__(self, *names: str) -> None:
+        self.targets = tuple(_target(n) for n in names)
+
+
+async def _read(collector: Scripted, *names: str, deadline: float = 4.0, retry_s: float = 8.0):
+    return await read_path(collector, Resolved(*names), since=None, deadline=deadline, clock=Clock(),
+                           counter_interval_s=1.0, rates=False, retry_s=retry_s)
+
+
+def test_cut_short_means_timed_out_while_nothing_said_the_device_was_dead() -> None:
+    assert _survey("a", CUT).cut_short
+    assert not _survey("a").cut_short
+    dead = cr.ItemError("snmp", UnreachableError("no SNMP response from the device", device="a"))
+    assert not _survey("a", dead, CUT, ports=False).cut_short
+    assert not _survey("a", cr.ItemError("cli", AuthenticationFailed("login refused", device="a")), CUT).cut_short
+    gone = cr.ItemError("device", UnreachableError("device answers neither SNMP nor SSH", device="a"))
+    assert not _survey("a", gone).cut_short
+
+
+async def test_a_survey_cut_short_is_read_again_and_the_whole_one_is_kept() -> None:
+    whole = _survey("agg-1")
+    collector = Scripted({"agg-1": [_survey("agg-1", CUT), whole], "acc-1": [_survey("acc-1")]})
+    reading = await _read(collector, "agg-1", "acc-1")
+    assert reading.retried == {"agg-1": 1}
+    assert {sv.device: sv for sv in reading.surveys}["agg-1"] is whole
+    assert len(collector.calls["acc-1"]) == 1 and not reading.missing
+    # the retry had the time the budget left, more than the first round's per-device share
+    first, again = collector.calls["agg-1"]
+    assert again > first
+
+
+async def test_an_unreachable_device_is_not_retried_and_costs_no_extra_time() -> None:
+    dead = _survey("cpe-1", cr.ItemError("device", UnreachableError("device answers neither SNMP nor SSH",
+                                                                     device="cpe-1")), ports=False)
+    collector = Scripted({"cpe-1": [dead], "acc-1": [_survey("acc-1")]})
+    t0 = time.perf_counter()
+    reading = await _read(collector, "cpe-1", "acc-1")
+    assert time.perf_counter() - t0 < 1.0
+    assert reading.retried == {} and len(collector.calls["cpe-1"]) == 1
+
+
+async def test_retries_stop_when_the_budget_is_spent_and_the_gap_stays() -> None:
+    collector = Scripted({"agg-1": [_survey("agg-1", CUT)]})  # cut short every time
+    reading = await _read(collector, "agg-1", retry_s=0.0)
+    assert reading.retried == {} and reading.surveys[0].cut_short
+    collector = Scripted({"agg-1": [_survey("agg-1", CUT)]})
+    reading = await _read(collector, "agg-1", retry_s=30.0)  # answers at once, cut short each time
+    assert reading.retried == {"agg-1": read.MAX_RETRIES} and len(collector.calls["agg-1"]) == 1 + read.MAX_RETRIES
+    collector = Scripted({"agg-1": ["hang"]})  # never answers within any wait: each round spends its time
+    t0 = time.perf_counter()
+    reading = await _read(collector, "agg-1", deadline=1.0, retry_s=read.MIN_RETRY_S + 1.0)
+    assert time.perf_counter() - t0 < 1.0 + read.MIN_RETRY_S + 1.5
+    assert reading.retried == {"agg-1": 1} and "no answer within the deadline" in reading.missing["agg-1"]
+
+
+async def test_a_survey_not_back_when_the_wait_ended_is_read_again() -> None:
+    collector = Scripted({"agg-1": ["hang", _survey("agg-1")]})
+    reading = await _read(collector, "agg-1", deadline=1.0, retry_s=read.MIN_RETRY_S + 1.0)
+    assert reading.retried == {"agg-1": 1} and not reading.missing
+    assert [sv.device for sv in reading.surveys] == ["agg-1"] and not reading.surveys[0].cut_short
