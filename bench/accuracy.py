@@ -400,8 +400,9 @@ def main() -> int:
     if args.verbose:
         for o in outcomes:
             t = o.scenario.truth
+            took = f" {o.duration_ms / 1000:.1f} s" if o.duration_ms is not None else ""
             print(f"\n{o.scenario.id} {o.klass} truth seg {t.segment} {t.target} {t.params} -> {o.verdict} "
-                  f"{o.suspected} [{o.confidence}] {o.error}\n  {o.summary}")
+                  f"{o.suspected} [{o.confidence}]{took} {o.error}\n  {o.summary}")
     return 0
 
 

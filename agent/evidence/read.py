@@ -24,7 +24,8 @@ from collectors.base import DeviceReader
 # left for the second counter read and the diagnosis.
 PER_DEVICE_SHARE = 0.6
 SURVEY_SHARE = 0.75
-SECOND_READ_TIMEOUT_S = 2.0
+SECOND_READ_TIMEOUT_S = 2.0  # the second counter read's timeout when little time is left
+SECOND_READ_MAX_S = 10.0  # ... and at most this when more is (a loaded agent reads a few ports slowly)
 SECOND_READ_MARGIN_S = 0.5
 MIN_RETRY_S = 3.0  # a retry with less time than this would be cut short again
 MAX_RETRIES = 2  # surveys of one device beyond the first, whatever time is left
@@ -40,6 +41,7 @@ class PathReading:
     second: dict[tuple[str, str], cr.CounterSample] = field(default_factory=dict)  # (device, port) -> sample
     missing: dict[str, str] = field(default_factory=dict)  # device -> why it gave no survey
     retried: dict[str, int] = field(default_factory=dict)  # device -> surveys it took beyond the first
+    second_missing: dict[str, str] = field(default_factory=dict)  # device -> why its second counter read gave nothing
 
 
 async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, since: datetime | None, deadline: float,
@@ -64,11 +66,13 @@ async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, sinc
         surveys = [sv for sv in surveys if sv.device not in names] + more
         missing = {d: why for d, why in missing.items() if d not in names} | still
     second: dict[tuple[str, str], cr.CounterSample] = {}
+    second_missing: dict[str, str] = {}
     if rates:
-        remaining = (budget if retried else deadline) - elapsed()
-        second = await _second_counters(collector, resolved, surveys, clock, counter_interval_s, remaining,
-                                        every_port=bool(retried))
-    return PathReading(surveys, second, missing, retried)
+        # the retry budget also covers a slow second read (a loaded agent), not only slow surveys
+        remaining = (budget if retry_s > 0 else deadline) - elapsed()
+        second, second_missing = await _second_counters(collector, resolved, surveys, clock, counter_interval_s,
+                                                        remaining, every_port=bool(retried))
+    return PathReading(surveys, second, missing, retried, second_missing)
 
 
 _NO_ANSWER = "no answer within the deadline"
@@ -103,25 +107,35 @@ async def _surveys(collector: PathCollector, targets, since: datetime | None,
 
 async def _second_counters(collector: PathCollector, resolved: ResolvedCircuit, surveys: list[cr.DeviceSurvey],
                            clock: Clock, interval_s: float, remaining: float, *,
-                           every_port: bool = False) -> dict[tuple[str, str], cr.CounterSample]:
+                           every_port: bool = False) -> tuple[dict[tuple[str, str], cr.CounterSample], dict[str, str]]:
     """A second counter read, for rates and utilisation, once the interval has passed since the first
-    (since the latest first read with ``every_port``: a retried device's counters were read late)."""
+    (since the latest first read with ``every_port``: a retried device's counters were read late).
+
+    Returns the samples and, per device whose second read gave none, why (a gap, never silence). The
+    read may use the time left, not only ``SECOND_READ_TIMEOUT_S``: the samples are timed by their own
+    responses, so a slow read costs latency, not accuracy."""
     have = {sv.device for sv in surveys if sv.counters}
     targets = [t for t in resolved.targets if t.name in have]
     if not targets:
-        return {}
+        return {}, {}
     first_read = (max if every_port else min)(c.read_at for sv in surveys for c in sv.counters)
     wait = interval_s - (clock.now() - first_read).total_seconds()
-    if remaining < wait + SECOND_READ_MARGIN_S:
-        return {}
+    if remaining < max(wait, 0) + SECOND_READ_MARGIN_S:
+        why = f"no time left for the second counter read ({max(remaining, 0):.1f} s of the deadline)"
+        return {}, {t.name: why for t in targets}
+    left = remaining - max(wait, 0)
+    timeout = min(left, max(SECOND_READ_TIMEOUT_S, min(SECOND_READ_MAX_S, left - SECOND_READ_MARGIN_S)))
     if wait > 0:
         await asyncio.sleep(wait)  # the counters need time to advance: this is the measurement interval
-    results = await asyncio.gather(*[collector.counters(t, min(SECOND_READ_TIMEOUT_S, remaining - max(wait, 0)))
-                                     for t in targets], return_exceptions=True)
+    results = await asyncio.gather(*[collector.counters(t, timeout) for t in targets], return_exceptions=True)
     out: dict[tuple[str, str], cr.CounterSample] = {}
-    for r in results:
+    failed: dict[str, str] = {}
+    for t, r in zip(targets, results, strict=True):
         if isinstance(r, BaseException):
+            failed[t.name] = f"second counter read failed: {type(r).__name__}: {r}"
             continue
+        if not r:
+            failed[t.name] = f"second counter read gave no sample within {timeout:.1f} s"
         for c in r:
             out[(c.device, c.port)] = c
-    return out
+    return out, failed

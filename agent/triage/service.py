@@ -115,7 +115,7 @@ class TriageService:
                                   rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
         speeds = resolved.speeds()
         obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
-                           rx_trend=evidence.trend)
+                           rx_trend=evidence.trend, second_missing=reading.second_missing)
         ctx = replace(ctx, now=self.services.clock.now())
         result = diagnose(resolved.path, obs, ctx)
         if reading.retried:

@@ -7,11 +7,13 @@ import time
 from datetime import UTC, datetime
 
 from agent.evidence import read
+from agent.evidence.mapping import observations
 from agent.evidence.read import read_path
 from collectors import readings as cr
 from collectors.enums import AdminStatus, Method, OperStatus
 from collectors.errors import AuthenticationFailed, CollectorTimeout, UnreachableError
 from collectors.target import DeviceTarget, PortRef
+from diagnosis.enums import AccessState, ReadingKind
 
 T = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
 
@@ -115,3 +117,34 @@ async def test_a_survey_not_back_when_the_wait_ended_is_read_again() -> None:
     reading = await _read(collector, "agg-1", deadline=1.0, retry_s=read.MIN_RETRY_S + 1.0)
     assert reading.retried == {"agg-1": 1} and not reading.missing
     assert [sv.device for sv in reading.surveys] == ["agg-1"] and not reading.surveys[0].cut_short
+
+
+def _with_counters(device: str) -> cr.DeviceSurvey:
+    src = cr.Source(device=device, port="GE0/0/1", method=Method.SNMP, ref="IF-MIB::ifHCInOctets", raw="1", time=T)
+    sample = cr.CounterSample(device=device, port="GE0/0/1", read_at=datetime.now(UTC), source=src, in_octets=1,
+                              out_octets=1)
+    return cr.DeviceSurvey(device=device, started_at=T, finished_at=T, counters=(sample,))
+
+
+async def test_a_second_counter_read_that_gives_nothing_is_a_gap_with_its_reason() -> None:
+    collector = Scripted({"acc-1": [_with_counters("acc-1")]})  # its counters() answer no sample
+    reading = await read_path(collector, Resolved("acc-1"), since=None, deadline=4.0, clock=Clock(),
+                              counter_interval_s=0.1, rates=True, retry_s=8.0)
+    assert reading.second == {} and "no sample" in reading.second_missing["acc-1"]
+    obs = observations(reading.surveys, reading.second, {("acc-1", "GE0/0/1"): 1000}, [], reading.missing,
+                       second_missing=reading.second_missing)
+    gap = next(g for g in obs.gaps if g.kind == ReadingKind.UTILISATION)
+    assert (gap.device, gap.port, gap.reason) == ("acc-1", None, AccessState.TIMEOUT) and "no sample" in gap.detail
+
+
+async def test_the_second_counter_read_may_take_more_than_the_short_timeout_when_time_is_left() -> None:
+    timeouts: list[float] = []
+
+    class Slow(Scripted):
+        async def counters(self, target, timeout):
+            timeouts.append(timeout)
+            return ()
+
+    await read_path(Slow({"acc-1": [_with_counters("acc-1")]}), Resolved("acc-1"), since=None, deadline=4.0,
+                    clock=Clock(), counter_interval_s=0.1, rates=True, retry_s=20.0)
+    assert timeouts == [read.SECOND_READ_MAX_S]
