@@ -132,7 +132,7 @@ class DeviceGateway:
         if read is None or self.fresh_s <= 0 or time.monotonic() - read.started > self.fresh_s:
             return None
         if read.future.done() and (read.future.cancelled() or read.future.exception() is not None
-                                   or read.future.result().cut_short):  # a survey its timeout cut short is read again
+                                   or read.future.result().timed_out):  # a survey its timeout cut short is read again
             return None
         return read if read.covers_window(since, self.fresh_s) else None
 

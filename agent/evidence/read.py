@@ -1,13 +1,13 @@
 """Read a circuit's path from its devices: every device surveyed concurrently within a total deadline,
 and, where rates are wanted, a second counter read once the measurement interval has passed.
 
-A device whose survey was cut short by its timeout while it answered (``DeviceSurvey.cut_short``: no
-method found it unreachable) or whose survey had not come back when the wait ended is a deadline
-problem of a slow agent, not a dead device: it is surveyed again, alone, with the time the retry
-budget (``retry_s`` past the deadline) leaves, as long as at least ``MIN_RETRY_S`` is left (at most
-``MAX_RETRIES`` times; ``retry_s`` 0: never). A loaded
-machine thus gives its verdict later instead of "inconclusive, unreachable"; a device that does not
-answer (a powered-off CPE: SNMP silent, SSH refused) is never retried and costs no extra time."""
+A device whose survey was cut short by its timeout after it had answered (``DeviceSurvey.cut_short``:
+readings came, no method found it unreachable) is a deadline problem of a slow agent, not a dead
+device: it is surveyed again, alone, with the time the retry budget (``retry_s`` past the deadline)
+leaves, as long as at least ``MIN_RETRY_S`` is left (at most ``MAX_RETRIES`` times; ``retry_s`` 0:
+never). A loaded machine thus gives its verdict later instead of "inconclusive, unreachable". A
+device that answered nothing (a powered-off CPE, a silent address), or whose survey had not come back
+when the wait ended, is not retried: the deadline stands for it."""
 from __future__ import annotations
 
 import asyncio
@@ -53,7 +53,7 @@ async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, sinc
     budget = deadline + max(retry_s, 0.0)
     # time kept for the second counter read of a retried device: the interval from its new first read
     reserve = counter_interval_s + SECOND_READ_TIMEOUT_S + SECOND_READ_MARGIN_S if rates else 0.0
-    while (retry_s > 0 and (again := [t for t in _slow(resolved.targets, surveys, missing)
+    while (retry_s > 0 and (again := [t for t in _slow(resolved.targets, surveys)
                                       if retried.get(t.name, 0) < MAX_RETRIES])
            and budget - reserve - elapsed() >= MIN_RETRY_S):
         # one more survey of each slow device, alone, with the time left (split as in the first round:
@@ -75,12 +75,9 @@ async def read_path(collector: PathCollector, resolved: ResolvedCircuit, *, sinc
     return PathReading(surveys, second, missing, retried, second_missing)
 
 
-_NO_ANSWER = "no answer within the deadline"
-
-
-def _slow(targets, surveys: list[cr.DeviceSurvey], missing: dict[str, str]) -> list:
-    """The targets whose survey ran out of time while nothing said the device was dead."""
-    slow = {sv.device for sv in surveys if sv.cut_short} | {d for d, why in missing.items() if why.startswith(_NO_ANSWER)}
+def _slow(targets, surveys: list[cr.DeviceSurvey]) -> list:
+    """The targets whose survey ran out of time after the device had answered."""
+    slow = {sv.device for sv in surveys if sv.cut_short}
     return [t for t in targets if t.name in slow]
 
 
@@ -92,7 +89,7 @@ async def _surveys(collector: PathCollector, targets, since: datetime | None,
     missing: dict[str, str] = {}
     for task in pending:
         task.cancel()
-        missing[tasks[task].name] = f"{_NO_ANSWER} ({deadline * SURVEY_SHARE:.1f} s)"
+        missing[tasks[task].name] = f"no answer within the deadline ({deadline * SURVEY_SHARE:.1f} s)"
     surveys = []
     for task in done:
         exc = task.exception()

@@ -74,6 +74,7 @@ def test_cut_short_means_timed_out_while_nothing_said_the_device_was_dead() -> N
     assert not _survey("a", cr.ItemError("cli", AuthenticationFailed("login refused", device="a")), CUT).cut_short
     gone = cr.ItemError("device", UnreachableError("device answers neither SNMP nor SSH", device="a"))
     assert not _survey("a", gone).cut_short
+    assert not _survey("a", CUT, ports=False).cut_short  # nothing came back: not known to be alive
 
 
 async def test_a_survey_cut_short_is_read_again_and_the_whole_one_is_kept() -> None:
@@ -105,18 +106,16 @@ async def test_retries_stop_when_the_budget_is_spent_and_the_gap_stays() -> None
     collector = Scripted({"agg-1": [_survey("agg-1", CUT)]})
     reading = await _read(collector, "agg-1", retry_s=30.0)  # answers at once, cut short each time
     assert reading.retried == {"agg-1": read.MAX_RETRIES} and len(collector.calls["agg-1"]) == 1 + read.MAX_RETRIES
-    collector = Scripted({"agg-1": ["hang"]})  # never answers within any wait: each round spends its time
+
+
+async def test_a_silent_device_is_not_retried_the_deadline_stands_for_it() -> None:
+    # nothing back within its timeout (a silent address), and a survey not back when the wait ended
+    collector = Scripted({"agg-1": [_survey("agg-1", CUT, ports=False)], "core-1": ["hang"]})
     t0 = time.perf_counter()
-    reading = await _read(collector, "agg-1", deadline=1.0, retry_s=read.MIN_RETRY_S + 1.0)
-    assert time.perf_counter() - t0 < 1.0 + read.MIN_RETRY_S + 1.5
-    assert reading.retried == {"agg-1": 1} and "no answer within the deadline" in reading.missing["agg-1"]
-
-
-async def test_a_survey_not_back_when_the_wait_ended_is_read_again() -> None:
-    collector = Scripted({"agg-1": ["hang", _survey("agg-1")]})
-    reading = await _read(collector, "agg-1", deadline=1.0, retry_s=read.MIN_RETRY_S + 1.0)
-    assert reading.retried == {"agg-1": 1} and not reading.missing
-    assert [sv.device for sv in reading.surveys] == ["agg-1"] and not reading.surveys[0].cut_short
+    reading = await _read(collector, "agg-1", "core-1", deadline=1.0, retry_s=30.0)
+    assert time.perf_counter() - t0 < 1.5
+    assert reading.retried == {} and "no answer within the deadline" in reading.missing["core-1"]
+    assert len(collector.calls["agg-1"]) == 1
 
 
 def _with_counters(device: str) -> cr.DeviceSurvey:
