@@ -126,12 +126,13 @@ class DeviceGateway:
         return _only_ports(merged, names)
 
     def _fresh(self, device: str, since: datetime | None) -> _Read | None:
-        """The device's survey started less than ``fresh_s`` ago (running or done, not failed) whose
-        alarm window covers ``since``."""
+        """The device's survey started less than ``fresh_s`` ago (running or done, not failed nor cut
+        short by its timeout) whose alarm window covers ``since``."""
         read = self._recent.get(device)
         if read is None or self.fresh_s <= 0 or time.monotonic() - read.started > self.fresh_s:
             return None
-        if read.future.done() and (read.future.cancelled() or read.future.exception() is not None):
+        if read.future.done() and (read.future.cancelled() or read.future.exception() is not None
+                                   or read.future.result().timed_out):  # a survey its timeout cut short is read again
             return None
         return read if read.covers_window(since, self.fresh_s) else None
 

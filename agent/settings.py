@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     night_end: time = time(8, 0)
     reopen_window_hours: int = 72  # a repeat fault on the same circuit within this window reopens (MEF 124)
     triage_deadline_seconds: float = 8.0
+    # A device whose survey ran out of time while it answered (a slow agent, not a dead device) is
+    # surveyed again while this much time past the deadline is left; 0: never (docs/triage-deadline.md)
+    triage_retry_seconds: float = Field(16.0, ge=0, le=600)
     triage_use_cli: bool = True  # False: SNMP only (faster; no device alarm history, no ZTE optics)
     # a device survey younger than this answers later requests for the ports it covered (a burst of
     # tickets from one cut reads each device about once); 0 reads afresh every time

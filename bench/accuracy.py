@@ -147,10 +147,11 @@ TOKENS = {r: f"acc-{r}-token-0123456789" for r in ("admin", "duty_officer")}
 
 
 @contextlib.asynccontextmanager
-async def agent_for_accuracy(db_dir: Path, *, deadline_s: float = 20.0) -> AsyncIterator[str]:
+async def agent_for_accuracy(db_dir: Path, *, deadline_s: float = 20.0, retry_s: float = 30.0) -> AsyncIterator[str]:
     """The agent (API + triage) in this event loop on a fresh SQLite file; yields its base URL."""
     running_agent, settings_cls, user_cls = _agent_parts()
     settings = settings_cls(database_url=f"sqlite:///{db_dir / 'accuracy.db'}", triage_deadline_seconds=deadline_s,
+                            triage_retry_seconds=retry_s,
                             triage_counter_interval_seconds=2.0, trap_port=0, poll_interval_seconds=0,
                             bootstrap_users=[user_cls(name=f"acc-{r}", role=r, token=t) for r, t in TOKENS.items()])
     async with running_agent(settings) as running:
@@ -399,8 +400,9 @@ def main() -> int:
     if args.verbose:
         for o in outcomes:
             t = o.scenario.truth
+            took = f" {o.duration_ms / 1000:.1f} s" if o.duration_ms is not None else ""
             print(f"\n{o.scenario.id} {o.klass} truth seg {t.segment} {t.target} {t.params} -> {o.verdict} "
-                  f"{o.suspected} [{o.confidence}] {o.error}\n  {o.summary}")
+                  f"{o.suspected} [{o.confidence}]{took} {o.error}\n  {o.summary}")
     return 0
 
 

@@ -14,7 +14,7 @@ from collectors.enums import (
     ProbableCause,
     Severity,
 )
-from collectors.errors import CollectorError
+from collectors.errors import AuthenticationFailed, CollectorError, CollectorTimeout, UnreachableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +181,23 @@ class DeviceSurvey:
     def reachable(self) -> bool:
         """False when no method reached the device at all (item "device")."""
         return not any(e.item == "device" for e in self.errors)
+
+    @property
+    def timed_out(self) -> bool:
+        """The survey ended at its own timeout (readings so far kept): it is not the device's whole state."""
+        return any(e.item == "survey" and isinstance(e.error, CollectorTimeout) for e in self.errors)
+
+    @property
+    def cut_short(self) -> bool:
+        """The survey ended at its own timeout after the device had answered (some reading, or a walk
+        cut short with rows) and nothing said it was dead: no method found it unreachable or refused
+        the login. On a slow agent that is a deadline problem, not a device fault (re-reading it can
+        give the whole survey). A device that answered nothing within the timeout is not known to be
+        alive (silent, powered off): not cut short in this sense."""
+        dead = any(isinstance(e.error, (UnreachableError, AuthenticationFailed)) for e in self.errors)
+        answered = bool(self.optical or self.interfaces or self.counters or self.alarms) or any(
+            e.partial for e in self.errors)
+        return self.timed_out and answered and self.reachable and not dead
 
 
 def _wrapped_delta(a: int | None, b: int | None, bits: int) -> int | None:

@@ -92,9 +92,13 @@ class ObservationIndex:
         return self.device_state(device) in DEAD_STATES
 
     def gap(self, device: str, port: str | None, kind: ReadingKind) -> ReadingGap | None:
-        """The reported gap for this reading, a port-less gap of the device counting for its ports."""
+        """The reported gap for this reading, a port-less gap of the device counting for its ports, and
+        a gap of the whole device (its survey cut short by its timeout) for every reading it lacks."""
         for gap in self.observations.gaps:
             if gap.device == device and gap.kind == kind and gap.port in (port, None):
+                return gap
+        for gap in self.observations.gaps:
+            if gap.device == device and gap.kind == ReadingKind.DEVICE and gap.port is None:
                 return gap
         return None
 

@@ -105,11 +105,13 @@ def flaps(alarms: Iterable[cr.AlarmRecord]) -> list[dr.FlapRecord]:
 
 def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple[str, str], cr.CounterSample],
                  speeds: dict[tuple[str, str], int | None], stored_alarms: Sequence[cr.AlarmRecord],
-                 missing_devices: dict[str, str], rx_trend: Sequence[dr.RxTrendPoint] = ()) -> dr.Observations:
+                 missing_devices: dict[str, str], rx_trend: Sequence[dr.RxTrendPoint] = (),
+                 second_missing: dict[str, str] | None = None) -> dr.Observations:
     """Everything read for one triage, in the diagnosis's terms.
 
     ``missing_devices`` names devices whose survey did not finish inside the triage deadline (with why);
-    ``rx_trend`` is the path ports' stored Rx series (agent.polling), for the early warning.
+    ``rx_trend`` is the path ports' stored Rx series (agent.polling), for the early warning;
+    ``second_missing`` names devices whose second counter read gave nothing (their rates are a gap).
     """
     opt, stat, errs, utils, devs, gaps = [], [], [], [], [], []
     history_devices: list[str] = []
@@ -143,6 +145,9 @@ def observations(surveys: Sequence[cr.DeviceSurvey], second_counters: dict[tuple
                                           detail=str(e.error)))
     for device, why in missing_devices.items():
         devs.append(dr.DeviceAccess(device=device, state=AccessState.TIMEOUT, detail=why))
+    for device, why in (second_missing or {}).items():
+        gaps.append(dr.ReadingGap(device=device, port=None, kind=ReadingKind.UTILISATION,
+                                  reason=AccessState.ERROR if "failed" in why else AccessState.TIMEOUT, detail=why))
     all_alarms = list(stored_alarms) + device_alarms
     return dr.Observations(
         optical=tuple(opt), status=tuple(stat), errors=tuple(errs), utilisation=tuple(utils),

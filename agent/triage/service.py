@@ -144,14 +144,17 @@ class TriageService:
         resolved, ctx, evidence = prepared
         reading = await read_path(self.collector, resolved, since=ctx.window_start,
                                   deadline=self.services.settings.triage_deadline_seconds, clock=self.services.clock,
+                                  retry_s=self.services.settings.triage_retry_seconds,
                                   counter_interval_s=self.counter_interval_s,
                                   rates=choose_playbook(ctx) in _NEEDS_RATES)  # playbooks 1, 3: alarms, status, light
         speeds = resolved.speeds()
         obs = observations(reading.surveys, reading.second, speeds, evidence.alarms, reading.missing,
-                           rx_trend=evidence.trend)
+                           rx_trend=evidence.trend, second_missing=reading.second_missing)
         ctx = replace(ctx, now=self.services.clock.now())
         result = diagnose(resolved.path, obs, ctx)
-        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0, job_key)
+        if reading.retried:
+            log.info("ticket %s: surveys cut short by their timeout read again: %s", ticket_id, reading.retried)
+        return await asyncio.to_thread(self._store, ticket_id, result, reason, t0, job_key, reading.retried)
 
     def _prepare(self, ticket_id: int, reason: str, t0: float, job_key: str | None = None):
         """What the triage needs from the database: the circuit, the ticket window, stored alarms, the Rx trend
@@ -177,9 +180,10 @@ class TriageService:
         return resolved, ctx, evidence
 
     # -- recording ------------------------------------------------------------------------------
-    def _store(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None = None) -> TriageResult:
+    def _store(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None = None,
+               retried: dict[str, int] | None = None) -> TriageResult:
         try:
-            return self._store_once(ticket_id, result, reason, t0, job_key)
+            return self._store_once(ticket_id, result, reason, t0, job_key, retried)
         except IntegrityError:
             with self.services.session_factory() as s:
                 done = _stored_for(s, job_key) if job_key is not None else None
@@ -187,7 +191,8 @@ class TriageService:
                 raise
             return done  # the same job, run twice at once (a worker thought dead was not): one diagnosis
 
-    def _store_once(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None) -> TriageResult:
+    def _store_once(self, ticket_id: int, result, reason: str, t0: float, job_key: str | None,
+                    retried: dict[str, int] | None = None) -> TriageResult:
         now = self.services.clock.now()
         duration_ms = (time.perf_counter() - t0) * 1000
         data = result.to_dict()
@@ -201,7 +206,9 @@ class TriageService:
                            text=render_text(result),
                            data={"diagnosis_id": row.id, "verdict": str(result.verdict),
                                  "playbook": str(result.playbook), "reason": reason,
-                                 "duration_ms": round(duration_ms, 1), "diagnosis": data})
+                                 "duration_ms": round(duration_ms, 1), "diagnosis": data,
+                                 # devices surveyed again after a survey cut short by its timeout
+                                 **({"surveys_retried": retried} if retried else {})})
             diag_id = row.id
         log.info("ticket %s triaged in %.0f ms: %s", ticket_id, duration_ms, result.verdict)
         # --- service problems (issue 14): group the ticket with others of one cause, after the

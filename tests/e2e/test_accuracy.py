@@ -10,8 +10,10 @@ suspected segment against the oracle table of bench/accuracy.py (never against f
 What each scenario must never be is dangerous: a fault verdict on a healthy circuit or segment,
 "request return" / "no fault" while a fault exists, the wrong segment on a cut (a confident wrong
 verdict is worse than "inconclusive, check X"). Right verdict-and-segment is measured over the whole
-set against a floor (ACCURACY_FLOOR, what this machine reached under load); the goal of issue 10 is
-99 % and is not met yet: docs/benchmarks.md "Accuracy" has the table and the causes.
+set against a floor (ACCURACY_FLOOR, below what this machine reached under heavy load, with margin); the
+goal of issue 10 is 99 %: docs/benchmarks.md "Accuracy (2026-12-04 evening)" has the tables. A device
+survey cut short by a slow agent is read again within the retry budget (docs/triage-deadline.md), so
+load costs latency, not verdicts.
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ from lab.scenarios import Scenario, generate_scenarios
 
 # the module fixture triages all 160 before the first test: several minutes on 2 cores
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
-ACCURACY_FLOOR = 0.70  # measured 115/160 = 71.9 % at load average 8-11 on 2 cores (2026-12-04)
+# measured 2026-12-04 evening on 2 shared cores: 160/160 at load 3-9 (4 at once) and at load 11-20
+# (6 at once); 157/160 at load 10-16 before the second counter read could take the time left
+ACCURACY_FLOOR = 0.97
 
 SEED, COUNT, PER_LAB = 20261204, 160, 16
 # tickets triaged at once: enough to keep both cores busy (the labs run in processes of their own),

@@ -29,3 +29,17 @@ async def test_twelve_concurrent_requests_cost_at_most_two_surveys_and_each_gets
         assert {i.port for i in got.interfaces} == {asked.ports[0].name}
         truth = lab.port_state("agg-rtr1", asked.ports[0].name)
         assert got.interfaces[0].oper.value == ("up" if truth.oper_up else "down")
+
+
+async def test_a_survey_its_timeout_cut_short_is_not_reused_as_fresh(lab):
+    device = next(d for d in lab.inventory()["devices"] if d["name"] == "agg-rtr1")
+    full = target_from_inventory(device)
+    adapter = DeviceGateway(fresh_s=30.0)  # a window that would reuse any finished survey
+    try:
+        cut = await adapter.survey(full, None, 0.001)
+        again = await adapter.survey(full, None, 15.0)
+    finally:
+        adapter.close()
+    assert cut.timed_out and not cut.interfaces
+    assert adapter.surveys_run == 2 and adapter.surveys_reused == 0
+    assert not again.timed_out and {i.port for i in again.interfaces} == {p.name for p in full.ports}

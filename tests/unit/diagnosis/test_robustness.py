@@ -80,3 +80,12 @@ def test_no_observations_at_all_is_inconclusive_in_every_playbook() -> None:
     assert "9 office port(s) could not be read" in d.summary_en
     assert "Every in-province segment is up" not in d.summary_en
     assert d.loop_plan[0].device == "pexit-1"
+
+
+def test_a_reading_a_survey_cut_short_by_its_timeout_lacks_says_timed_out_not_no_reading() -> None:
+    scene = Scene()
+    scene.optical.pop(("agg-1", "GE1/0/1"))
+    scene.gap("agg-1", None, ReadingKind.DEVICE, AccessState.TIMEOUT, "survey did not finish within 12 s")
+    d = scene.quality()
+    entry = next(c for c in d.could_not_check if c.kind == ReadingKind.OPTICAL and c.port == "GE1/0/1")
+    assert entry.reason == AccessState.TIMEOUT and "12 s" in entry.text_en
