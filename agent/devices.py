@@ -9,12 +9,14 @@ only where SNMP could not give a value, never a second alarm read. Requests that
 are coalesced as before: while a survey of a device runs, the triages that ask for it meanwhile join
 one next batch (the union of their ports, the earliest ``since``), which starts when the running one
 ends. A burst of tickets from one cut thus costs each device about one survey, not one per ticket.
-``fresh_s=0`` turns the reuse off (the reference of bench/outage.py).
+``fresh_s=0`` turns the reuse off; ``share=False`` also the coalescing (every request its own survey:
+the reference of bench/outage.py).
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -81,10 +83,11 @@ def _merged(base: DeviceSurvey, top_up: DeviceSurvey) -> DeviceSurvey:
 class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
-    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S) -> None:
+    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S, share: bool = True) -> None:
         self._collector: Collector | None = None
         self.use_cli = use_cli
         self.fresh_s = fresh_s
+        self.share = share
         self._running: dict[str, asyncio.Future] = {}
         self._next: dict[tuple[str, tuple[str, ...]], _Batch] = {}
         self._recent: dict[str, _Read] = {}
@@ -92,6 +95,7 @@ class DeviceGateway:
         self.top_ups_run = 0  # reads of ports a fresh survey did not cover (no alarm tables)
         self.surveys_reused = 0  # requests answered from a fresh survey alone
         self.counter_reads = 0  # second counter reads (for rates) sent
+        self.reads_by_device: Counter[str] = Counter()  # surveys + top-ups sent, per device
 
     @property
     def collector(self) -> Collector:
@@ -109,6 +113,10 @@ class DeviceGateway:
         if not self.use_cli:
             target = replace(target, cli=None)
         names = {p.name for p in target.ports}
+        if not self.share:
+            self.surveys_run += 1
+            self.reads_by_device[target.name] += 1
+            return await self.collector.survey(target, None, TRIAGE_WANTS, since, timeout)
         recent = self._fresh(target.name, since)
         if recent is None:
             return _only_ports(await self._join(target, since, timeout, TRIAGE_WANTS), names)
@@ -155,6 +163,7 @@ class DeviceGateway:
         self._running[device] = batch.future
         try:
             target = replace(batch.target, ports=tuple(batch.ports.values()))
+            self.reads_by_device[device] += 1
             if batch.wants == TRIAGE_WANTS:
                 self.surveys_run += 1
                 self._recent[device] = _Read(frozenset(batch.ports), batch.since, time.monotonic(), batch.future)
@@ -162,6 +171,10 @@ class DeviceGateway:
                 self.top_ups_run += 1
             result = await self.collector.survey(target, None, batch.wants, batch.since, batch.timeout)
             batch.future.set_result(result)
+        except asyncio.CancelledError:  # shutdown: the waiting triages are cancelled, not failed
+            if not batch.future.done():
+                batch.future.cancel()
+            raise
         except BaseException as exc:  # noqa: BLE001 - every waiting triage gets the failure
             if not batch.future.done():
                 batch.future.set_exception(exc)
