@@ -9,7 +9,9 @@ only where SNMP could not give a value, never a second alarm read. Requests that
 are coalesced as before: while a survey of a device runs, the triages that ask for it meanwhile join
 one next batch (the union of their ports, the earliest ``since``), which starts when the running one
 ends. A burst of tickets from one cut thus costs each device about one survey, not one per ticket.
-``fresh_s=0`` turns the reuse off; ``share=False`` also the coalescing (every request its own survey:
+An officer who asks for a new read (an explicit re-triage, a health read with ``fresh``) runs it inside
+``fresh_reads()``: no recent survey is reused and no running one joined; only a read not yet started
+is shared (it starts after the request). ``fresh_s=0`` turns the reuse off; ``share=False`` also the coalescing (every request its own survey:
 the reference of bench/outage.py).
 """
 from __future__ import annotations
@@ -17,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,6 +32,22 @@ from collectors.target import DeviceTarget, PortRef
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
 TOP_UP_WANTS = ("optical", "interface", "counters")  # the per-port readings; alarms come per device
 FRESH_S = 5.0
+
+_FORCE_FRESH: ContextVar[bool] = ContextVar("faultline_fresh_device_reads", default=False)
+
+
+@contextmanager
+def fresh_reads() -> Iterator[None]:
+    """Device reads asked for within (and in the tasks started within) are new reads of the devices."""
+    token = _FORCE_FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FORCE_FRESH.reset(token)
+
+
+def reads_forced() -> bool:
+    return _FORCE_FRESH.get()
 
 
 @dataclass
@@ -94,6 +114,7 @@ class DeviceGateway:
         self.surveys_run = 0  # full device surveys actually sent (coalesced requests count once)
         self.top_ups_run = 0  # reads of ports a fresh survey did not cover (no alarm tables)
         self.surveys_reused = 0  # requests answered from a fresh survey alone
+        self.forced = 0  # requests that asked for a new read (fresh_reads)
         self.counter_reads = 0  # second counter reads (for rates) sent
         self.reads_by_device: Counter[str] = Counter()  # surveys + top-ups sent, per device
 
@@ -117,7 +138,9 @@ class DeviceGateway:
             self.surveys_run += 1
             self.reads_by_device[target.name] += 1
             return await self.collector.survey(target, None, TRIAGE_WANTS, since, timeout)
-        recent = self._fresh(target.name, since)
+        forced = _FORCE_FRESH.get()
+        self.forced += forced
+        recent = None if forced else self._fresh(target.name, since)
         if recent is None:
             return _only_ports(await self._join(target, since, timeout, TRIAGE_WANTS), names)
         missing = [p for p in target.ports if p.name not in recent.ports]

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from agent import journal, problems
 from agent.cutovers import approved_windows
 from agent.db import unit_of_work
+from agent.devices import fresh_reads
 from agent.enums import JournalKind, TicketStatus
 from agent.errors import UnknownCircuit
 from agent.evidence import observations, read_path, stored
@@ -88,11 +90,13 @@ class TriageService:
             self._spawn(tid, "recovery")
 
     # -- one triage -----------------------------------------------------------------------------
-    async def run(self, ticket_id: int, reason: str = "arrival") -> TriageResult:
+    async def run(self, ticket_id: int, reason: str = "arrival", *, fresh: bool = False) -> TriageResult:
+        """``fresh``: read every device anew, reusing no recent read of another triage (an officer's re-run)."""
         async with self._sem:
             t0 = time.perf_counter()
             try:
-                result = await self._run(ticket_id, reason, t0)
+                with fresh_reads() if fresh else nullcontext():
+                    result = await self._run(ticket_id, reason, t0)
             except Exception as exc:  # noqa: BLE001 - a triage failure is recorded, never lost
                 log.exception("triage of ticket %s failed", ticket_id)
                 result = await asyncio.to_thread(self._record_failure, ticket_id, exc, t0)
