@@ -20,6 +20,7 @@ from agent.auth import add_user, hash_token
 from agent.checks.service import CheckService
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
+from agent.problems import notify as problem_notices
 from agent.devices import DeviceGateway
 from agent.evidence.read import PathCollector
 from agent.health import CircuitHealth
@@ -103,6 +104,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    problem_notices.install(factory, lambda: settings.sla.webhooks)  # problem events -> the webhook outbox
     sla = SlaEngine(settings, clock)
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
     services.orders, services.checks = OrderService(settings, clock), CheckService(settings, clock)

@@ -38,3 +38,23 @@ def after_diagnosis(factory: sessionmaker[Session], clock: Clock, ticket_id: int
 
 def after_alarm(factory: sessionmaker[Session], clock: Clock, alarm_id: int, change: str) -> grouping.Grouped | None:
     return _retrying(factory, f"alarm {alarm_id}", lambda s: grouping.on_alarm(s, alarm_id, change, clock.now()))
+
+
+def after_loop_result(factory: sessionmaker[Session], tickets, ticket_id: int, loop_id: int, actor, text: str,
+                      result: dict) -> list[int] | None:
+    """A loop test's result on a ticket that is a child of an open problem, recorded on the problem and
+    every child (agent.problems.work.add_loop_result); the tickets whose progress it met. Its own
+    transaction after the loop's: a failure here never loses the result on the tested ticket."""
+    from agent.enums import ProblemStatus
+    from agent.problems import store, work
+
+    try:
+        with unit_of_work(factory) as session:
+            problem = store.linked_problem(session, ticket_id)
+            if problem is None or ProblemStatus(problem.status) not in ProblemStatus.open():
+                return None
+            problem = work.get(session, problem.id, for_update=True)
+            return work.add_loop_result(session, problem, actor, tickets, ticket_id, loop_id, text, result).done
+    except Exception:  # noqa: BLE001 - an addition: the loop's result is stored on its ticket already
+        log.exception("loop test %s: copying its result to the service problem failed", loop_id)
+        return None
