@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from collectors import Collector, CounterSample, DeviceSurvey, LoopReadback, OperStatus
+from collectors.cli.session import CliRunner
 from collectors.target import DeviceTarget, PortRef
 
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
@@ -103,8 +104,10 @@ def _merged(base: DeviceSurvey, top_up: DeviceSurvey) -> DeviceSurvey:
 class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
-    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S, share: bool = True) -> None:
+    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S, share: bool = True,
+                 cli_sessions: int | None = None) -> None:
         self._collector: Collector | None = None
+        self.cli_sessions = cli_sessions  # SSH sessions open at once over all devices (None: the collector's 8)
         self.use_cli = use_cli
         self.fresh_s = fresh_s
         self.share = share
@@ -122,7 +125,8 @@ class DeviceGateway:
     def collector(self) -> Collector:
         # Made on first use, inside the event loop that serves requests (a pysnmp engine is bound to one loop).
         if self._collector is None:
-            self._collector = Collector()
+            cli = None if self.cli_sessions is None else CliRunner(max_sessions=self.cli_sessions)
+            self._collector = Collector(cli=cli)
         return self._collector
 
     def close(self) -> None:

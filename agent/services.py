@@ -123,7 +123,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
 
 def _install_triage(services: Services, collector: PathCollector | None, loop_driver: LoopDriver | None) -> None:
     adapter = DeviceGateway(use_cli=services.settings.triage_use_cli,
-                            fresh_s=services.settings.device_read_fresh_seconds)
+                            fresh_s=services.settings.device_read_fresh_seconds,
+                            cli_sessions=services.settings.device_cli_sessions)
     services.triage = TriageService(services, collector or adapter,
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)

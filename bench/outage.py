@@ -152,11 +152,13 @@ class LabProcess:
 
 # -- one phase --------------------------------------------------------------------------------------
 class OutageAgent(Agent):
-    def __init__(self, workdir: Path, inventory: dict, fresh_s: float, deadline: float) -> None:
+    def __init__(self, workdir: Path, inventory: dict, fresh_s: float, deadline: float,
+                 cli_sessions: int | None = None) -> None:
         super().__init__(workdir, inventory, use_cli=True, interval=1.0, deadline=deadline)
         self.share = fresh_s >= 0
         self.settings = self.settings.model_copy(update={"device_read_fresh_seconds": max(fresh_s, 0.0),
-                                                         "poll_interval_seconds": 0})
+                                                         "poll_interval_seconds": 0, **({"device_cli_sessions": cli_sessions}
+                                                                                       if cli_sessions else {})})
 
     async def problem_from_alarm(self, timeout: float) -> dict:
         deadline = time.perf_counter() + timeout
@@ -172,7 +174,7 @@ class OutageAgent(Agent):
 async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fresh_s: float,
                 args: argparse.Namespace) -> dict:
     devices = len(lab.inventory["devices"])
-    async with OutageAgent(tmp, lab.inventory, fresh_s, args.deadline) as agent:
+    async with OutageAgent(tmp, lab.inventory, fresh_s, args.deadline, args.cli_sessions) as agent:
         agent.agent.services.devices.share = agent.share  # fresh_s < 0: no sharing at all (the reference)
         await lab.ask("traps", agent.settings.trap_port)
         await lab.ask("counts")  # zero the lab's counters
@@ -223,7 +225,7 @@ async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fres
 def report(name: str, r: dict, single: float | None) -> None:
     reads, logins, snmp = r["reads"], r["logins"], r["snmp"]
     total_reads = sum(reads.values())
-    print(f"  {name}:")
+    print(f"  {name}:", flush=True)
     print(f"    cut -> problem readable: {r['to_problem']:.2f} s ({r['affected']} circuits, {r['customers']} customers)")
     print(f"    ticket -> diagnosis stored  {fmt(r['burst'])}")
     if single:
@@ -249,11 +251,15 @@ async def run(args: argparse.Namespace) -> int:
           f"{sum(1 for d in topo['devices'] if d['name'].startswith('acc-'))} access switches, "
           f"{len(topo['circuits'])} CPEs/circuits), realistic latency, in a child process")
     print(f"cut: {link}, carrying {len(users)} circuits; {args.tickets} tickets over {args.seconds:g} s, "
-          f"triage deadline {args.deadline:g} s, CLI + SNMP")
+          f"triage deadline {args.deadline:g} s, CLI + SNMP, "
+          f"{args.cli_sessions or 'the setting of'} SSH sessions at once", flush=True)
     # each phase on a lab of its own: a phase must not see the previous cut in the devices' alarm history
     rows = [("reference: no sharing (every triage its own survey of each device)", -1.0),
             ("fresh_s=0: reuse off, requests queued behind a running read coalesced", 0.0),
             (f"single-flight on (fresh_s={args.fresh:g})", args.fresh)]
+    if args.rows != "all":
+        keep = {int(x) for x in args.rows.split(",")}
+        rows = [r for i, r in enumerate(rows) if i in keep or r[1] < 0]  # the reference row gives the single
     results, single = {}, None
     with tempfile.TemporaryDirectory(prefix="faultline-bench-outage-") as tmp:
         for name, fresh in rows:
@@ -283,6 +289,8 @@ def main() -> int:
     ap.add_argument("--tickets", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--singles", type=int, default=5, help="tickets filed alone for the single-ticket latency")
+    ap.add_argument("--rows", default="all", help="which rows: all, or indexes like 0,2 (0: no sharing, 1: fresh_s=0, 2: on)")
+    ap.add_argument("--cli-sessions", type=int, default=None, help="device_cli_sessions (default: the setting's)")
     ap.add_argument("--fresh", type=float, default=5.0, help="device_read_fresh_seconds of the single-flight phase")
     # 20 s as bench/accuracy.py with latency: one survey takes 3.5-5.4 s there, which the 8 s default's
     # 4.8 s per-device timeout cuts short
