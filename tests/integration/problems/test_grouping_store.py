@@ -159,3 +159,34 @@ def test_problem_events_are_queued_for_the_webhooks_with_their_change_and_only_t
         assert all(r.next_attempt_at is not None and r.delivered_at is None for r in rows)  # the outbox delivers them
     finally:
         svc.close()
+
+
+def test_resolving_the_problem_resolves_working_children_with_its_cause_each_still_confirming_its_restoration(services):
+    from agent.errors import InvalidTransition
+
+    first, second = (_ticket(services, c) for c in SHARED[:2])
+    pid = _diagnose(services, first, "no_light_fiber_cut", 1).problem_id
+    _diagnose(services, second, "no_light_fiber_cut", 1)
+    with unit_of_work(services.session_factory) as s:
+        services.tickets.sign(s, services.tickets.get(s, first), OFFICER)  # second not taken yet
+    cause = "接入机房上联光缆被挖断，已熔接恢复"
+    with unit_of_work(services.session_factory) as s:
+        out = work.resolve(s, work.get(s, pid, for_update=True), OFFICER, services.tickets, cause)
+    assert out.done == [first] and [k["ticket"] for k in out.skipped] == [str(second)]
+    with services.session_factory() as s:
+        resolved = services.tickets.get(s, first)
+        assert resolved.status == "resolved" and cause in resolved.resolution_cause and f"#{pid}" in resolved.resolution_cause
+        proposal = s.query(JournalEntry).filter_by(ticket_id=second, kind="problem_resolution_proposed").one()
+        assert proposal.data == {"problem_id": pid, "cause": cause} and f"#{pid}" in proposal.text
+        assert services.tickets.get(s, second).status != "resolved"
+        p = work.get(s, pid)
+        assert (p.status, p.resolution_cause) == ("resolved", cause)
+    # rule 9: the child is not returned on the problem's word; its own restoration confirmation first
+    with unit_of_work(services.session_factory) as s, pytest.raises(InvalidTransition, match="restoration"):
+        services.tickets.close(s, services.tickets.get(s, first, for_update=True), OFFICER, cause)
+    with unit_of_work(services.session_factory) as s:
+        ticket = services.tickets.get(s, first, for_update=True)
+        services.tickets.confirm_restoration(s, ticket, OFFICER, "customer_service", "客服 王某")
+        services.tickets.close(s, ticket, OFFICER, cause)
+    with services.session_factory() as s:
+        assert services.tickets.get(s, first).status == "closed"
