@@ -120,6 +120,7 @@ class DeviceGateway:
         self.forced = 0  # requests that asked for a new read (fresh_reads)
         self.counter_reads = 0  # second counter reads (for rates) sent
         self.reads_by_device: Counter[str] = Counter()  # surveys + top-ups sent, per device
+        self.read_seconds: dict[str, list[float]] = {}  # how long each of them took, per device
 
     @property
     def collector(self) -> Collector:
@@ -196,7 +197,9 @@ class DeviceGateway:
                 self._recent[device] = _Read(frozenset(batch.ports), batch.since, time.monotonic(), batch.future)
             else:
                 self.top_ups_run += 1
+            t0 = time.monotonic()
             result = await self.collector.survey(target, None, batch.wants, batch.since, batch.timeout)
+            self.read_seconds.setdefault(device, []).append(time.monotonic() - t0)
             batch.future.set_result(result)
         except asyncio.CancelledError:  # shutdown: the waiting triages are cancelled, not failed
             if not batch.future.done():

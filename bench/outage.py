@@ -196,6 +196,7 @@ async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fres
         await lab.ask("counts")
         gw = agent.agent.services.devices
         gw.reads_by_device.clear()
+        gw.read_seconds.clear()
         base = (gw.surveys_run, gw.top_ups_run, gw.surveys_reused)
         t0 = time.perf_counter()
         posts = []
@@ -214,6 +215,7 @@ async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fres
         out["logins"] = {n: v[1] for n, v in counts.items()}
         out["snmp"] = {n: v[0] for n, v in counts.items()}
         out["reads"] = dict(gw.reads_by_device)
+        out["read_s"] = {d: list(v) for d, v in gw.read_seconds.items()}
         out["gateway"] = (gw.surveys_run - base[0], gw.top_ups_run - base[1], gw.surveys_reused - base[2])
         detail = (await agent.client.get(f"/api/v1/problems/{problem['id']}", headers=agent.duty)).json()
         out["children"] = len({str(t["id"]) for t in detail["associatedTroubleTicket"]} & {str(i) for i in ids})
@@ -242,6 +244,13 @@ def report(name: str, r: dict, single: float | None) -> None:
     print("    most read: " + ", ".join(f"{d} {n} reads / {logins.get(d, 0)} SSH logins / {snmp.get(d, 0)} SNMP requests"
                                       for d, n in top))
     print(f"    lab answered: {sum(logins.values())} SSH logins, {sum(snmp.values())} SNMP requests in all")
+    shared = [d for d, _ in top[:2]]
+    took = {d: r.get("read_s", {}).get(d, []) for d in shared}
+    print("    one read took (shared devices, one at a time per device): "
+          + "; ".join(f"{d} {fmt(v)}" for d, v in took.items() if v))
+    cpes = [x for d, v in r.get("read_s", {}).items() if d.startswith("cpe-") for x in v]
+    if cpes:
+        print(f"    one CPE read took: {fmt(cpes)}")
 
 
 async def run(args: argparse.Namespace) -> int:

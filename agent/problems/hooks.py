@@ -5,6 +5,8 @@ unique root (two triages of one cut at once) is retried and then finds the winne
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -15,7 +17,9 @@ from agent.db import unit_of_work
 from agent.problems import grouping
 
 log = logging.getLogger("faultline.problems")
-ATTEMPTS = 5
+ATTEMPTS = 8
+BACKOFF_S = 0.05  # first wait after a lost race, doubling, jittered: 200 triages of one cut finishing
+# together all link the same agreeing tickets, and retrying at once only repeats the collision
 
 
 def _retrying(factory: sessionmaker[Session], what: str, work: Callable[[Session], grouping.Grouped]) -> grouping.Grouped | None:
@@ -25,6 +29,7 @@ def _retrying(factory: sessionmaker[Session], what: str, work: Callable[[Session
                 return work(session)
         except (IntegrityError, OperationalError) as exc:
             log.info("grouping %s: attempt %d lost a race (%s); looking again", what, attempt + 1, type(exc).__name__)
+            time.sleep(min(BACKOFF_S * 2 ** attempt, 2.0) * random.uniform(0.5, 1.5))  # in a worker thread
         except Exception:  # noqa: BLE001 - grouping is an addition: the diagnosis or alarm is already stored
             log.exception("grouping %s failed", what)
             return None
