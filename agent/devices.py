@@ -1,7 +1,7 @@
 """The agent's one use of the collectors: surveys for triage, counters for rates, loops for the guard.
 
 Surveys of one device are single-flight within a freshness window (``fresh_s``, 5 s by default): a
-triage asking for a device that was surveyed (or is being surveyed) less than ``fresh_s`` ago, from an
+triage asking for a device that is being surveyed, or whose survey ended less than ``fresh_s`` ago, from an
 alarm window at least as early as its own, gets that survey's readings of its ports instead of a new
 survey. Ports the recent survey did not cover are read alone, without the alarms: the alarm tables
 are read per device (every port's alarms came with the recent survey), so the top-up is SNMP and CLI
@@ -59,6 +59,11 @@ class _Read:
     since: datetime | None
     started: float  # monotonic
     future: asyncio.Future
+    ended: float | None = None  # monotonic, once its readings are in
+
+    def age(self, now: float) -> float:
+        """Seconds since the readings came in; 0 while the read runs (its waiters get the newest)."""
+        return 0.0 if self.ended is None else now - self.ended
 
     def covers_window(self, since: datetime | None, slack_s: float) -> bool:
         """Its alarm history reaches back to ``since``. Tickets of one burst are reported a few
@@ -158,14 +163,17 @@ class DeviceGateway:
         if self._recent.get(target.name) is recent:  # later requests for these ports reuse them too
             done = asyncio.get_running_loop().create_future()
             done.set_result(merged)
-            self._recent[target.name] = _Read(recent.ports | {p.name for p in missing}, recent.since, recent.started, done)
+            self._recent[target.name] = _Read(recent.ports | {p.name for p in missing}, recent.since, recent.started, done,
+                                              recent.ended)
         return _only_ports(merged, names)
 
     def _fresh(self, device: str, since: datetime | None) -> _Read | None:
-        """The device's survey started less than ``fresh_s`` ago (running or done, not failed) whose
-        alarm window covers ``since``."""
+        """The device's survey running or done less than ``fresh_s`` ago (not failed) whose alarm window
+        covers ``since``. Counted from its end, not its start: a survey of a big shared device (a login,
+        a command per port) can take longer than the window, and counted from its start it would be
+        stale the moment it is done, each request then waiting for one more whole read."""
         read = self._recent.get(device)
-        if read is None or self.fresh_s <= 0 or time.monotonic() - read.started > self.fresh_s:
+        if read is None or self.fresh_s <= 0 or read.age(time.monotonic()) > self.fresh_s:
             return None
         if read.future.done() and (read.future.cancelled() or read.future.exception() is not None):
             return None
@@ -200,6 +208,9 @@ class DeviceGateway:
             t0 = time.monotonic()
             result = await self.collector.survey(target, None, batch.wants, batch.since, batch.timeout)
             self.read_seconds.setdefault(device, []).append(time.monotonic() - t0)
+            read = self._recent.get(device)
+            if read is not None and read.future is batch.future:
+                read.ended = time.monotonic()
             batch.future.set_result(result)
         except asyncio.CancelledError:  # shutdown: the waiting triages are cancelled, not failed
             if not batch.future.done():

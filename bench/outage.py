@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import random
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.triage import Agent, BenchError, fmt, pct  # noqa: E402
+from bench.triage import Agent, BenchError, fmt, pct, proc_cpu_s  # noqa: E402
 
 
 def topology(circuits: int) -> dict:
@@ -133,6 +134,7 @@ class LabProcess:
             self.__exit__()
             raise BenchError(f"the lab failed to start: {payload}")
         self.inventory = payload
+        self.pid = self._proc.pid
         return self
 
     async def ask(self, cmd: str, arg=None):
@@ -199,6 +201,7 @@ async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fres
         gw.read_seconds.clear()
         base = (gw.surveys_run, gw.top_ups_run, gw.surveys_reused)
         t0 = time.perf_counter()
+        cpu0, lab_cpu0 = time.process_time(), proc_cpu_s(lab.pid)
         posts = []
         for i, c in enumerate(burst_circuits):
             delay = t0 + i * args.seconds / len(burst_circuits) - time.perf_counter()
@@ -208,6 +211,9 @@ async def phase(lab: LabProcess, tmp: Path, link: str, circuits: list[str], fres
         ids = await asyncio.gather(*posts)
         for tid in ids:
             await agent.wait(tid, args.deadline + 120)
+        wall = time.perf_counter() - t0
+        out["cpu"] = ((time.process_time() - cpu0) / wall, (proc_cpu_s(lab.pid) - lab_cpu0) / wall, wall)
+        out["agent_s"] = [agent.phase.agent_ms[i] / 1000 for i in ids if i in agent.phase.agent_ms]
         out["burst"] = agent.phase.latencies(ids)
         out["verdicts"] = Counter(agent.phase.verdicts)
         out["failed"] = len(agent.phase.failed)
@@ -230,6 +236,10 @@ def report(name: str, r: dict, single: float | None) -> None:
     print(f"  {name}:", flush=True)
     print(f"    cut -> problem readable: {r['to_problem']:.2f} s ({r['affected']} circuits, {r['customers']} customers)")
     print(f"    ticket -> diagnosis stored  {fmt(r['burst'])}")
+    print(f"    triage inside the agent (durationMs, after its wait for one of the 16 triage slots) {fmt(r['agent_s'])}")
+    agent_cpu, lab_cpu, wall = r["cpu"]
+    print(f"    CPU over the burst ({wall:.0f} s): agent process {agent_cpu:.0%} of a core, lab process {lab_cpu:.0%} "
+          f"(2 cores shared with other work; load average {os.getloadavg()[0]:.1f} at the end)")
     if single:
         over = sum(1 for v in r["burst"] if v > 2 * single)
         print(f"    within 2x a single ticket ({2 * single:.2f} s): {len(r['burst']) - over}/{len(r['burst'])}"
