@@ -126,6 +126,7 @@ def _install_triage(services: Services, collector: PathCollector | None, loop_dr
                             fresh_s=services.settings.device_read_fresh_seconds,
                             cli_sessions=services.settings.device_cli_sessions)
     services.triage = TriageService(services, collector or adapter,
+                                    max_concurrent=services.settings.triage_max_concurrent,
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)
     services.health = CircuitHealth(services, services.triage.collector)

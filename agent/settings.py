@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     # each; one per device still). A burst from one cut logs into every CPE of the cut: 8 capped it at
     # ~2 logins/s with realistic latency (bench/outage.py)
     device_cli_sessions: int = Field(32, ge=1, le=256)
+    triage_max_concurrent: int = Field(16, ge=1, le=512)  # triages reading devices at once (the rest queue)
     triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
     # "Historical alarm" (历史告警): the ticket's window starts this many hours before the reported time.
     triage_lookback_hours: float = Field(24.0, gt=0)
