@@ -1,7 +1,7 @@
 """The agent's one use of the collectors: surveys for triage, counters for rates, loops for the guard.
 
 Surveys of one device are single-flight within a freshness window (``fresh_s``, 5 s by default): a
-triage asking for a device that was surveyed (or is being surveyed) less than ``fresh_s`` ago, from an
+triage asking for a device that is being surveyed, or whose survey ended less than ``fresh_s`` ago, from an
 alarm window at least as early as its own, gets that survey's readings of its ports instead of a new
 survey. Ports the recent survey did not cover are read alone, without the alarms: the alarm tables
 are read per device (every port's alarms came with the recent survey), so the top-up is SNMP and CLI
@@ -9,23 +9,46 @@ only where SNMP could not give a value, never a second alarm read. Requests that
 are coalesced as before: while a survey of a device runs, the triages that ask for it meanwhile join
 one next batch (the union of their ports, the earliest ``since``), which starts when the running one
 ends. A burst of tickets from one cut thus costs each device about one survey, not one per ticket.
-``fresh_s=0`` turns the reuse off (the reference of bench/outage.py).
+An officer who asks for a new read (an explicit re-triage, a health read with ``fresh``) runs it inside
+``fresh_reads()``: no recent survey is reused and no running one joined; only a read not yet started
+is shared (it starts after the request). ``fresh_s=0`` turns the reuse off; ``share=False`` also the coalescing (every request its own survey:
+the reference of bench/outage.py).
 """
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from collectors import Collector, CounterSample, DeviceSurvey, LoopReadback, OperStatus
+from collectors.cli.session import CliRunner
 from collectors.target import DeviceTarget, PortRef
 
 TRIAGE_WANTS = ("optical", "interface", "counters", "alarms")
 TOP_UP_WANTS = ("optical", "interface", "counters")  # the per-port readings; alarms come per device
 FRESH_S = 5.0
+
+_FORCE_FRESH: ContextVar[bool] = ContextVar("faultline_fresh_device_reads", default=False)
+
+
+@contextmanager
+def fresh_reads() -> Iterator[None]:
+    """Device reads asked for within (and in the tasks started within) are new reads of the devices."""
+    token = _FORCE_FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FORCE_FRESH.reset(token)
+
+
+def reads_forced() -> bool:
+    return _FORCE_FRESH.get()
 
 
 @dataclass
@@ -36,6 +59,11 @@ class _Read:
     since: datetime | None
     started: float  # monotonic
     future: asyncio.Future
+    ended: float | None = None  # monotonic, once its readings are in
+
+    def age(self, now: float) -> float:
+        """Seconds since the readings came in; 0 while the read runs (its waiters get the newest)."""
+        return 0.0 if self.ended is None else now - self.ended
 
     def covers_window(self, since: datetime | None, slack_s: float) -> bool:
         """Its alarm history reaches back to ``since``. Tickets of one burst are reported a few
@@ -81,23 +109,30 @@ def _merged(base: DeviceSurvey, top_up: DeviceSurvey) -> DeviceSurvey:
 class DeviceGateway:
     """Binds one shared ``collectors.Collector`` (SNMP engine + CLI pool) to the running event loop."""
 
-    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S) -> None:
+    def __init__(self, *, use_cli: bool = True, fresh_s: float = FRESH_S, share: bool = True,
+                 cli_sessions: int | None = None) -> None:
         self._collector: Collector | None = None
+        self.cli_sessions = cli_sessions  # SSH sessions open at once over all devices (None: the collector's 8)
         self.use_cli = use_cli
         self.fresh_s = fresh_s
+        self.share = share
         self._running: dict[str, asyncio.Future] = {}
         self._next: dict[tuple[str, tuple[str, ...]], _Batch] = {}
         self._recent: dict[str, _Read] = {}
         self.surveys_run = 0  # full device surveys actually sent (coalesced requests count once)
         self.top_ups_run = 0  # reads of ports a fresh survey did not cover (no alarm tables)
         self.surveys_reused = 0  # requests answered from a fresh survey alone
+        self.forced = 0  # requests that asked for a new read (fresh_reads)
         self.counter_reads = 0  # second counter reads (for rates) sent
+        self.reads_by_device: Counter[str] = Counter()  # surveys + top-ups sent, per device
+        self.read_seconds: dict[str, list[float]] = {}  # how long each of them took, per device
 
     @property
     def collector(self) -> Collector:
         # Made on first use, inside the event loop that serves requests (a pysnmp engine is bound to one loop).
         if self._collector is None:
-            self._collector = Collector()
+            cli = None if self.cli_sessions is None else CliRunner(max_sessions=self.cli_sessions)
+            self._collector = Collector(cli=cli)
         return self._collector
 
     def close(self) -> None:
@@ -109,7 +144,13 @@ class DeviceGateway:
         if not self.use_cli:
             target = replace(target, cli=None)
         names = {p.name for p in target.ports}
-        recent = self._fresh(target.name, since)
+        if not self.share:
+            self.surveys_run += 1
+            self.reads_by_device[target.name] += 1
+            return await self.collector.survey(target, None, TRIAGE_WANTS, since, timeout)
+        forced = _FORCE_FRESH.get()
+        self.forced += forced
+        recent = None if forced else self._fresh(target.name, since)
         if recent is None:
             return _only_ports(await self._join(target, since, timeout, TRIAGE_WANTS), names)
         missing = [p for p in target.ports if p.name not in recent.ports]
@@ -122,14 +163,18 @@ class DeviceGateway:
         if self._recent.get(target.name) is recent:  # later requests for these ports reuse them too
             done = asyncio.get_running_loop().create_future()
             done.set_result(merged)
-            self._recent[target.name] = _Read(recent.ports | {p.name for p in missing}, recent.since, recent.started, done)
+            self._recent[target.name] = _Read(recent.ports | {p.name for p in missing}, recent.since, recent.started, done,
+                                              recent.ended)
         return _only_ports(merged, names)
 
     def _fresh(self, device: str, since: datetime | None) -> _Read | None:
-        """The device's survey started less than ``fresh_s`` ago (running or done, not failed nor cut
-        short by its timeout) whose alarm window covers ``since``."""
+        """The device's survey running or done less than ``fresh_s`` ago (not failed, nor cut short by its
+        timeout) whose alarm window covers ``since``. Counted from its end, not its start: a survey of a
+        big shared device (a login, a command per port) can take longer than the window, and counted
+        from its start it would be stale the moment it is done, each request then waiting for one more
+        whole read."""
         read = self._recent.get(device)
-        if read is None or self.fresh_s <= 0 or time.monotonic() - read.started > self.fresh_s:
+        if read is None or self.fresh_s <= 0 or read.age(time.monotonic()) > self.fresh_s:
             return None
         if read.future.done() and (read.future.cancelled() or read.future.exception() is not None
                                    or read.future.result().timed_out):  # a survey its timeout cut short is read again
@@ -156,13 +201,23 @@ class DeviceGateway:
         self._running[device] = batch.future
         try:
             target = replace(batch.target, ports=tuple(batch.ports.values()))
+            self.reads_by_device[device] += 1
             if batch.wants == TRIAGE_WANTS:
                 self.surveys_run += 1
                 self._recent[device] = _Read(frozenset(batch.ports), batch.since, time.monotonic(), batch.future)
             else:
                 self.top_ups_run += 1
+            t0 = time.monotonic()
             result = await self.collector.survey(target, None, batch.wants, batch.since, batch.timeout)
+            self.read_seconds.setdefault(device, []).append(time.monotonic() - t0)
+            read = self._recent.get(device)
+            if read is not None and read.future is batch.future:
+                read.ended = time.monotonic()
             batch.future.set_result(result)
+        except asyncio.CancelledError:  # shutdown: the waiting triages are cancelled, not failed
+            if not batch.future.done():
+                batch.future.cancel()
+            raise
         except BaseException as exc:  # noqa: BLE001 - every waiting triage gets the failure
             if not batch.future.done():
                 batch.future.set_exception(exc)

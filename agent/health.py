@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from agent.devices import fresh_reads
 from agent.evidence import observations, read_path, stored
 from agent.inventory.targets import ResolvedCircuit, resolve_circuit
 from diagnosis import readings as dr
@@ -137,13 +138,22 @@ class CircuitHealth:
         self.collector = collector
         self._inflight: dict[str, asyncio.Future] = {}
 
-    async def read(self, circuit_id: str) -> HealthReport:
-        """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory."""
+    async def read(self, circuit_id: str, *, fresh: bool = False) -> HealthReport:
+        """Raises ``agent.errors.UnknownCircuit`` for a circuit not in the inventory. ``fresh``: new reads
+        of the devices (no read under way or a few seconds old is reused); later callers share it."""
+        if fresh:
+            with fresh_reads():
+                task = asyncio.ensure_future(self._read(circuit_id))  # the task keeps the forced reads
+            self._inflight[circuit_id] = task
+            task.add_done_callback(lambda t: self._inflight.pop(circuit_id, None)
+                                   if self._inflight.get(circuit_id) is t else None)
+            return await asyncio.shield(task)
         task = self._inflight.get(circuit_id)
         if task is None:
             task = asyncio.ensure_future(self._read(circuit_id))
             self._inflight[circuit_id] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(circuit_id, None))
+            task.add_done_callback(lambda t: self._inflight.pop(circuit_id, None)
+                                   if self._inflight.get(circuit_id) is t else None)
         return await asyncio.shield(task)  # one caller going away does not cancel the others' read
 
     def _stored(self, circuit_id: str, window_start, now):

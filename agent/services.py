@@ -21,6 +21,7 @@ from agent.auth import add_user, hash_token
 from agent.checks.service import CheckService
 from agent.clock import Clock, SystemClock
 from agent.db import make_engine, make_session_factory, unit_of_work
+from agent.problems import notify as problem_notices
 from agent.devices import DeviceGateway
 from agent.evidence.read import PathCollector
 from agent.health import CircuitHealth
@@ -105,6 +106,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    problem_notices.install(factory, lambda: settings.sla.webhooks)  # problem events -> the webhook outbox
     sla = SlaEngine(settings, clock)
     services = Services(settings, clock, engine, factory, TicketService(settings, clock, sla), sla)
     services.orders, services.checks = OrderService(settings, clock), CheckService(settings, clock)
@@ -123,8 +125,10 @@ def build_services(settings: Settings, clock: Clock | None = None, *, migrate: b
 
 def _install_triage(services: Services, collector: PathCollector | None, loop_driver: LoopDriver | None) -> None:
     adapter = DeviceGateway(use_cli=services.settings.triage_use_cli,
-                            fresh_s=services.settings.device_read_fresh_seconds)
+                            fresh_s=services.settings.device_read_fresh_seconds,
+                            cli_sessions=services.settings.device_cli_sessions)
     services.triage = TriageService(services, collector or adapter,
+                                    max_concurrent=services.settings.triage_max_concurrent,
                                     counter_interval_s=services.settings.triage_counter_interval_seconds)
     services.loops = LoopGuard(services, loop_driver or adapter)
     services.health = CircuitHealth(services, services.triage.collector)

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     # a device survey younger than this answers later requests for the ports it covered (a burst of
     # tickets from one cut reads each device about once); 0 reads afresh every time
     device_read_fresh_seconds: float = Field(5.0, ge=0, le=60)
+    # SSH sessions the agent's collector holds open at once over all devices (netmiko blocks a thread
+    # each; one per device still). 32 or 96 instead of 8 did not shorten the outage burst of
+    # bench/outage.py: netmiko's threads are bound by the CPU (docs/benchmarks.md, Outages)
+    device_cli_sessions: int = Field(8, ge=1, le=256)
+    triage_max_concurrent: int = Field(16, ge=1, le=512)  # triages reading devices at once (the rest queue)
     triage_counter_interval_seconds: float = 1.0  # gap between the two counter reads that give rates
     # "Historical alarm" (历史告警): the ticket's window starts this many hours before the reported time.
     triage_lookback_hours: float = Field(24.0, gt=0)

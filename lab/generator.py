@@ -33,12 +33,14 @@ def mgmt_address(base: str, n: int) -> str:
 
 
 def generate_topology(devices: int = 1000, ports_per_device: int = 20, seed: int = 7,
-                      address_base: str = "127.30") -> dict[str, Any]:
+                      address_base: str = "127.30", aggregations: int | None = None) -> dict[str, Any]:
+    """`aggregations` sets how many aggregation devices share the access switches (default one per
+    100 devices): 1 puts every circuit over one aggregation uplink (bench/outage.py)."""
     if devices < 4 or ports_per_device < 2:
         raise ValueError("need at least 4 devices and 2 ports per device")
     mgmt_address(address_base, devices)  # the block must hold them all
     rng = random.Random(seed)
-    n_agg = max(1, devices // 100)
+    n_agg = max(1, devices // 100) if aggregations is None else aggregations
     n_acc = max(1, devices // 10)
     n_cpe = devices - 1 - n_agg - n_acc
     downlinks = ports_per_device - 1  # port 1 is the uplink everywhere but the metro core

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent import journal
+from agent import journal, problems
 from agent.enums import LoopState, Role
 from agent.errors import Forbidden, Unavailable
 from agent.loops import store
@@ -246,9 +246,13 @@ class LoopGuard:
         else:
             verdict = ("环测未完成，无结论", "loop test incomplete: no conclusion")
         result["conclusion"] = f"{verdict[0]} / {verdict[1]}"
+        text = (f"环测结果 / loop test result at {result['loopPoint']['device']} "
+                f"{result['loopPoint']['port']}: {verdict[0]} / {verdict[1]}")
         await asyncio.to_thread(store.finish, self.services.session_factory, self.services.clock.now(), loop_id, result,
-                                actor, f"环测结果 / loop test result at {result['loopPoint']['device']} "
-                                       f"{result['loopPoint']['port']}: {verdict[0]} / {verdict[1]}")
+                                actor, text)
+        # a child of a service problem: the result is the problem's and every child's (rules 4 and 8)
+        await asyncio.to_thread(problems.after_loop_result, self.services.session_factory, self.services.tickets,
+                                int(final["ticketId"]), loop_id, actor, text, result)
 
     # -- clearing ----------------------------------------------------------------------------------
     async def _clear_row(self, loop_id: int, actor: Actor, *, check_first: bool, orphan: bool = False) -> ClearOutcome:

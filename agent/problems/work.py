@@ -94,6 +94,40 @@ def add_progress(session: Session, problem: ServiceProblem, actor: Actor, ticket
     return out
 
 
+def add_loop_result(session: Session, problem: ServiceProblem, actor: Actor, tickets: TicketService, ticket_id: int,
+                    loop_id: int, text: str, result: dict) -> ChildOutcome:
+    """A loop test of one child is the problem's (rules 4 and 8): its result goes into the problem's
+    journal and into every child's as that child's own progress (its progress clock met, as by a
+    progress entry on the problem); a child whose state does not take progress gets the result as a
+    journal entry alone."""
+    from agent import journal
+    from agent.enums import JournalKind
+
+    now = tickets.clock.now()
+    out = ChildOutcome()
+    where = f"工单 #{ticket_id} 环测 #{loop_id} / loop test #{loop_id} on ticket #{ticket_id}"
+    child_text = f"[故障问题 #{problem.id} / service problem #{problem.id}] {text}（{where}）"
+    for child in st.children(session, problem):
+        ticket = tickets.get(session, child.id, for_update=True)
+        if "progress" in allowed_actions(ticket, actor.role):
+            tickets.add_progress(session, ticket, actor, child_text)
+            out.done.append(ticket.id)
+            continue
+        out.skipped.append({"ticket": str(ticket.id), "status": ticket.status,
+                            "reason": f"progress is not open to {actor.role.value} while the ticket is {ticket.status}"})
+        if ticket.id != ticket_id:  # the tested ticket has the result in its journal already
+            journal.append(session, ticket.id, at=now, kind=JournalKind.LOOP_RESULT, author=actor.name,
+                           role=actor.role.value, text=child_text,
+                           data={"problem_id": problem.id, "from_ticket": ticket_id, "loop_id": loop_id, "result": result})
+    if PS(problem.status) in (PS.SUBMITTED, PS.ACKNOWLEDGED):
+        _status(problem, PS.IN_PROGRESS, now, "loop test result recorded")
+    st.record(session, problem, now, "loop_result", f"{text}（{where}）",
+              {"ticket_id": str(ticket_id), "loop_id": loop_id, "result": result,
+               "tickets": [str(t) for t in out.done], "skipped": out.skipped},
+              author=actor.name, role=actor.role.value)
+    return out
+
+
 def resolve(session: Session, problem: ServiceProblem, actor: Actor, tickets: TicketService, cause: str) -> ChildOutcome:
     """The cause repaired: every working child is resolved with the cause (its own restoration
     confirmation, rule 9, still gates its return); a child not in a working state is told in its journal."""

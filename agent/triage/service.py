@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from agent import journal, problems
 from agent.cutovers import approved_windows
 from agent.db import unit_of_work
+from agent.devices import fresh_reads
 from agent.enums import JournalKind, TicketStatus
 from agent.errors import UnknownCircuit
 from agent.evidence import observations, read_path, stored
@@ -114,14 +116,16 @@ class TriageService:
 
     # -- one triage -----------------------------------------------------------------------------
     async def run(self, ticket_id: int, reason: str = "arrival", *, job_key: str | None = None,
-                  raise_unavailable: bool = False) -> TriageResult:
+                  raise_unavailable: bool = False, fresh: bool = False) -> TriageResult:
         """One triage. ``job_key``: the queue job it runs for (its diagnosis is stored once per key).
         ``raise_unavailable``: a lost database raises ``DatabaseLost`` (to be retried) instead of being
-        recorded as a failed triage."""
+        recorded as a failed triage. ``fresh``: read every device anew, reusing no recent read of another
+        triage (an officer's re-run)."""
         async with self._sem:
             t0 = time.perf_counter()
             try:
-                result = await self._run(ticket_id, reason, t0, job_key)
+                with fresh_reads() if fresh else nullcontext():
+                    result = await self._run(ticket_id, reason, t0, job_key)
             except DBAPIError as exc:
                 if raise_unavailable and _connection_lost(exc):
                     raise DatabaseLost(str(exc.orig or exc)[:300]) from exc

@@ -20,8 +20,11 @@ _NAME = r"^[A-Za-z0-9][A-Za-z0-9/.:_\-]*$"
 @router.get("/circuits/{circuit_id}/health", response_model=CircuitHealthOut, responses=responses(404, 503),
             summary="Live health of a circuit: per-segment loss vs budget, Rx margins, oper status, utilisation, verdict")
 async def health(circuit_id: CircuitId, actor: Annotated[Actor, require(Permission.READ)],
-                 reader: HealthDep) -> CircuitHealthOut:
-    return CircuitHealthOut.of(await reader.read(circuit_id))
+                 reader: HealthDep,
+                 fresh: Annotated[bool, Query(description="true: new reads of the devices; false (default): a read "
+                                                          "of a device made seconds ago (triage's) may be reused")] = False,
+                 ) -> CircuitHealthOut:
+    return CircuitHealthOut.of(await reader.read(circuit_id, fresh=fresh))
 
 
 @router.get("/alarms", response_model=list[AlarmOut],

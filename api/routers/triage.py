@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from agent.models import Diagnosis
 from agent.policy import Permission
@@ -28,11 +28,15 @@ def diagnoses(ticket_id: TicketId, request: Request, session: SessionDep,
 @router.post("/{ticket_id}/triage", status_code=200, response_model=DiagnosisOut,
              responses=responses(401, 403, 404, 422, 503), summary="Re-run triage now and return its diagnosis")
 async def rerun(ticket_id: TicketId, request: Request, actor: Annotated[Actor, require(Permission.TRIAGE_RERUN)],
-                triage: TriageDep) -> DiagnosisOut:
+                triage: TriageDep,
+                fresh: Annotated[bool, Query(description="read every device anew (default): no read another triage "
+                                                         "made seconds ago is reused; false allows that reuse")] = True,
+                ) -> DiagnosisOut:
     services = request.app.state.services
     with services.session_factory() as s:
         services.tickets.get(s, ticket_id)
-    result = await triage.run(ticket_id, reason=f"requested by {actor.name}")
+    reason = f"requested by {actor.name}" + ("" if fresh else ", recent device reads allowed")
+    result = await triage.run(ticket_id, reason=reason, fresh=fresh)
     if result.diagnosis_id is None:
         raise HTTPException(422, "triage could not run for this ticket; see its journal")
     with services.session_factory() as s:

@@ -14,15 +14,17 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 CIRCUIT = "CIR-EPL-0001"
 
 
-async def _health(api, circuit: str = CIRCUIT, role: str = "noc") -> dict:
-    r = await api.get(f"/api/v1/circuits/{circuit}/health", role=role)
+async def _health(api, circuit: str = CIRCUIT, role: str = "noc", fresh: bool | None = None) -> dict:
+    query = "" if fresh is None else f"?fresh={str(fresh).lower()}"
+    r = await api.get(f"/api/v1/circuits/{circuit}/health{query}", role=role)
     assert r.status_code == 200, r.text
     return r.json()
 
 
 async def test_healthy_circuit_then_a_degraded_segment(fresh_lab, db_url, helpers):
     lab = fresh_lab  # the check reads the devices' alarm history: a shared lab would show earlier tests' flaps
-    async with helpers.agent_on(db_url, 0, triage_counter_interval_seconds=0.5) as api:
+    # a freshness window longer than the test: reads are reused unless the request asks for new ones
+    async with helpers.agent_on(db_url, 0, triage_counter_interval_seconds=0.5, device_read_fresh_seconds=60) as api:
         await api.import_inventory(lab)
         healthy, same = await asyncio.gather(_health(api), _health(api, role="duty_officer"))
         assert same["checkedAt"] == healthy["checkedAt"], "two asks at once share one read of the devices"
@@ -43,7 +45,10 @@ async def test_healthy_circuit_then_a_degraded_segment(fresh_lab, db_url, helper
 
         fault = lab.inject("fiber_degraded", f"{CIRCUIT}#1", db=8)
         try:
-            degraded = await _health(api, role="engineer")
+            # a plain read within the window gets the devices' readings of seconds ago: the fault not yet
+            reused = await _health(api, role="engineer")
+            assert reused["verdict"] == "no_fault_found" and reused["checkedAt"] > healthy["checkedAt"]
+            degraded = await _health(api, role="engineer", fresh=True)
             link_up = lab.port_state("agg-rtr1", "TenGigabitEthernet1/1/1").oper_up
         finally:
             lab.clear(fault)

@@ -210,3 +210,27 @@ async def test_only_the_latency_playbook_waits_for_a_second_counter_read(lab, he
         assert adapter.counter_reads > 0
         util = [e for e in d["evidence"] if e["name"] == "customer_utilisation_mbps"]
         assert util and util[0]["value"] is not None  # a rate, from the two samples
+
+
+async def test_an_officers_rerun_reads_every_device_anew_unless_recent_reads_are_allowed(lab, helpers, fresh_db):
+    # a window longer than the test: whether the arrival triage's reads are reused is the flag's doing only
+    async with helpers.agent_on(fresh_db(), device_read_fresh_seconds=60) as api:
+        await api.import_inventory(lab.inventory())
+        ticket = await api.file(EPL)
+        first = await api.first_diagnosis(ticket["id"])
+        gw = api.agent.services.devices
+        devices = len({e["device"] for c in lab.inventory()["circuits"] if c["id"] == EPL
+                       for s in c["segments"] for e in (s["a"], s["z"])})
+        runs, reused = gw.surveys_run, gw.surveys_reused
+        r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage?fresh=false", role="engineer")
+        assert r.status_code == 200, r.text
+        assert (gw.surveys_run, gw.surveys_reused) == (runs, reused + devices)  # every device from the first reads
+        r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage", role="engineer")
+        assert r.status_code == 200, r.text
+        assert (gw.surveys_run, gw.surveys_reused) == (runs + devices, reused + devices)  # each device read anew
+        assert r.json()["verdict"] == first["verdict"]
+        reasons = [n["data"]["reason"] for n in await api.journal(ticket["id"]) if n["kind"] == "diagnosis"]
+        assert reasons == ["arrival", "requested by engineer-user, recent device reads allowed",
+                           "requested by engineer-user"]
+        r = await api.post(f"/api/v1/tickets/{ticket['id']}/triage?fresh=maybe", role="engineer")
+        assert r.status_code == 422

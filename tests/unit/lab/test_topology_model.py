@@ -159,6 +159,17 @@ def test_generator_builds_a_large_valid_topology() -> None:
         generate_topology(devices=1000, ports_per_device=3)
 
 
+def test_generator_with_one_aggregation_puts_every_circuit_over_its_uplink() -> None:
+    from lab.generator import generate_topology
+
+    data = generate_topology(devices=224, ports_per_device=24, aggregations=1)
+    parse_topology(data)
+    aggs = [d["name"] for d in data["devices"] if d["name"].startswith("agg-")]
+    assert aggs == ["agg-001"] and len(data["circuits"]) == 224 - 2 - 22
+    uplinks = {(c["segments"][2]["a"]["device"], c["segments"][2]["z"]["device"]) for c in data["circuits"]}
+    assert uplinks == {("agg-001", "metro-1")}
+
+
 def test_lab_imports_no_product_package() -> None:
     import ast
     from pathlib import Path
