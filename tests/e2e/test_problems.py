@@ -322,7 +322,6 @@ async def test_twenty_concurrent_triages_share_the_reads_of_shared_devices(tmp_p
             burst_s = loop.time() - t0
             gateway = running.services.triage.collector
             await o.http.aclose()
-        window = gateway.fresh_s
         logins = {d: sorted(lab.timing[d].logins) for d in wanted}
         snmp = {d: len(lab.timing[d].snmp) for d in wanted}
         print(f"\n20 triages in {burst_s:.1f} s; surveys {gateway.surveys_run}, top-ups {gateway.top_ups_run}, "

@@ -4,7 +4,6 @@ uncommitted candidate when configuration mode is left. The lab has no Junos or I
 peers speak just the commands netmiko's juniper_junos / cisco_xr drivers and the loop lines use."""
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass, field
 

@@ -2,7 +2,6 @@
 speed, against snmpsim serving real recordings with a few values changed (noted per copy)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

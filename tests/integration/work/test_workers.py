@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from agent.models import Diagnosis
 from tests.support.waiting import until
-from tests.support.workers import query, registered_workers, spawn_worker, workers
+from tests.support.workers import query, workers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.asyncio(loop_scope="module")]
 
