@@ -270,8 +270,8 @@ class TrapIngest:
         Alarms of a storm share the grades: one runs at a time, and one more follows if any came
         meanwhile."""
         poller = self.services.poller
-        if poller is None or getattr(poller, "grader", None) is None:
-            return
+        if poller is None or getattr(poller, "grader", None) is None or poller.last is None:
+            return  # no poll yet: nothing to regrade from (the first poll grades every circuit)
         if self._regrade is not None and not self._regrade.done():
             self._regrade_again = True
             return

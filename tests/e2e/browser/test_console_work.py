@@ -106,8 +106,13 @@ async def test_loop_buttons_follow_the_policy_and_the_board_shows_the_problem(co
     await officer.locator("#ticket-problem").click()
     await officer.wait_for_url(re.compile(rf"/problems/{problem['problemId']}$"))
     await expect(officer.locator(f"#children tr.child[data-ticket='{ticket['id']}']")).to_be_visible()
-    await officer.locator("details[data-action=acknowledge] button[type=submit]").click()
-    await expect(officer.locator("#problem")).to_have_attribute("data-status", "acknowledged")
+    detail = (await scenario.get(f"/api/v1/problems/{problem['problemId']}")).json()
+    if "acknowledge" in detail["allowedActions"]:
+        await officer.locator("details[data-action=acknowledge] button[type=submit]").click()
+        await expect(officer.locator("#problem")).to_have_attribute("data-status", "acknowledged")
+    else:  # the loop result of the module's earlier test, on another child, was the problem's first work
+        assert detail["status"] == "inProgress", detail["status"]
+        assert await officer.locator("details[data-action=acknowledge]").count() == 0
     progress = officer.locator("details[data-action=progress]")
     await progress.evaluate("d => { d.open = true; }")  # the first form is drawn open, the others folded
     await progress.locator("textarea[name=text]").fill("光缆抢修中 / fibre repair under way")
