@@ -47,10 +47,6 @@ def fresh_reads() -> Iterator[None]:
         _FORCE_FRESH.reset(token)
 
 
-def reads_forced() -> bool:
-    return _FORCE_FRESH.get()
-
-
 @dataclass
 class _Read:
     """The latest full survey of a device (running or done): what it covers and since when."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import time
 from collections import Counter
 from dataclasses import replace
@@ -26,16 +25,11 @@ from faultline.demo import wait_for_diagnosis
 from faultline.server import running_agent
 from lab import Lab
 from lab.generator import generate_topology
+from tests.support.net import free_udp_port
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 TOKENS = {r: f"prob-{r}-token-0123456789" for r in ("admin", "duty_officer", "engineer", "noc", "province")}
-
-
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _topology(devices: int, seed: int) -> dict[str, Any]:
@@ -128,7 +122,7 @@ async def outage(tmp_path):
     """A generated lab, an agent with its trap receiver on a free port the lab sends to, the inventory."""
     topo = _topology(devices=22, seed=14)
     lab = await _start_lab(topo)
-    trap_port = _free_udp_port()
+    trap_port = free_udp_port()
     lab.add_trap_receiver("127.0.0.1", trap_port)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'problems.db'}", trap_port=trap_port,
                         poll_interval_seconds=0, triage_deadline_seconds=30.0,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from agent.models import Alarm, HealthEvent, PollRun
 from agent.models.sla import OutboxRow
 from lab import FaultKind, Lab
 from lab.scenarios import generate_scenarios
+from tests.support.net import free_udp_port
 
 # a scenario run of minutes on 2 cores: slow (CI runs it; `make test SLOW=1` too)
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -70,17 +70,11 @@ def _truth_of(circuit: str) -> str:
     return TRUTH[t.kind] if on_path else TRUTH[None]
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_every_fault_kind_is_graded_as_the_lab_truth_after_the_poll(db_url, helpers):
     scenarios = SCENARIO_LAB.scenarios
     assert {sc.truth.kind for sc in scenarios} == set(TRUTH), "the seed covers every fault kind and a healthy circuit"
     lab = await _start(SCENARIO_LAB.topology)
-    trap_port = _free_udp_port()
+    trap_port = free_udp_port()
     lab.add_trap_receiver("127.0.0.1", trap_port)
     try:
         async with helpers.agent_on(db_url, trap_port, sla={"webhooks": {"*": [HOOK]}}) as api:
